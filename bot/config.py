@@ -1,0 +1,101 @@
+"""Settings, read once from the environment (ZSBOT_*) and an optional .env file."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SUPPORTED_LOCALES = ("zh_CN",)
+BUNDLED_ORG = Path(__file__).parent / "data" / "guiyang.toml"
+
+
+class SettingsError(ValueError):
+    """One line naming the variable and what is wrong with it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ZSBOT_", env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore")
+
+    database_url: str = "sqlite:///zsbot.db"
+    timezone: str = "Asia/Shanghai"
+    locale: str = "zh_CN"
+    org_file: Path | None = None
+    conversation_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+
+    channel: Literal["console", "telegram", "wecom"] = "console"
+    telegram_framework: Literal["ptb", "aiogram"] = "ptb"
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1:8080"
+    webhook_secret: SecretStr | None = None
+
+    outbox_per_chat_per_second: float = Field(default=1.0, gt=0)
+    outbox_per_second: float = Field(default=30.0, gt=0)
+    outbox_per_group_per_minute: float = Field(default=20.0, gt=0)
+
+    wecom_corp_id: str | None = None
+    wecom_agent_id: int | None = None
+    wecom_secret: SecretStr | None = None
+    wecom_token: SecretStr | None = None
+    wecom_aes_key: SecretStr | None = None
+    wecom_api_url: str = "https://qyapi.weixin.qq.com"
+    wecom_listen: str = "127.0.0.1:8081"
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知时区 {v!r}（例如 Asia/Shanghai）") from None
+        return v
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, v: str) -> str:
+        if v not in SUPPORTED_LOCALES:
+            raise ValueError(f"不支持的语言 {v!r}，可用：{', '.join(SUPPORTED_LOCALES)}")
+        return v
+
+    @field_validator("database_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        from storage.engine import DatabaseUrlError, async_url
+
+        try:
+            async_url(v)
+        except DatabaseUrlError as exc:
+            raise ValueError(str(exc)) from None
+        return v
+
+    @field_validator("webhook_listen", "wecom_listen")
+    @classmethod
+    def _listen(cls, v: str) -> str:
+        host, sep, port = v.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"应为 主机:端口，例如 0.0.0.0:8080，而不是 {v!r}")
+        return v
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def org_path(self) -> Path:
+        return self.org_file or BUNDLED_ORG
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment once; a bad value becomes one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else "?"
+        message = err["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"ZSBOT_{field.upper()}: {message}") from None

@@ -1,0 +1,16 @@
+"""Refusals: a domain rule said no. The code and parameters are rendered by the text catalog."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class Refusal(Exception):
+    """A use case declined a command; nothing was written."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"Refusal({self.code!r}, {self.params!r})"

@@ -1,0 +1,120 @@
+"""What the core reads back from storage: plain, immutable records."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from core.roles import Role, UnitKind
+from core.stages import Stage
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRecord:
+    code: str
+    name: str
+    kind: UnitKind
+    parent: str | None
+    peer_group: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    id: int
+    name: str
+    unit: str
+    role: Role
+    active: bool = True
+    title: str = ""
+    trip_quota: int | None = None
+    reporter: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    channel: str
+    external_id: str
+    member_id: int
+    chat_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    id: int
+    unit: str
+    role: Role
+    expires_at: datetime
+    used_at: datetime | None
+    used_by: int | None
+    member_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    id: int
+    name: str
+    normalized_name: str
+    credit_code: str | None
+    industry: str | None
+    stage: Stage
+    category: str | None
+    source: str | None
+    contact: str | None
+    intended_wan: int | None
+    contract_wan: int | None
+    planned_wan: int | None
+    funds_wan: int
+    foreign_wan: int | None
+    foreign_currency: str | None
+    flags: frozenset[str]
+    owner_unit: str
+    responsible_unit: str
+    responsible_person: str | None
+    leader_member_id: int | None
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+    terminated_reason: str | None = None
+    duplicate_of: int | None = None
+    content: str | None = None
+    next_steps: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    id: int
+    project_id: int
+    at: datetime
+    author_id: int | None
+    kind: str          # "note" | "problem"
+    text: str
+    next_steps: str | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Trip:
+    id: int
+    unit: str
+    traveller: str
+    leader_member_id: int | None
+    destination: str
+    start_date: date
+    end_date: date
+    companies: tuple[str, ...]
+    outcome: str | None
+    next_steps: str | None
+    created_by: int | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    seq: int
+    at: datetime
+    actor: int | None
+    unit: str | None
+    type: str
+    payload: dict = field(hash=False)
+    prev_hash: str = ""
+    hash: str = ""
+    project_id: int | None = None

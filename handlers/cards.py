@@ -1,0 +1,178 @@
+"""Cards: how a lead draft, a project, a list of projects and a project's events read in chat."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from core import events as ev
+from core.records import Event, Member, Project
+from core.stages import LIFECYCLE, Stage
+from core.usecases.projects import can_see_contact
+from handlers import formatting as fmt
+from handlers.catalog import t
+from handlers.context import Ctx
+
+
+def lead_fields(ctx: Ctx, d: dict[str, Any]) -> str:
+    """The fields of a lead draft that are filled in, one per line."""
+    lines = []
+    if d.get("name"):
+        lines.append(f"{t('lead.field.name')}：{d['name']}")
+    if d.get("credit_code"):
+        lines.append(f"{t('lead.field.code')}：{d['credit_code']}")
+    if "industry" in d:
+        lines.append(f"{t('lead.field.industry')}：{d['industry'] or t('common.unknown')}")
+    if d.get("foreign_wan") is not None:
+        lines.append(f"{t('lead.field.amount')}：{fmt.amount(d['foreign_wan'], d.get('foreign_currency'))}"
+                     f"（{t('lead.foreign')}）")
+    elif "intended_wan" in d:
+        lines.append(f"{t('lead.field.amount')}：{fmt.amount(d['intended_wan'])}")
+    if d.get("source"):
+        lines.append(f"{t('lead.field.source')}：{d['source']}")
+    if d.get("contact"):
+        lines.append(f"{t('lead.field.contact')}：{d['contact']}")
+    if d.get("flags"):
+        lines.append(f"{t('lead.field.flags')}：{'、'.join(t('flag.' + f) for f in d['flags'])}")
+    if d.get("category"):
+        category = ctx.cfg.category(d["category"])
+        lines.append(f"{t('lead.field.category')}：{category.name if category else d['category']}")
+    if d.get("content"):
+        lines.append(f"{t('lead.field.content')}：{d['content']}")
+    return "\n".join(lines)
+
+
+def lead_card(ctx: Ctx, d: dict[str, Any]) -> str:
+    body = lead_fields(ctx, d)
+    extra = [t("lead.card_owner", unit=ctx.unit_name(ctx.me.unit), person=ctx.me.name)]
+    if d.get("duplicate_of"):
+        extra.append(t("lead.card_duplicate", id=d["duplicate_of"]))
+    return t("lead.card", body=body, extra="\n".join(extra))
+
+
+def duplicates(ctx: Ctx, dups: Sequence[Any]) -> str:
+    lines = [t("lead.dup_found")]
+    for dup in dups:
+        p: Project = dup.project
+        lines.append(t(f"lead.dup_line.{dup.reason}", id=p.id, name=p.name, stage=fmt.stage(p.stage),
+                       unit=ctx.unit_name(p.owner_unit)))
+    return "\n".join(lines)
+
+
+def project_line(ctx: Ctx, p: Project) -> str:
+    money = fmt.amount(p.contract_wan) if p.contract_wan is not None else fmt.amount(p.intended_wan)
+    return t("project.line", id=p.id, name=p.name, stage=fmt.stage(p.stage), amount=money,
+             unit=ctx.unit_name(p.responsible_unit))
+
+
+async def member_names(ctx: Ctx, ids: set[int | None]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for member_id in ids:
+        if member_id is not None and member_id not in names:
+            m = await ctx.uow.org.member(member_id)
+            names[member_id] = m.name if m else f"#{member_id}"
+    return names
+
+
+def describe_event(ctx: Ctx, e: Event, names: dict[int, str]) -> str:
+    """One line of a project's history, in the words of the trade."""
+    p = e.payload
+    who = names.get(e.actor or -1, t("common.system"))
+    when = fmt.short_day(ctx.local(e.at).date())
+    if e.type == ev.LEAD_LOGGED:
+        what = t("event.logged", unit=ctx.unit_name(p.get("owner_unit")))
+    elif e.type == ev.STAGE_CHANGED:
+        what = t("event.stage", before=fmt.stage(p["from"]), after=fmt.stage(p["to"]))
+        if p.get("contract_wan") is not None:
+            what += t("event.contract", amount=fmt.amount(p["contract_wan"]))
+        if p.get("reason"):
+            what += t("event.reason", reason=p["reason"])
+    elif e.type == ev.FUNDS_ADDED:
+        what = t("event.funds", amount=fmt.amount(p["amount_wan"]), total=fmt.amount(p["total_wan"]))
+    elif e.type == ev.NOTE_ADDED:
+        what = t("event.note", text=_clip(p["text"]))
+    elif e.type == ev.PROBLEM_RAISED:
+        what = t("event.problem", text=_clip(p["text"]))
+    elif e.type == ev.PROBLEM_RESOLVED:
+        what = t("event.resolved")
+    elif e.type == ev.PROJECT_CORRECTED:
+        what = t("event.corrected", fields="、".join(t(f"field.{k}") if _has(f"field.{k}") else k
+                                                      for k in p.get("changes", {})))
+    elif _has(f"event.{e.type}"):
+        what = t(f"event.{e.type}", **_event_params(ctx, p))
+    else:
+        what = e.type
+    return t("event.line", when=when, what=what, who=who)
+
+
+def _event_params(ctx: Ctx, p: dict[str, Any]) -> dict[str, Any]:
+    """What a catalog line may use: plain values and nested dicts; `*unit` codes read as unit names."""
+    return {k: ctx.unit_name(v) if k.endswith("unit") and isinstance(v, str) else v
+            for k, v in p.items() if isinstance(v, (str, int, dict))}
+
+
+def _has(key: str) -> bool:
+    from handlers.catalog import has
+
+    return has(key)
+
+
+def _clip(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def stage_path(stage: Stage) -> str:
+    if stage is Stage.TERMINATED:
+        return fmt.stage(stage)
+    return "→".join(f"【{fmt.stage(s)}】" if s is stage else fmt.stage(s) for s in LIFECYCLE)
+
+
+async def status_text(ctx: Ctx, p: Project, *, viewer: Member | None = None) -> str:
+    viewer = viewer or ctx.me
+    lines = [t("status.title", id=p.id, name=p.name), t("status.stage", path=stage_path(p.stage))]
+    if p.stage is Stage.TERMINATED and p.terminated_reason:
+        lines.append(t("status.terminated", reason=p.terminated_reason))
+    if p.industry:
+        lines.append(t("status.industry", industry=p.industry))
+    money = [t("status.intended", amount=fmt.amount(p.intended_wan))]
+    if p.foreign_wan is not None:
+        money.append(t("status.foreign", amount=fmt.amount(p.foreign_wan, p.foreign_currency)))
+    if p.contract_wan is not None:
+        money.append(t("status.contract", amount=fmt.amount(p.contract_wan)))
+    if p.funds_wan or p.contract_wan:
+        share = f"（{p.funds_wan * 100 // p.contract_wan}%）" if p.contract_wan else ""
+        money.append(t("status.funds", amount=fmt.amount(p.funds_wan), share=share))
+    lines.append(" ｜ ".join(money))
+    lines.append(t("status.units", owner=ctx.unit_name(p.owner_unit), unit=ctx.unit_name(p.responsible_unit),
+                   person=p.responsible_person or "—"))
+    if p.contact:
+        lines.append(t("status.contact", contact=p.contact) if can_see_contact(viewer, p)
+                     else t("status.contact_hidden"))
+    local = ctx.local(p.updated_at)
+    lines.append(t("status.updated", day=fmt.day(local.date()), age=fmt.age(p.updated_at, ctx.now)))
+    if p.duplicate_of:
+        lines.append(t("status.duplicate", id=p.duplicate_of))
+    events = await ctx.uow.projects.events(p.id, limit=5)
+    if events:
+        names = await member_names(ctx, {e.actor for e in events})
+        lines.append(t("status.recent"))
+        lines.extend(describe_event(ctx, e, names) for e in reversed(events))
+    problems = await ctx.uow.projects.open_problems(p.id)
+    if problems:
+        lines.append(t("status.problems", items="；".join(_clip(x.text) for x in problems)))
+    return "\n".join(lines)
+
+
+async def send_status(ctx: Ctx, p: Project) -> None:
+    ctx.say(await status_text(ctx, p))
+
+
+def by_stage(ctx: Ctx, projects: Sequence[Project], title: str) -> str:
+    if not projects:
+        return t("my.empty", title=title)
+    lines = [title]
+    for stage in (*LIFECYCLE, Stage.TERMINATED):
+        group = [p for p in projects if p.stage is stage]
+        if group:
+            lines.append(t("my.stage_header", stage=fmt.stage(stage), count=len(group)))
+            lines.extend(project_line(ctx, p) for p in group)
+    return "\n".join(lines)

@@ -1,0 +1,43 @@
+"""Recognising commands: slash commands (with @botname in groups) and their Chinese keywords."""
+from __future__ import annotations
+
+from handlers.catalog import t
+from handlers.context import Ctx
+from handlers.registry import Command, registry
+
+# Keywords that act even inside a flow, where other words are answers (进展顺利 is a note, not /update).
+_ALWAYS = {"取消", "退出", "帮助", "菜单"}
+
+
+def parse_command(text: str, bot_username: str | None, *, in_flow: bool) -> tuple[Command | None, str] | None:
+    """(command, args) for a slash command or a Chinese keyword; (None, "") when meant for another bot."""
+    commands = registry().commands
+    if text.startswith("/"):
+        head, _, args = text[1:].partition(" ")
+        name, _, target = head.partition("@")
+        if target and bot_username and target.lower() != bot_username.lower():
+            return None, ""
+        command = commands.get(name.lower())
+        return (command, args.strip()) if command else (Command("unknown", (), run=unknown_command), name)
+    by_alias = {alias: c for c in commands.values() for alias in c.aliases}
+    head, _, args = text.partition(" ")
+    if head in by_alias and (not in_flow or (head in _ALWAYS and not args)):
+        return by_alias[head], args.strip()
+    if in_flow:
+        return None
+    # 查询比亚迪: phones make spaces a chore, so some keywords may run straight into their argument.
+    # Longest alias first: 线索池新能源 is /pool 新能源, not /lead 池新能源.
+    glued = sorted(((alias, c) for c in commands.values() for alias in c.glued), key=lambda ac: -len(ac[0]))
+    for alias, c in glued:
+        if text.startswith(alias) and len(text) > len(alias):
+            return c, text[len(alias):].strip()
+    return None
+
+
+async def unknown_command(ctx: Ctx, name: str) -> None:
+    ctx.say(t("command.unknown", name=name))
+
+
+def menu() -> list[tuple[str, str]]:
+    """(command, Chinese description) for a channel's command menu (Telegram setMyCommands)."""
+    return [(c.name, t(f"help.{c.name}")) for c in registry().commands.values() if c.in_menu]

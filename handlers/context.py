@@ -1,0 +1,151 @@
+"""What a handler works with for one message: who, what, the open flow, and the replies so far."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.errors import Refusal
+from core.messages import Button, ChatType, EditText, Inbound, SendFile, SendPhoto, SendText
+from core.org import Calendar, OrgConfig
+from core.ports import ConversationState, UnitOfWork
+from core.records import Member
+from core.workdays import Workdays
+from handlers.catalog import t
+
+MENU = "menu"  # the pseudo-flow that only remembers the last offered choices
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reply to a step: typed text, or a chosen value (with its label as text)."""
+
+    text: str
+    value: str | None = None
+
+
+@dataclass
+class Ctx:
+    uow: UnitOfWork
+    inbound: Inbound
+    member: Member | None
+    cfg: OrgConfig
+    now: datetime
+    tz: ZoneInfo
+    timeout: timedelta
+    workdays: Callable[[Calendar], Workdays]
+    state: ConversationState | None = None
+    out: list[SendText | EditText | SendPhoto | SendFile] = field(default_factory=list)
+    state_dirty: bool = False
+
+    # -- who and when -------------------------------------------------------------------------
+    @property
+    def me(self) -> Member:
+        assert self.member is not None, "registered sender required"
+        return self.member
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.tz).date()
+
+    @property
+    def in_group(self) -> bool:
+        return self.inbound.chat_type is ChatType.GROUP
+
+    def unit_name(self, code: str | None) -> str:
+        if code is None:
+            return "—"
+        try:
+            u = self.cfg.unit(code)
+        except KeyError:
+            return code
+        return u.name
+
+    def local(self, at: datetime) -> datetime:
+        return at.astimezone(self.tz)
+
+    # -- replies ------------------------------------------------------------------------------
+    def say(self, text: str, buttons: list[list[Button]] | None = None) -> None:
+        self.out.append(SendText(text=text, buttons=tuple(tuple(r) for r in buttons or ())))
+
+    def refuse(self, refusal: Refusal) -> None:
+        self.say(render_refusal(refusal))
+
+    def send(self, action: SendText | EditText | SendPhoto | SendFile) -> None:
+        self.out.append(action)
+
+    # -- flow state ---------------------------------------------------------------------------
+    @property
+    def flow(self) -> str | None:
+        if self.state is None or self.state.flow == MENU or self.state.data.get("_parked"):
+            return None
+        return self.state.flow
+
+    @property
+    def data(self) -> dict[str, Any]:
+        assert self.state is not None
+        return self.state.data
+
+    def open(self, flow: str, data: dict[str, Any] | None = None) -> None:
+        version = (self.state.version + 1) if self.state else 1
+        self.state = ConversationState(
+            key=conversation_key(self.me.id), flow=flow, step="", data=dict(data or {}), version=version,
+            expires_at=self.now + self.timeout, channel=self.inbound.channel, chat_id=self.inbound.chat_id)
+        self.state_dirty = True
+
+    def ask(self, step: str, text: str, choices: list[Choice] | None = None, *, columns: int = 2,
+            extra: list[Choice] | None = None) -> None:
+        """Move to `step` and ask; choices become buttons, or numbers on channels without them."""
+        assert self.state is not None
+        self.state.step = step
+        self.state.version += 1
+        offered = list(choices or []) + list(extra or [])
+        self.state.data["_choices"] = [[c.label, c.value] for c in offered]
+        self.state.data["_asked"] = text
+        self.state.expires_at = self.now + self.timeout
+        self.state.channel, self.state.chat_id = self.inbound.channel, self.inbound.chat_id
+        self.state_dirty = True
+        buttons = [Button(label=c.label, payload=f"f:{self.state.version}:{i}") for i, c in enumerate(offered)]
+        main, tail = buttons[: len(choices or [])], buttons[len(choices or []):]
+        rows = [main[i:i + columns] for i in range(0, len(main), columns)]
+        if tail:
+            rows.append(tail)
+        self.say(text, rows)
+
+    def finish(self) -> None:
+        self.state = None
+        self.state_dirty = True
+
+    def offer(self, text: str, choices: list[tuple[str, str]], *, columns: int = 1) -> None:
+        """Stateless buttons (payload `s:...`) outside any flow; remembered so a number also works."""
+        buttons = [Button(label=label, payload=payload) for label, payload in choices]
+        self.say(text, [buttons[i:i + columns] for i in range(0, len(buttons), columns)])
+        if self.state is not None and self.state.data.get("_parked"):
+            # Keep the paused flow (it resumes by /command or its button); numbers now mean these choices.
+            self.state.data["_menu"] = [list(c) for c in choices]
+            self.state_dirty = True
+        elif self.flow is None and self.member is not None:
+            self.state = ConversationState(
+                key=conversation_key(self.member.id), flow=MENU, step="", data={"_menu": choices},
+                version=(self.state.version + 1) if self.state else 1, expires_at=self.now + self.timeout,
+                channel=self.inbound.channel, chat_id=self.inbound.chat_id)
+            self.state_dirty = True
+
+
+def conversation_key(member_id: int) -> str:
+    """One conversation per person, whichever channel or chat they type in."""
+    return f"m{member_id}"
+
+
+def render_refusal(refusal: Refusal) -> str:
+    from handlers.formatting import refusal_params
+
+    return t(f"refusal.{refusal.code}", **refusal_params(refusal.params))

@@ -1,0 +1,75 @@
+"""/history 历史: a project's ledger in order — logged, routed, transferred, accepted, stages, funds.
+
+Each line says when (local date), what and who; claim events of a duplicate entry are included.
+"""
+from __future__ import annotations
+
+from core.records import Project
+from handlers import cards
+from handlers.catalog import t
+from handlers.context import Answer, Ctx
+from handlers.flows.base import Flow
+from handlers.flows.transfer_decide import credit_line
+from handlers.matching import search_projects
+from handlers.registry import Command, Feature
+
+
+class HistoryFlow(Flow):
+    """One step: which project; with a name given it answers at once."""
+
+    name = "history"
+
+    async def begin(self, ctx: Ctx, args: str) -> None:
+        if args.strip():
+            await show_history(ctx, args.strip())
+            return
+        ctx.open(self.name)
+        await self.ask_query(ctx)
+
+    async def ask_query(self, ctx: Ctx) -> None:
+        ctx.ask("query", t("status.ask_name"))
+
+    async def on_query(self, ctx: Ctx, ans: Answer) -> None:
+        ctx.finish()
+        await show_history(ctx, ans.text)
+
+
+async def show_history(ctx: Ctx, query: str) -> None:
+    found = await search_projects(ctx.uow, query)
+    if not found:
+        ctx.say(t("status.none", query=query))
+    elif len(found) == 1:
+        ctx.say(await history_text(ctx, found[0]))
+    else:
+        ctx.offer(t("status.several", query=query, count=len(found)),
+                  [(f"#{p.id} {p.name}（{ctx.unit_name(p.owner_unit)}）", f"s:history:{p.id}") for p in found])
+
+
+async def history_text(ctx: Ctx, p: Project) -> str:
+    events = await ctx.uow.sharing.history(p.id)
+    names = await cards.member_names(ctx, {e.actor for e in events})
+    lines = [t("sharing.history_title", id=p.id, name=p.name, owner=ctx.unit_name(p.owner_unit),
+               unit=ctx.unit_name(p.responsible_unit), stage=cards.fmt.stage(p.stage))]
+    lines += [cards.describe_event(ctx, e, names) for e in events]
+    supporting = await ctx.uow.sharing.supporting_units(p.id)
+    if supporting:
+        lines.append(t("sharing.history_supporting", units="、".join(ctx.unit_name(u) for u in supporting)))
+    credit = await ctx.uow.sharing.credit(p.id)
+    if credit is not None:
+        lines.append(credit_line(ctx, credit))
+    return "\n".join(lines)
+
+
+async def history_by_id(ctx: Ctx, arg: str) -> None:
+    project = await ctx.uow.projects.get(int(arg)) if arg.isdigit() else None
+    if project is None:
+        ctx.say(t("status.gone"))
+    else:
+        ctx.say(await history_text(ctx, project))
+
+
+FEATURE = Feature(
+    commands=(Command("history", ("历史", "项目历史"), flow="history", order=45, glued=("历史",)),),
+    flows=(HistoryFlow(),),
+    actions={"history": history_by_id},
+)

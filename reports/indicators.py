@@ -1,0 +1,120 @@
+"""Indicator values per unit: the office's rules applied to the month's aggregates. Pure and exact.
+
+Amounts are Fractions of 万元 (a 70% coefficient on 35万 is 24.5万, kept exact until shown);
+counts are integers; rates are percentages. Conventions, each a choice the office can read:
+- funds, industrial funds and central-SOE contract amounts are shared between the owner and the
+  host by the credit rule (core/credit.py); funds also get the category's counting coefficient;
+- a project counts once for every unit credited with a share of it (a city unit and the county it
+  lands in both count the signing, as seed 000 says their figures overlap);
+- rates (资金到位率, 开工率, 投产率, 履约率) belong to the host, the unit that works the project;
+- leader trips are the trips of the unit's quota holders; the on-time rate comes from the
+  half-monthly reports.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from core.credit import coefficient_pct, credit_shares
+from core.figures import MonthFacts, ProjectGroup
+from core.org import OrgConfig
+
+
+@dataclass
+class _Host:
+    funds_all: int = 0
+    contract: int = 0
+    signed: int = 0
+    landed: int = 0
+    started: int = 0
+    producing: int = 0
+
+
+@dataclass
+class _Unit:
+    # Integer numerators: funds in 万元 × coefficient% × share% (÷ 10000), contracts × share% (÷ 100).
+    funds: int = 0
+    industrial: int = 0
+    soe_contract: int = 0
+    reached: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    flagged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+Values = dict[str, dict[str, Fraction | None]]
+
+
+def indicator_values(cfg: OrgConfig, facts: MonthFacts) -> Values:
+    """unit code → indicator code → value (None: nothing to measure, e.g. a rate with no signed project)."""
+    units: dict[str, _Unit] = defaultdict(_Unit)
+    hosts: dict[str, _Host] = defaultdict(_Host)
+    for g in facts.groups:
+        _credit(cfg, g, units)
+        h = hosts[g.host_unit]
+        h.funds_all += g.funds_all_wan
+        h.contract += g.contract_signed_ever_wan
+        h.signed += g.signed_ever
+        h.landed += g.landed_ever
+        h.started += g.started_ever
+        h.producing += g.producing_ever
+    trips: dict[str, int] = defaultdict(int)
+    for holder in facts.quota_holders:
+        trips[holder.unit] += facts.trips.get(holder.member_id, 0)
+
+    out: Values = {}
+    for unit in cfg.units:
+        if unit.peer_group is None:
+            continue
+        u, h = units[unit.code], hosts[unit.code]
+        row: dict[str, Fraction | None] = {}
+        for ind in cfg.indicators:
+            row[ind.code] = _value(ind.kind, ind.stage.value if ind.stage else None, ind.flag, u, h,
+                                   trips[unit.code], facts, unit.code)
+        out[unit.code] = row
+    return out
+
+
+def _credit(cfg: OrgConfig, g: ProjectGroup, units: dict[str, _Unit]) -> None:
+    coef = coefficient_pct(cfg, g.category)
+    for share in credit_shares(cfg, g.owner_unit, g.host_unit, recorded_owner_pct=g.credit_owner_pct,
+                               recorded_host_pct=g.credit_host_pct):
+        u = units[share.unit]
+        funds = g.funds_year_wan * coef * share.pct
+        u.funds += funds
+        if g.flag_industrial:
+            u.industrial += funds
+        if g.flag_central_soe:
+            u.soe_contract += g.contract_signed_year_wan * share.pct
+        u.reached["signed"] += g.signed_year
+        u.reached["started"] += g.started_year
+        u.reached["producing"] += g.producing_year
+        for flag in ("industrial", "strong", "headquarters", "digital", "central_soe"):
+            if g.flag(flag):
+                u.flagged[flag] += g.signed_year
+
+
+def _value(kind: str, stage: str | None, flag: str | None, u: _Unit, h: _Host, trips: int, facts: MonthFacts,
+           unit: str) -> Fraction | None:
+    if kind == "funds_in_place":
+        return Fraction(u.funds, 10_000)
+    if kind == "industrial_funds":
+        return Fraction(u.industrial, 10_000)
+    if kind == "projects_reached":
+        return Fraction(u.reached.get(stage or "signed", 0))
+    if kind == "flagged_projects":
+        return Fraction(u.flagged.get(flag or "", 0))
+    if kind == "central_soe_contract":
+        return Fraction(u.soe_contract, 100)
+    if kind == "leader_trips":
+        return Fraction(trips)
+    if kind == "report_on_time_rate":
+        counts = (facts.reports or {}).get(unit)
+        return _pct(counts.on_time, counts.due) if counts else None
+    numerators = {"funds_rate": (h.funds_all, h.contract), "start_rate": (h.started, h.signed),
+                  "production_rate": (h.producing, h.signed), "performance_rate": (h.landed, h.signed)}
+    top, bottom = numerators[kind]
+    return _pct(top, bottom)
+
+
+def _pct(top: int, bottom: int) -> Fraction | None:
+    return None if bottom == 0 else Fraction(top * 100, bottom)

@@ -1,0 +1,66 @@
+"""A database: its engine, its units of work, its schema (through Alembic)."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.clock import Clock, SystemClock
+from storage.engine import make_engine, make_sessionmaker
+from storage.uow import SqlUnitOfWork
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger("zsbot.storage")
+
+
+class Database:
+    def __init__(self, url: str, clock: Clock | None = None, *, channels: tuple[str, ...] | None = None,
+                 **engine_kwargs: object) -> None:
+        self.url = url
+        self.clock = clock or SystemClock()
+        self.channels = channels  # where member pushes go; None = every channel a member is bound on
+        self.engine: AsyncEngine = make_engine(url, **engine_kwargs)
+        self.sessionmaker = make_sessionmaker(self.engine)
+
+    def uow(self, *, readonly: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.sessionmaker, self.clock, readonly=readonly, channels=self.channels)
+
+    __call__ = uow
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def migrate(self, revision: str = "heads") -> None:
+        """Upgrade the schema with Alembic (run in the engine's connection, no second URL).
+
+        A revision that adds projections of existing events says so (REBUILDS_PROJECTIONS), and
+        the projections are then rebuilt from the ledger in the same run.
+        """
+        from storage.migrate import applied_rebuild_needed, code_heads, current_heads, upgrade
+
+        async with self.engine.begin() as conn:
+            before = await conn.run_sync(current_heads)
+            await conn.run_sync(upgrade, revision)
+            after = await conn.run_sync(current_heads)
+        if before and before != after and applied_rebuild_needed(before, after):
+            if after != code_heads():
+                # The projectors are this code's and write the head schema; below head they cannot run.
+                log.warning("projections need a rebuild: migrate to head, then run `zsbot ledger rebuild`")
+                return
+            from storage.projections import rebuild
+
+            async with self.uow() as uow:
+                await rebuild(uow.session)
+                await uow.commit()
+
+    async def downgrade(self, revision: str) -> None:
+        from storage.migrate import downgrade
+
+        async with self.engine.begin() as conn:
+            await conn.run_sync(downgrade, revision)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

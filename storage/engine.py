@@ -1,0 +1,76 @@
+"""Database URLs and engines: plain sqlite:// or postgresql:// in, the async driver chosen here."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
+_KNOWN = {"sqlite+aiosqlite", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg_async"}
+
+# Options a unit of work passes to say how SQLite should begin its transaction.
+BEGIN_OPTION = "zsbot_begin"
+
+
+class DatabaseUrlError(ValueError):
+    pass
+
+
+def async_url(url: str) -> str:
+    """sqlite:///x.db → sqlite+aiosqlite:///x.db; postgresql://… → postgresql+asyncpg://…"""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise DatabaseUrlError(f"无法解析数据库地址 {url!r}（示例：sqlite:///zsbot.db 或 postgresql://user@host/db）") from None
+    name = parsed.drivername
+    if name in _KNOWN:
+        return parsed.render_as_string(hide_password=False)
+    if name in _ASYNC_DRIVERS:
+        return parsed.set(drivername=_ASYNC_DRIVERS[name]).render_as_string(hide_password=False)
+    if name in ("postgresql+psycopg2", "postgresql+pg8000"):
+        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    raise DatabaseUrlError(f"不支持的数据库 {name!r}：请用 sqlite:/// 或 postgresql://")
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(async_url(url)).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    full = async_url(url)
+    if make_url(full).get_backend_name() == "sqlite":
+        engine = create_async_engine(full, connect_args={"timeout": 30}, **kwargs)
+        _sqlite_transactions(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(full, **kwargs)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def _sqlite_transactions(engine: AsyncEngine) -> None:
+    """SQLite: WAL, a busy timeout, and BEGIN IMMEDIATE for writers.
+
+    pysqlite's own transaction handling begins lazily at the first write, so a writer could
+    read the ledger head, lose a race and fail on commit; taking the write lock at BEGIN makes
+    every writing unit of work serial, which is what keeps the hash chain from forking.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")

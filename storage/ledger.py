@@ -1,0 +1,123 @@
+"""The hash-chained, append-only event ledger and its verification."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.records import Event
+from storage.tables import EventRow
+
+GENESIS = "0" * 64
+# Any constant works; it only has to be the same in every process that appends.
+LEDGER_LOCK_KEY = 0x7A73626F74  # "zsbot"
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling per value: sorted keys, no spaces, UTF-8 kept, so hashes are reproducible."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(
+    *, seq: int, at: datetime, actor: int | None, unit: str | None, project_id: int | None,
+    type: str, payload: str, prev_hash: str,
+) -> str:
+    body = canonical_json(
+        {"seq": seq, "at": _iso(at), "actor": actor, "unit": unit, "project_id": project_id,
+         "type": type, "payload": payload, "prev": prev_hash}
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+async def lock_ledger(session: AsyncSession) -> None:
+    """Serialise writers. PostgreSQL: a transaction-scoped advisory lock; SQLite's BEGIN IMMEDIATE already did."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LEDGER_LOCK_KEY})
+
+
+async def head(session: AsyncSession) -> tuple[int, str]:
+    row = (await session.execute(select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1))).first()
+    return (row.seq, row.hash) if row else (0, GENESIS)
+
+
+async def append(
+    session: AsyncSession, *, type: str, payload: dict[str, Any], at: datetime,
+    actor: int | None = None, unit: str | None = None, project_id: int | None = None,
+    new_project: bool = False,
+) -> Event:
+    """Append one event after the current head. The caller holds the ledger lock.
+
+    `new_project`: the event creates a project whose id is this event's sequence number,
+    which keeps ids deterministic when the ledger is replayed.
+    """
+    seq, prev = await head(session)
+    seq += 1
+    if new_project:
+        project_id = seq
+    body = canonical_json(payload)
+    digest = event_hash(seq=seq, at=at, actor=actor, unit=unit, project_id=project_id, type=type,
+                        payload=body, prev_hash=prev)
+    await session.execute(insert(EventRow.__table__).values(
+        seq=seq, at=at, actor=actor, unit=unit, project_id=project_id, type=type, payload=body,
+        prev_hash=prev, hash=digest))
+    return Event(seq=seq, at=at, actor=actor, unit=unit, type=type, payload=json.loads(body),
+                 prev_hash=prev, hash=digest, project_id=project_id)
+
+
+def row_to_event(row: Any) -> Event:
+    return Event(seq=row.seq, at=row.at, actor=row.actor, unit=row.unit, type=row.type,
+                 payload=json.loads(row.payload), prev_hash=row.prev_hash, hash=row.hash,
+                 project_id=row.project_id)
+
+
+async def stream(session: AsyncSession, *, after: int = 0, batch: int = 2000) -> AsyncIterator[Any]:
+    """Raw event rows in order, in batches, without holding the whole ledger in memory."""
+    while True:
+        rows = (await session.execute(
+            select(EventRow).where(EventRow.seq > after).order_by(EventRow.seq).limit(batch))).scalars().all()
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        after = rows[-1].seq
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    count: int
+    head: str
+    bad_seq: int | None = None
+    reason: str = ""
+
+
+async def verify(session: AsyncSession) -> Verification:
+    """Walk the chain from genesis: seq continuity, links, canonical payloads and hashes."""
+    prev, expected_seq, count = GENESIS, 1, 0
+    async for row in stream(session):
+        if row.seq != expected_seq:
+            return Verification(False, count, prev, row.seq, f"序号不连续：应为 {expected_seq}，实为 {row.seq}")
+        if row.prev_hash != prev:
+            return Verification(False, count, prev, row.seq, "前序哈希与上一事件不符（事件被删除、插入或调换）")
+        try:
+            canonical = canonical_json(json.loads(row.payload))
+        except ValueError:
+            return Verification(False, count, prev, row.seq, "内容不是合法 JSON")
+        if canonical != row.payload:
+            return Verification(False, count, prev, row.seq, "内容不是规范序列化（被改写）")
+        digest = event_hash(seq=row.seq, at=row.at, actor=row.actor, unit=row.unit, project_id=row.project_id,
+                            type=row.type, payload=row.payload, prev_hash=row.prev_hash)
+        if digest != row.hash:
+            return Verification(False, count, prev, row.seq, "哈希与内容不符（事件被修改）")
+        prev, expected_seq, count = row.hash, expected_seq + 1, count + 1
+    return Verification(True, count, prev)

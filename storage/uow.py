@@ -1,0 +1,77 @@
+"""The SQL unit of work: one transaction, the ledger lock for writers, repositories over it."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.clock import Clock
+from core.records import Event
+from storage import ledger, projections
+from storage.engine import BEGIN_OPTION
+from storage.repositories import (
+    SqlConversationRepository,
+    SqlOrgRepository,
+    SqlOutbox,
+    SqlProjectRepository,
+    SqlTripRepository,
+    SqlUpdateLog,
+)
+from storage.repositories_reports import SqlCalendarStore, SqlReportRepository
+from storage.repositories_sharing import SqlSharingRepository
+
+
+class SqlUnitOfWork:
+    """`async with uow: ... await uow.commit()`; leaving without commit rolls back.
+
+    A writing unit of work takes the ledger lock when it begins, so the checks a use case makes
+    before appending (is this transfer still pending?) cannot be raced by another process.
+    """
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, *, readonly: bool = False,
+                 channels: tuple[str, ...] | None = None) -> None:
+        self._sessionmaker = sessionmaker
+        self.clock = clock
+        self.readonly = readonly
+        self.channels = channels
+        self.session: AsyncSession
+
+    async def __aenter__(self) -> "SqlUnitOfWork":
+        self.session = self._sessionmaker()
+        options = {BEGIN_OPTION: "DEFERRED" if self.readonly else "IMMEDIATE"}
+        await self.session.connection(execution_options=options)
+        if not self.readonly:
+            await ledger.lock_ledger(self.session)
+        s, now = self.session, self.clock.now
+        self.org = SqlOrgRepository(s)
+        self.projects = SqlProjectRepository(s)
+        self.trips = SqlTripRepository(s)
+        self.sharing = SqlSharingRepository(s)
+        self.conversations = SqlConversationRepository(s, now)
+        self.updates = SqlUpdateLog(s, now)
+        self.outbox = SqlOutbox(s, now, self.channels)
+        self.reports = SqlReportRepository(s)
+        self.calendar = SqlCalendarStore(s)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def record(self, type: str, payload: dict[str, Any], *, actor: int | None = None,
+                     unit: str | None = None, project_id: int | None = None, new_project: bool = False) -> Event:
+        """Append an event and apply it to the current-state tables, in this transaction."""
+        if self.readonly:
+            raise RuntimeError("read-only unit of work cannot record events")
+        event = await ledger.append(self.session, type=type, payload=payload, at=self.clock.now(), actor=actor,
+                                    unit=unit, project_id=project_id, new_project=new_project)
+        await projections.apply(self.session, event)
+        return event
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

@@ -1,0 +1,116 @@
+"""The arrows point inwards (docs/ARCHITECTURE.md, "The card's folders"): every import of every module,
+read with `ast` (lazy imports inside functions and TYPE_CHECKING blocks included), against the table.
+
+| folder     | may import (of ours)                 | never                                           |
+| core/      | core                                 | anything but the standard library and pydantic  |
+| storage/   | core, storage                        | handlers, reports, reminders, bot, chat frameworks |
+| handlers/  | core, reports, handlers              | storage, bot, reminders, sqlalchemy, telegram, aiogram, apscheduler, aiohttp |
+| reports/   | core, reports                        | storage, bot, handlers, reminders, the same frameworks |
+| reminders/ | core, reports, handlers, reminders   | storage, bot, sqlalchemy, telegram, aiogram, aiohttp |
+| bot/       | everything                           |                                                 |
+"""
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OURS = ("core", "storage", "handlers", "reports", "reminders", "bot")
+STDLIB = set(sys.stdlib_module_names) | {"__future__"}
+FRAMEWORKS = {"sqlalchemy", "alembic", "aiosqlite", "asyncpg", "psycopg", "psycopg2", "telegram", "aiogram",
+              "apscheduler", "aiohttp", "httpx", "requests"}
+
+# What each folder may import of ours, and which third-party packages it must not touch.
+MAY_IMPORT: dict[str, set[str]] = {
+    "core": {"core"},
+    "storage": {"core", "storage"},
+    "handlers": {"core", "reports", "handlers"},
+    "reports": {"core", "reports"},
+    "reminders": {"core", "reports", "handlers", "reminders"},
+    "bot": set(OURS),
+}
+NEVER_THIRD_PARTY: dict[str, set[str]] = {
+    "storage": FRAMEWORKS - {"sqlalchemy", "alembic", "aiosqlite", "asyncpg", "psycopg", "psycopg2"},
+    "handlers": FRAMEWORKS,
+    "reports": FRAMEWORKS,
+    "reminders": FRAMEWORKS - {"apscheduler"},
+    "bot": set(),
+}
+CORE_THIRD_PARTY = {"pydantic"}
+
+
+def modules(folder: str) -> Iterator[Path]:
+    yield from sorted((ROOT / folder).rglob("*.py"))
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(path: Path, name: str | None = None) -> Iterator[tuple[int, str]]:
+    """(line, absolute module name) for every import statement in the file, relative ones resolved."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = (name or module_name(path)).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                yield node.lineno, ".".join(base + ([node.module] if node.module else []))
+            else:
+                yield node.lineno, node.module or ""
+
+
+def check(folder: str, where: object, imports: Iterator[tuple[int, str]]) -> list[str]:
+    found = []
+    for line, name in imports:
+        top = name.split(".")[0]
+        if top in OURS:
+            if top not in MAY_IMPORT[folder]:
+                found.append(f"{where}:{line} imports {name} ({folder}/ may import only "
+                             f"{', '.join(sorted(MAY_IMPORT[folder]))} of ours)")
+        elif top in STDLIB:
+            continue
+        elif folder == "core":
+            if top not in CORE_THIRD_PARTY:
+                found.append(f"{where}:{line} imports {name} (core/ is the standard library and pydantic only)")
+        elif top in NEVER_THIRD_PARTY[folder]:
+            found.append(f"{where}:{line} imports {name} ({folder}/ never imports {top})")
+    return found
+
+
+def violations(folder: str) -> list[str]:
+    return [v for path in modules(folder) for v in check(folder, path.relative_to(ROOT), imports_of(path))]
+
+
+@pytest.mark.parametrize("folder", OURS)
+def test_imports_point_inwards(folder: str) -> None:
+    assert list(modules(folder)), f"no modules found in {folder}/"
+    assert violations(folder) == []
+
+
+def test_the_check_catches_lazy_relative_and_type_checking_imports(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.py"
+    fake.write_text("from typing import TYPE_CHECKING\n"
+                    "from ..storage_like import x\n"
+                    "if TYPE_CHECKING:\n    import storage.uow\n"
+                    "def f():\n    from sqlalchemy import select\n    import telegram\n", encoding="utf-8")
+    names = [name for _, name in imports_of(fake, "handlers.flows.fake")]
+    assert sorted(names) == sorted(["typing", "handlers.storage_like", "storage.uow", "sqlalchemy", "telegram"])
+    found = check("handlers", "fake.py", imports_of(fake, "handlers.flows.fake"))
+    assert [f.split(" (")[0] for f in found] == [
+        "fake.py:4 imports storage.uow", "fake.py:6 imports sqlalchemy", "fake.py:7 imports telegram"]
+    assert check("core", "fake.py", iter([(1, "rapidfuzz"), (2, "pydantic"), (3, "json")])) == [
+        "fake.py:1 imports rapidfuzz (core/ is the standard library and pydantic only)"]
+    assert check("bot", "fake.py", iter([(1, "storage.uow"), (2, "telegram")])) == []
