@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1:8080"
     webhook_secret: SecretStr | None = None
 
+    # The calendar (reminders, escalations, dispatch, ranking day) runs in this process; with several
+    # processes on one PostgreSQL database only the one holding the advisory lock sends.
+    calendar: bool = True
+    calendar_poll_seconds: float = Field(default=60.0, ge=1, le=3600)
+
     outbox_per_chat_per_second: float = Field(default=1.0, gt=0)
     outbox_per_second: float = Field(default=30.0, gt=0)
     outbox_per_group_per_minute: float = Field(default=20.0, gt=0)

@@ -15,8 +15,10 @@ from core.delivery import ChannelSender
 from core.messages import Delivery
 from reminders.outbox import Limits, OutboxSender
 from storage.database import Database
+from storage.leader import LeaderLock
 
 log = logging.getLogger("zsbot.run")
+SHUTDOWN_GRACE_SECONDS = 10.0
 
 
 class StartError(Exception):
@@ -34,9 +36,14 @@ class Runtime:
     cleanups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     sender: OutboxSender | None = None
     channel: Any = None
+    calendar: Any = None  # reminders.scheduler.CalendarService when ZSBOT_CALENDAR is on
 
     async def shutdown(self) -> None:
         self.stop.set()
+        # Let work in hand finish first: an update being handled has been recorded, so a reply
+        # cut off now would never be sent (its redelivery has no second effect).
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=SHUTDOWN_GRACE_SECONDS)
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
@@ -68,10 +75,42 @@ async def start(settings: Settings, *, db: Database | None = None) -> Runtime:
         sender = _ConsolePrinter()
     else:
         sender = await _start_wecom(rt)
-    rt.sender = OutboxSender(db.uow, {settings.channel: sender}, db.clock, outbox_limits(settings))
+    lock = LeaderLock(db.engine)
+    rt.sender = OutboxSender(db.uow, {settings.channel: sender}, db.clock, outbox_limits(settings),
+                             leading=lambda: lock.is_leader)
     rt.tasks.append(asyncio.create_task(rt.sender.run(rt.stop), name="outbox"))
+    if settings.calendar:
+        await _start_calendar(rt, lock)
+    else:
+        # No scheduler here: this process still sends its own queued replies (SQLite: the only one;
+        # PostgreSQL: only if no other process leads).
+        rt.tasks.append(asyncio.create_task(_every(settings.calendar_poll_seconds, rt.stop, _lead(lock)),
+                                            name="outbox-leadership"))
+        rt.cleanups.append(lock.release)
     rt.tasks.append(asyncio.create_task(_every(60, rt.stop, _expire_idle(rt)), name="expire-idle"))
     return rt
+
+
+async def _start_calendar(rt: Runtime, lock: LeaderLock) -> None:
+    from reminders.scheduler import CalendarService
+
+    async def on_leadership(leading: bool) -> None:
+        if leading and rt.sender is not None:
+            rt.sender.notify()
+
+    calendar = CalendarService(rt.db.uow, tz=rt.settings.tz, lock=lock,
+                               poll_seconds=rt.settings.calendar_poll_seconds, on_leadership=on_leadership,
+                               on_tick=rt.sender.notify if rt.sender is not None else None)
+    await calendar.start()
+    rt.calendar = calendar
+    rt.cleanups.append(calendar.stop)
+
+
+def _lead(lock: LeaderLock) -> Callable[[], Awaitable[None]]:
+    async def job() -> None:
+        await lock.acquire()
+
+    return job
 
 
 async def _start_telegram(rt: Runtime) -> ChannelSender:

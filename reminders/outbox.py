@@ -49,8 +49,12 @@ class OutboxSender:
     """`await sender.drain()` sends what is due now; `run(stop)` keeps draining until stopped."""
 
     def __init__(self, uow_factory: Callable[..., Any], senders: dict[str, ChannelSender], clock: Clock,
-                 limits: Limits = Limits(), *, monotonic: Callable[[], float] = time.monotonic) -> None:
+                 limits: Limits = Limits(), *, monotonic: Callable[[], float] = time.monotonic,
+                 leading: Callable[[], bool] | None = None) -> None:
         self.uow_factory = uow_factory
+        # With several processes on one database only the leader drains, so two senders never race
+        # over one row; a follower's queued rows wait for the leader's next poll.
+        self.leading = leading
         self.senders = senders
         self.clock = clock
         self.limits = limits
@@ -62,7 +66,7 @@ class OutboxSender:
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                done = await self.drain()
+                done = await self.drain() if self.leading is None or self.leading() else 0
             except Exception:
                 log.exception("outbox drain failed; retrying")
                 done = 0

@@ -51,12 +51,14 @@ class CalendarService:
 
     def __init__(self, uow_factory: Callable[..., UnitOfWork], *, tz: ZoneInfo, lock: Leadership,
                  poll_seconds: float = 60.0,
-                 on_leadership: Callable[[bool], Awaitable[None]] | None = None) -> None:
+                 on_leadership: Callable[[bool], Awaitable[None]] | None = None,
+                 on_tick: Callable[[], None] | None = None) -> None:
         self.uow_factory = uow_factory
         self.tz = tz
         self.lock = lock
         self.poll_seconds = poll_seconds
         self.on_leadership = on_leadership
+        self.on_tick = on_tick  # e.g. wake the outbox sender: what a tick queued goes out now
         self.ticker = Ticker(uow_factory, tz=tz)
         self.scheduler: AsyncIOScheduler | None = None
         self._polling = asyncio.Lock()
@@ -100,7 +102,10 @@ class CalendarService:
             if not leading:
                 return []
             await self._sync_times()
-            return await self.ticker.tick()
+            decisions = await self.ticker.tick()
+            if decisions and self.on_tick is not None:
+                self.on_tick()
+            return decisions
 
     async def _run(self) -> None:
         try:

@@ -42,8 +42,10 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 async def start_bot(db_url: str, fake: FakeTelegram, framework: str, mode: str = "polling",
                     **overrides: object) -> Runtime:
+    # The calendar runs on the real clock: off here, so no reminder that happens to be due today
+    # interleaves with the replies under test (test_run_calendar.py runs it on a fixed clock).
     settings = dict(database_url=db_url, channel="telegram", telegram_framework=framework,
-                    telegram_token=fake.token, telegram_api_url=fake.base_url)
+                    telegram_token=fake.token, telegram_api_url=fake.base_url, calendar=False)
     if mode == "webhook":
         port = free_port()
         settings.update(webhook_url=f"http://127.0.0.1:{port}/tg/hook", webhook_listen=f"127.0.0.1:{port}",

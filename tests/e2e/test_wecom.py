@@ -129,7 +129,7 @@ async def start_bot(db_url: str, fake: FakeWeCom, *, org: OrgConfig | None = Non
     settings: dict[str, object] = dict(
         database_url=db_url, channel="wecom", wecom_corp_id=fake.corp_id, wecom_agent_id=fake.agent_id,
         wecom_secret=fake.secret, wecom_token=TOKEN, wecom_aes_key=AES_KEY, wecom_api_url=fake.base_url,
-        wecom_listen=f"127.0.0.1:{port}",
+        wecom_listen=f"127.0.0.1:{port}", calendar=False,  # the real clock's reminders would interleave
         # Pacing as in production would only make the suite slow; the fake robot still enforces 20/min.
         outbox_per_chat_per_second=50, outbox_per_group_per_minute=600)
     settings.update(overrides)
