@@ -15,7 +15,7 @@ project's own events. So December's activity never changes October's 台账.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,17 +54,20 @@ class _Described:
     next_steps_seq: int = 0
 
 
-async def describe_projects(session: AsyncSession, ids: Any, until: datetime) -> dict[int, _Described]:
+async def describe_projects(session: AsyncSession, ids: Collection[int] | None, until: datetime) -> dict[int, _Described]:
     """Name, content, responsible person, intended amount as of `until`, folded from the project's events.
 
-    `ids` is a SQL selectable of project ids (so the id list never travels through Python).
+    `ids`: the projects wanted (None: all). One scan of the describing events, filtered here: an
+    `IN (subquery)` over a million-event ledger made SQLite re-plan the subquery per row.
     """
-    rows = await session.stream(
+    wanted = None if ids is None else set(ids)
+    rows = await session.execute(
         select(EventRow.seq, EventRow.project_id, EventRow.type, EventRow.payload)
-        .where(EventRow.type.in_(_DESCRIBING), EventRow.at < until, EventRow.project_id.in_(ids))
-        .order_by(EventRow.seq).execution_options(yield_per=2000))
+        .where(EventRow.type.in_(_DESCRIBING), EventRow.at < until).order_by(EventRow.seq))
     out: dict[int, _Described] = {}
-    async for seq, project_id, kind, body in rows:
+    for seq, project_id, kind, body in rows.all():
+        if project_id is None or (wanted is not None and project_id not in wanted):
+            continue
         payload = json.loads(body)
         d = out.setdefault(project_id, _Described())
         if kind == ev.LEAD_LOGGED:
@@ -98,24 +101,58 @@ async def member_names_as_of(session: AsyncSession, until: datetime) -> dict[int
 
 
 def versions_as_of(until: datetime):  # noqa: ANN202 - a SQLAlchemy subquery
-    """Each countable project's reporting version in force at `until`: its latest one recorded before then."""
-    latest = (select(ProjectVersionRow.project_id, func.max(ProjectVersionRow.event_seq).label("seq"))
-              .where(ProjectVersionRow.at < until).group_by(ProjectVersionRow.project_id).subquery("lv"))
-    return (select(ProjectVersionRow).join(latest, ProjectVersionRow.event_seq == latest.c.seq)
-            .where(ProjectVersionRow.countable).subquery("v"))
+    """Each countable project's reporting version in force at `until` (recorded before it, not yet replaced)."""
+    return (select(ProjectVersionRow)
+            .where(ProjectVersionRow.at < until, ProjectVersionRow.countable,
+                   or_(ProjectVersionRow.valid_to.is_(None), ProjectVersionRow.valid_to >= until))
+            .subquery("v"))
 
 
-def _tracked(until: datetime):  # noqa: ANN202 - a SQLAlchemy subquery
-    """Countable projects whose latest stage at `until` is 在谈 or beyond (终止 ranks -1)."""
-    v = versions_as_of(until)
-    last = (select(StageFactRow.project_id, func.max(StageFactRow.event_seq).label("seq"))
-            .where(StageFactRow.at < until).group_by(StageFactRow.project_id).subquery("ls"))
-    current = (select(StageFactRow.project_id, StageFactRow.stage, StageFactRow.stage_rank)
-               .join(last, StageFactRow.event_seq == last.c.seq).subquery("cs"))
-    return (select(v.c.project_id, v.c.owner_unit, v.c.host_unit, v.c.industry, current.c.stage,
-                   current.c.stage_rank)
-            .join(current, current.c.project_id == v.c.project_id)
-            .where(current.c.stage_rank >= rank(Stage.NEGOTIATING)).subquery("tracked"))
+@dataclass
+class _Tracked:
+    owner: str
+    host: str
+    industry: str | None
+    stage: str = ""
+    stage_rank: int = -1
+    contract: int | None = None
+    funds: int = 0
+    progress: str | None = None
+    steps_id: int = 0
+    steps: str | None = None
+    last_at: datetime | None = None
+
+
+async def _tracked(session: AsyncSession, until: datetime) -> dict[int, _Tracked]:
+    """Countable projects whose latest stage at `until` is 在谈 or beyond (终止 ranks -1), with their
+    stage, latest contract amount and funds in place as of then.
+
+    Plain scans folded here rather than "latest row per project" subqueries: those grew
+    quadratically on SQLite (a minute at 100k events); these grow with the facts read.
+    """
+    versions = await session.execute(
+        select(ProjectVersionRow.project_id, ProjectVersionRow.owner_unit, ProjectVersionRow.host_unit,
+               ProjectVersionRow.industry)
+        .where(ProjectVersionRow.at < until, ProjectVersionRow.countable,
+               or_(ProjectVersionRow.valid_to.is_(None), ProjectVersionRow.valid_to >= until)))
+    found = {pid: _Tracked(owner, host, industry) for pid, owner, host, industry in versions.all()}
+    stages = await session.execute(
+        select(StageFactRow.project_id, StageFactRow.stage, StageFactRow.stage_rank, StageFactRow.contract_wan)
+        .where(StageFactRow.at < until).order_by(StageFactRow.event_seq))
+    for pid, stage, stage_rank, contract in stages.all():
+        t = found.get(pid)
+        if t is not None:
+            t.stage, t.stage_rank = stage, stage_rank
+            if contract is not None:
+                t.contract = contract
+    out = {pid: t for pid, t in found.items() if t.stage_rank >= rank(Stage.NEGOTIATING)}
+    funds = await session.execute(
+        select(FundFactRow.project_id, func.sum(FundFactRow.amount_wan))
+        .where(FundFactRow.at < until).group_by(FundFactRow.project_id))
+    for pid, total in funds.all():
+        if pid in out:
+            out[pid].funds = int(total or 0)
+    return out
 
 
 async def ledger_rows(session: AsyncSession, month: str, tz: ZoneInfo, *,
@@ -127,66 +164,52 @@ async def ledger_rows(session: AsyncSession, month: str, tz: ZoneInfo, *,
     """
     _, until = month_window(month, tz)
     names = dict(unit_names or {})
-    tr = _tracked(until)
-    ids = select(tr.c.project_id)
-    last_contract = (select(StageFactRow.project_id, func.max(StageFactRow.event_seq).label("seq"))
-                     .where(StageFactRow.at < until, StageFactRow.contract_wan.is_not(None))
-                     .group_by(StageFactRow.project_id).subquery("lc"))
-    ct = (select(StageFactRow.project_id, StageFactRow.contract_wan)
-          .join(last_contract, StageFactRow.event_seq == last_contract.c.seq).subquery("ct"))
-    fs = (select(FundFactRow.project_id, func.sum(FundFactRow.amount_wan).label("funds"))
-          .where(FundFactRow.at < until).group_by(FundFactRow.project_id).subquery("fs"))
-    notes = and_(NoteRow.kind == "note", NoteRow.at < until)
-    ln = (select(NoteRow.project_id, func.max(NoteRow.id).label("id")).where(notes)
-          .group_by(NoteRow.project_id).subquery("ln"))
-    lns = (select(NoteRow.project_id, func.max(NoteRow.id).label("id"))
-           .where(notes, NoteRow.next_steps.is_not(None)).group_by(NoteRow.project_id).subquery("lns"))
-    note, steps = NoteRow.__table__.alias("note"), NoteRow.__table__.alias("steps")
-    le = (select(EventRow.project_id, func.max(EventRow.at).label("at"))
-          .where(EventRow.at < until, EventRow.project_id.in_(ids)).group_by(EventRow.project_id).subquery("le"))
-    query = (
-        select(tr.c.project_id, tr.c.owner_unit, tr.c.host_unit, tr.c.industry, tr.c.stage, tr.c.stage_rank,
-               ct.c.contract_wan, func.coalesce(fs.c.funds, 0), note.c.text, steps.c.id, steps.c.next_steps,
-               le.c.at)
-        .select_from(tr)
-        .outerjoin(ct, ct.c.project_id == tr.c.project_id)
-        .outerjoin(fs, fs.c.project_id == tr.c.project_id)
-        .outerjoin(ln, ln.c.project_id == tr.c.project_id)
-        .outerjoin(note, note.c.id == ln.c.id)
-        .outerjoin(lns, lns.c.project_id == tr.c.project_id)
-        .outerjoin(steps, steps.c.id == lns.c.id)
-        .outerjoin(le, le.c.project_id == tr.c.project_id)
-    )
-    facts = (await session.execute(query)).all()
-    described = await describe_projects(session, ids, until)
-    problems = await open_problems(session, ids, until)
+    tracked = await _tracked(session, until)
+    notes = await session.execute(
+        select(NoteRow.id, NoteRow.project_id, NoteRow.text, NoteRow.next_steps)
+        .where(NoteRow.kind == "note", NoteRow.at < until).order_by(NoteRow.id))
+    for note_id, pid, text, next_steps in notes.all():
+        t = tracked.get(pid)
+        if t is not None:
+            t.progress = text
+            if next_steps is not None:
+                t.steps_id, t.steps = note_id, next_steps
+    last = await session.execute(
+        select(EventRow.project_id, func.max(EventRow.at))
+        .where(EventRow.at < until, EventRow.project_id.is_not(None)).group_by(EventRow.project_id))
+    for pid, at in last.all():
+        if pid in tracked:
+            tracked[pid].last_at = at
+    described = await describe_projects(session, tracked.keys(), until)
+    problems = await open_problems(session, tracked.keys(), until)
     order = {code: i for i, code in enumerate(names)}
     rows: list[tuple[tuple[int, str, int, int], LedgerRow]] = []
-    for (pid, owner, host, industry, stage, stage_rank, contract, funds, progress, steps_id, steps_text,
-         last_at) in facts:
+    for pid, t in tracked.items():
         d = described.get(pid, _Described())
-        next_steps = d.next_steps if d.next_steps_seq > (steps_id or 0) else steps_text
+        next_steps = d.next_steps if d.next_steps_seq > t.steps_id else t.steps
         row = LedgerRow(
-            project_id=pid, name=d.name, content=d.content, host_unit=host, host_unit_name=names.get(host, host),
-            responsible_person=d.responsible_person, progress=progress, next_steps=next_steps, stage=stage,
-            owner_unit=owner, owner_unit_name=names.get(owner, owner), industry=industry,
-            intended_wan=d.intended_wan, contract_wan=contract, funds_wan=int(funds),
-            problems=tuple(problems.get(pid, ())), last_update=last_at.astimezone(tz) if last_at else None)
-        rows.append(((order.get(host, len(order)), host, -stage_rank, pid), row))
+            project_id=pid, name=d.name, content=d.content, host_unit=t.host, host_unit_name=names.get(t.host, t.host),
+            responsible_person=d.responsible_person, progress=t.progress, next_steps=next_steps, stage=t.stage,
+            owner_unit=t.owner, owner_unit_name=names.get(t.owner, t.owner), industry=t.industry,
+            intended_wan=d.intended_wan, contract_wan=t.contract, funds_wan=t.funds,
+            problems=tuple(problems.get(pid, ())), last_update=t.last_at.astimezone(tz) if t.last_at else None)
+        rows.append(((order.get(t.host, len(order)), t.host, -t.stage_rank, pid), row))
     rows.sort(key=lambda pair: pair[0])
     return [row for _, row in rows]
 
 
-async def open_problems(session: AsyncSession, ids: Any, until: datetime) -> dict[int, list[str]]:
+async def open_problems(session: AsyncSession, ids: Collection[int], until: datetime) -> dict[int, list[str]]:
     """Problems raised before `until` and not resolved by then, per project, oldest first."""
+    wanted = set(ids)
     rows = await session.execute(
         select(NoteRow.project_id, NoteRow.text)
         .where(NoteRow.kind == "problem", NoteRow.at < until,
-               or_(NoteRow.resolved_at.is_(None), NoteRow.resolved_at >= until), NoteRow.project_id.in_(ids))
+               or_(NoteRow.resolved_at.is_(None), NoteRow.resolved_at >= until))
         .order_by(NoteRow.id))
     out: dict[int, list[str]] = {}
     for pid, text in rows.all():
-        out.setdefault(pid, []).append(text)
+        if pid in wanted:
+            out.setdefault(pid, []).append(text)
     return out
 
 
@@ -197,13 +220,14 @@ async def month_events(session: AsyncSession, month: str, tz: ZoneInfo, *,
     window = and_(EventRow.at >= start, EventRow.at < until)
     names = dict(unit_names or {})
     members = await member_names_as_of(session, until)
-    ids = select(EventRow.project_id).where(window, EventRow.project_id.is_not(None))
+    ids = (await session.execute(select(EventRow.project_id).distinct()
+                                 .where(window, EventRow.project_id.is_not(None)))).scalars().all()
     projects = await describe_projects(session, ids, until)
-    rows = await session.stream(select(EventRow.seq, EventRow.at, EventRow.actor, EventRow.unit, EventRow.type,
-                                       EventRow.project_id, EventRow.payload)
-                                .where(window).order_by(EventRow.seq).execution_options(yield_per=2000))
+    rows = await session.execute(select(EventRow.seq, EventRow.at, EventRow.actor, EventRow.unit, EventRow.type,
+                                        EventRow.project_id, EventRow.payload)
+                                 .where(window).order_by(EventRow.seq))
     out: list[LedgerEvent] = []
-    async for seq, at, actor, unit, kind, pid, body in rows:
+    for seq, at, actor, unit, kind, pid, body in rows.all():
         project = projects.get(pid) if pid is not None else None
         out.append(LedgerEvent(
             seq=seq, at=at.astimezone(tz), actor=members.get(actor, f"#{actor}") if actor is not None else None,

@@ -107,7 +107,7 @@ async def _scope(session: AsyncSession, cfg: OrgConfig, unit: str, tz: ZoneInfo,
         r["project_id"], r["owner_unit"], r["host_unit"], r["credit_owner_pct"], r["credit_host_pct"], r["category"],
         frozenset(f for f in ("industrial", "strong", "headquarters", "digital", "central_soe") if r[f"flag_{f}"]))
         for r in rows}
-    described = await describe_projects(session, select(v.c.project_id).where(mine), until)
+    described = await describe_projects(session, versions.keys(), until)
     return _Scope(cfg, unit, tz, start, until, versions, {pid: d.name for pid, d in described.items()},
                   select(v.c.project_id).where(mine))
 
