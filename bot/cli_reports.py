@@ -106,12 +106,13 @@ def ranking_command(month_text: str | None, group_ref: str | None, fmt: str, out
     async def go(db: "Database") -> tuple[Any, str | None]:
         from reports.ranking import rank_month
         from storage.queries_rankings import month_facts
+        from storage.queries_reports import report_counter
 
         async with db.uow(readonly=True) as uow:
             cfg = await _config(uow, month)
             group = _group_code(cfg, group_ref)
             highlight = _unit_code(cfg, highlight_ref)
-            facts = await month_facts(uow.session, month, tz)
+            facts = await month_facts(uow.session, month, tz, reports=report_counter(tz))
         return rank_month(cfg, facts, group=group), highlight
 
     ranking, highlight = run(go)
@@ -160,12 +161,13 @@ def ledger_command(month_text: str | None, out: Path) -> None:
         from reports.workbook import ledger_xlsx
         from storage.queries_ledger import ledger_rows, month_events, unit_names_of
         from storage.queries_rankings import month_facts
+        from storage.queries_reports import report_counter
 
         use_locale(settings().locale)
         async with db.uow(readonly=True) as uow:
             cfg = await _config(uow, month)
             names = unit_names_of(cfg.units)
-            facts = await month_facts(uow.session, month, tz)
+            facts = await month_facts(uow.session, month, tz, reports=report_counter(tz))
             rows = await ledger_rows(uow.session, month, tz, unit_names=names)
             events = await month_events(uow.session, month, tz, unit_names=names)
         ranking = rank_month(cfg, facts)
@@ -190,6 +192,7 @@ def explain_command(month_text: str | None, unit_ref: str, indicator_ref: str) -
         from handlers.ranking_text import render_explanation
         from reports.ranking import rank_month
         from storage.queries_rankings import month_facts
+        from storage.queries_reports import report_counter
         from storage.queries_rankings_explain import explain_figure
 
         use_locale(settings().locale)
@@ -201,7 +204,7 @@ def explain_command(month_text: str | None, unit_ref: str, indicator_ref: str) -
                 choices = "、".join(f"{i.code}（{i.name}）" for i in cfg.indicators)
                 raise Fail(f"没有“{indicator_ref}”这个指标。可选：{choices}")
             explanation = await explain_figure(uow.session, cfg, month, tz, unit.code, ind.code)
-            facts = await month_facts(uow.session, month, tz) if unit.peer_group else None
+            facts = await month_facts(uow.session, month, tz, reports=report_counter(tz)) if unit.peer_group else None
         ranked = None
         if facts is not None and unit.peer_group is not None:
             group = rank_month(cfg, facts, group=unit.peer_group).group(unit.peer_group)

@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
+from zoneinfo import ZoneInfo
 
 from core.clock import Clock
 from core.delivery import Pending
+from core.figures import MonthFacts
 from core.messages import Delivery, Outbound
 from core.org import OrgConfig
 from core.records import Event, Identity, Invite, Member, Note, Project, Trip, UnitRecord
@@ -114,6 +116,12 @@ class Outbox(Protocol):
     async def give_up(self, row_id: int, error: str) -> None: ...
 
 
+class Figures(Protocol):
+    """A month's figures as of its end (local midnight in `tz`): the rules then in force and the facts."""
+
+    async def month(self, month: str, tz: ZoneInfo) -> tuple[OrgConfig, MonthFacts] | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: reads, ledger appends with their projections, operational state."""
 
@@ -125,6 +133,7 @@ class UnitOfWork(Protocol):
     conversations: ConversationRepository
     updates: UpdateLog
     outbox: Outbox
+    figures: Figures
 
     async def record(self, type: str, payload: dict[str, Any], *, actor: int | None = None,
                      unit: str | None = None, project_id: int | None = None,

@@ -17,6 +17,7 @@ from storage.repositories import (
     SqlTripRepository,
     SqlUpdateLog,
 )
+from storage.repositories_figures import SqlFigures
 from storage.repositories_reports import SqlCalendarStore, SqlReportRepository
 from storage.repositories_sharing import SqlSharingRepository
 
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(s, now, self.channels)
         self.reports = SqlReportRepository(s)
         self.calendar = SqlCalendarStore(s)
+        self.figures = SqlFigures(s)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -1,0 +1,88 @@
+"""/rank 排名: a month's ranking in chat — the sender's peer group with their unit marked, and its chart.
+
+`排名` alone gives the last complete month of the sender's own peer group; `排名 2026-10` or
+`排名 10月` another month; `排名 区县` another group (by name or code). Leaders and the office,
+whose units are in no peer group, get every group. Figures are those `zsbot report ranking`
+prints: computed from the ledger as of the month's end, ending with the ledger head.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from core.figures import last_complete_month, parse_month
+from core.messages import SendPhoto
+from core.org import OrgConfig
+from handlers.catalog import t
+from handlers.context import Ctx
+from handlers.ranking_text import month_zh, render_ranking
+from handlers.registry import Command, Feature
+from reports.chart import NoCJKFontError, ranking_groups_png, ranking_png
+from reports.ranking import rank_month
+
+_MONTH_ONLY = re.compile(r"^(\d{1,2})月(份)?$")
+_YEAR_MONTH = re.compile(r"^(\d{4})年(\d{1,2})月(份)?$")
+
+
+def parse_month_arg(text: str, today: date) -> str | None:
+    """"2026-10", "2026年10月" or "10月" (the latest such month not after this one) → "2026-10"."""
+    text = text.strip()
+    try:
+        return parse_month(text)
+    except ValueError:
+        pass
+    if m := _YEAR_MONTH.match(text):
+        year, mon = int(m.group(1)), int(m.group(2))
+    elif m := _MONTH_ONLY.match(text):
+        mon = int(m.group(1))
+        year = today.year if mon <= today.month else today.year - 1
+    else:
+        return None
+    return f"{year:04d}-{mon:02d}" if 1 <= mon <= 12 else None
+
+
+def _group(cfg: OrgConfig, ref: str) -> str | None:
+    return next((g.code for g in cfg.peer_groups if ref in (g.code, g.name)), None)
+
+
+async def rank_command(ctx: Ctx, args: str) -> None:
+    month, group_ref = last_complete_month(ctx.today), None
+    for word in args.split():
+        parsed = parse_month_arg(word, ctx.today)
+        if parsed is not None:
+            month = parsed
+        else:
+            group_ref = word
+    if month >= f"{ctx.today.year:04d}-{ctx.today.month:02d}":
+        ctx.say(t("rank.not_closed", month=month_zh(month)))
+        return
+    found = await ctx.uow.figures.month(month, ctx.tz)
+    if found is None:
+        ctx.say(t("error.no_org"))
+        return
+    cfg, facts = found
+    own = cfg.unit(ctx.me.unit).peer_group if ctx.me.unit in {u.code for u in cfg.units} else None
+    group = own
+    if group_ref is not None:
+        group = _group(cfg, group_ref)
+        if group is None:
+            ctx.say(t("ranking.unknown_group", group=group_ref, groups="、".join(g.name for g in cfg.peer_groups)))
+            return
+    ranking = rank_month(cfg, facts, group=group)
+    ctx.say(render_ranking(ranking, group=group, highlight=ctx.me.unit))
+    if ranking.empty:
+        return
+    try:
+        if group is not None:
+            g = ranking.group(group)
+            png = ranking_png(g, highlight=ctx.me.unit, title=f"{month_zh(month)} {g.name} 综合得分")
+        else:
+            png = ranking_groups_png(ranking, highlight=ctx.me.unit)
+    except NoCJKFontError:
+        return  # the text carries every figure; the server lacks a font to draw Chinese
+    ctx.send(SendPhoto(data=png, filename=f"排名{month}.png", caption=t("rank.caption", month=month_zh(month))))
+
+
+FEATURE = Feature(
+    commands=(Command("rank", ("排名", "考核排名"), run=rank_command, order=48, glued=("排名",)),),
+)
