@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from core.clock import Clock
 from core.delivery import Pending
-from core.figures import MonthFacts
+from core.figures import LedgerEvent, LedgerRow, MonthFacts
 from core.messages import Delivery, Outbound
 from core.org import OrgConfig
 from core.records import Event, Identity, Invite, Member, Note, Project, Trip, UnitRecord
@@ -120,6 +120,10 @@ class Figures(Protocol):
     """A month's figures as of its end (local midnight in `tz`): the rules then in force and the facts."""
 
     async def month(self, month: str, tz: ZoneInfo) -> tuple[OrgConfig, MonthFacts] | None: ...
+
+    async def ledger(self, month: str, tz: ZoneInfo, unit_names: dict[str, str]
+                     ) -> tuple[list[LedgerRow], list[LedgerEvent]]:
+        """The month's 台账 rows (tracked projects at its end) and the events recorded in it."""
 
 
 class UnitOfWork(Protocol):

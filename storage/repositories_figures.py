@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.figures import MonthFacts
+from core.figures import LedgerEvent, LedgerRow, MonthFacts
 from core.org import OrgConfig
-from storage.queries_ledger import month_window
+from storage.queries_ledger import ledger_rows, month_events, month_window
 from storage.queries_rankings import month_facts
 from storage.queries_reports import report_counter
 from storage.repositories import SqlOrgRepository
@@ -24,3 +24,8 @@ class SqlFigures:
         if cfg is None:
             return None
         return cfg, await month_facts(self.s, month, tz, reports=report_counter(tz))
+
+    async def ledger(self, month: str, tz: ZoneInfo, unit_names: dict[str, str]
+                     ) -> tuple[list[LedgerRow], list[LedgerEvent]]:
+        return (await ledger_rows(self.s, month, tz, unit_names=unit_names),
+                await month_events(self.s, month, tz, unit_names=unit_names))

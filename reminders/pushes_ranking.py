@@ -1,0 +1,153 @@
+"""月度排名: on the ranking day (the org file's `ranking_day`, default the 3rd, moved to the next
+working day; at `ranking_time`) last month's ranking goes out.
+
+- Each unit head of a ranked unit: the chart of their peer group, then its ranking as text with
+  their unit marked; the same two go to the unit's bound group chats (`/bindgroup`).
+- Each leader and office admin: every group in one chart, the whole ranking as text, and the
+  month's 台账 workbook.
+
+Every text ends with the ledger head the figures were computed from (the file's caption too),
+so a pushed figure can be checked later against `zsbot report ranking --month`. The month is
+ranked once per tick (`ctx.memo`), exactly as the CLI ranks it. A month with no ledger data is
+not pushed. A push not sent within a week (downtime) is dropped: the month has moved on.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from core.messages import SendFile, SendPhoto, SendText
+from core.records import Member
+from core.workdays import at_local
+from handlers.catalog import t
+from handlers.ranking_text import head_line, ledger_event_describer, month_zh, render_ranking
+from reminders.planner import PlanContext, Push, RenderContext
+from reminders.pushes_dispatch import _months
+from reminders.pushes_reports import local_days
+from reports.chart import NoCJKFontError, ranking_groups_png, ranking_png
+from reports.ranking import Ranking, rank_month
+from reports.workbook import ledger_xlsx
+
+EXPIRES_AFTER = timedelta(days=7)
+
+
+def ranking_instant(year: int, month: int, ctx: PlanContext) -> datetime:
+    cal = ctx.cfg.calendar
+    return at_local(ctx.days.on_or_after(date(year, month, cal.ranking_day)), cal.ranking_time, ctx.tz)
+
+
+def previous_month(year: int, month: int) -> str:
+    return f"{year - (month == 1):04d}-{(month - 2) % 12 + 1:02d}"
+
+
+def recipients(ctx: PlanContext, *, heads: bool = True) -> list[tuple[Member, str | None]]:
+    """(member, their ranked unit) for the heads of units in a peer group; (member, None) for
+    leaders and the office, who see every group."""
+    ranked = {u.code for u in ctx.cfg.units if u.peer_group}
+    out: list[tuple[Member, str | None]] = []
+    if heads:
+        # A unit without a head hears it through whoever files its reports.
+        out += [(m, m.unit) for code in sorted(ranked) for m in ctx.heads_of(code) or ctx.reporters_of(code)]
+    seen = {m.id for m, _ in out}
+    out += [(m, None) for m in ctx.leaders() + ctx.office() if m.id not in seen]
+    return out
+
+
+async def month_ranking(ctx: RenderContext, month: str) -> Ranking | None:
+    """The month's ranking, computed once per tick; None when there is nothing to rank."""
+    memo = f"ranking:{month}"
+    if memo not in ctx.memo:
+        found = await ctx.uow.figures.month(month, ctx.tz)
+        ranking = rank_month(found[0], found[1]) if found is not None else None
+        ctx.memo[memo] = None if ranking is None or ranking.empty else ranking
+    return ctx.memo[memo]
+
+
+def _group_of(ctx: RenderContext, unit: str | None) -> str | None:
+    return ctx.cfg.unit(unit).peer_group if unit is not None else None
+
+
+class _RankingDay:
+    name = ""
+    heads = True
+
+    def plan(self, ctx: PlanContext, start: datetime, end: datetime) -> Iterable[Push]:
+        first, last = local_days(start, end, ctx.tz)
+        for year, month in _months(first, last):
+            at = ranking_instant(year, month, ctx)
+            if not start <= at <= end:
+                continue
+            period = previous_month(year, month)
+            for member, unit in recipients(ctx, heads=self.heads):
+                yield Push(self.name, period, member.id, at, at + EXPIRES_AFTER, {"month": period, "unit": unit})
+
+
+class RankingChart(_RankingDay):
+    name = "ranking.chart"
+
+    async def render(self, ctx: RenderContext, push: Push) -> Any:
+        ranking = await month_ranking(ctx, push.data["month"])
+        if ranking is None:
+            return None
+        return await chart(ctx, ranking, push.data["unit"])
+
+
+async def chart(ctx: RenderContext, ranking: Ranking, unit: str | None) -> SendPhoto | None:
+    group = _group_of(ctx, unit)
+    memo = f"ranking.chart:{ranking.month}:{group}:{unit}"
+    if memo not in ctx.memo:
+        month = month_zh(ranking.month)
+        try:
+            if group is None:
+                data = ranking_groups_png(ranking)
+            else:
+                g = ranking.group(group)
+                data = ranking_png(g, highlight=unit, title=f"{month} {g.name} 综合得分")
+        except NoCJKFontError:
+            data = None  # the text carries every figure; this server cannot draw Chinese
+        ctx.memo[memo] = None if data is None else SendPhoto(
+            data=data, filename=f"排名{ranking.month}.png", caption=t("rank.caption", month=month))
+    return ctx.memo[memo]
+
+
+class RankingText(_RankingDay):
+    name = "ranking.text"
+
+    async def render(self, ctx: RenderContext, push: Push) -> SendText | None:
+        ranking = await month_ranking(ctx, push.data["month"])
+        if ranking is None:
+            return None
+        unit = push.data["unit"]
+        text = SendText(text=render_ranking(ranking, group=_group_of(ctx, unit), highlight=unit))
+        if unit is not None:
+            # The unit's group chats get what its head gets, once per unit (the key is the unit's).
+            key = f"ranking.group:{ranking.month}:{unit}"
+            picture = await chart(ctx, ranking, unit)
+            if picture is not None:
+                await ctx.uow.outbox.enqueue_unit_groups(f"{key}:chart", "ranking.group", unit, picture)
+            await ctx.uow.outbox.enqueue_unit_groups(f"{key}:text", "ranking.group", unit, text)
+        return text
+
+
+class RankingLedger(_RankingDay):
+    """The monthly 台账 for leaders and the office."""
+
+    name = "ranking.ledger"
+    heads = False
+
+    async def render(self, ctx: RenderContext, push: Push) -> SendFile | None:
+        ranking = await month_ranking(ctx, push.data["month"])
+        if ranking is None:
+            return None
+        memo = f"ranking.ledger:{ranking.month}"
+        if memo not in ctx.memo:
+            names = {u.code: u.name for u in ctx.cfg.units}
+            rows, events = await ctx.uow.figures.ledger(ranking.month, ctx.tz, names)
+            data = ledger_xlsx(rows, events, ranking, month=ranking.month, describe=ledger_event_describer(names))
+            ctx.memo[memo] = SendFile(data=data, filename=f"{ranking.month}月度台账.xlsx", caption=t(
+                "ranking.ledger_caption", month=month_zh(ranking.month), count=len(rows), head=head_line(ranking)))
+        return ctx.memo[memo]
+
+
+KINDS = (RankingChart(), RankingText(), RankingLedger())

@@ -1,0 +1,101 @@
+"""Ranking day: on 3 November at 09:00 October's ranking goes to each ranked unit's head (or its
+reporter), to the unit's group chat, and — with the 台账 workbook — to leaders and the office.
+Once: a second tick sends nothing. The figures are those `zsbot report ranking` prints."""
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+
+from openpyxl import load_workbook
+
+from core.clock import FixedClock
+from core.groups import bind_group
+from core.messages import SendFile
+from core.usecases.org import bind_identity
+from handlers.ranking_text import render_ranking
+from reports.ranking import rank_month
+from storage.database import Database
+from storage.queries_rankings import month_facts
+from storage.queries_reports import report_counter
+from tests.calendar_support import TZ, local, outbox, recipients, tick_at
+from tests.helpers import member
+from tests.integration.test_ranking import october
+
+
+async def bind_everyone(db: Database) -> None:
+    async with db.uow() as uow:
+        for m in await uow.org.members():
+            await bind_identity(uow, m, channel="console", external_id=f"c{m.id}", chat_id=f"c{m.id}")
+        await uow.commit()
+
+
+async def october_text(db: Database, group: str | None, unit: str | None) -> str:
+    async with db.uow(readonly=True) as uow:
+        cfg = await uow.org.config_as_of(local(2026, 11, 1, 0, 0))
+        facts = await month_facts(uow.session, "2026-10", TZ, reports=report_counter(TZ))
+    assert cfg is not None
+    return render_ranking(rank_month(cfg, facts), group=group, highlight=unit)
+
+
+async def test_ranking_day_pushes_once_to_heads_groups_leaders_and_the_office(db: Database, clock: FixedClock) -> None:
+    await october(db, clock)
+    await bind_everyone(db)
+    east_head = await member(db, "东区长")
+    async with db.uow() as uow:
+        await bind_group(uow, east_head, channel="console", chat_id="g-east", title="东区招商群")
+        await uow.commit()
+
+    assert not [d for d in await tick_at(db, local(2026, 11, 3, 8, 59)) if d.push.kind.startswith("ranking")]
+    decided = await tick_at(db, local(2026, 11, 3, 9, 0))
+    assert Counter(d.push.kind for d in decided if d.push.kind.startswith("ranking")) == {
+        "ranking.chart": 8, "ranking.text": 8, "ranking.ledger": 2}
+    # Heads of ranked units, or the reporter where a unit has no head (市科技局 has no members);
+    # the office and the leader.
+    assert await recipients(db, "ranking.text") == sorted(
+        ["东区长", "西区长", "高新小陈", "工信小刘", "深圳主任", "长沙小周", "王办公", "赵市长"])
+    assert await recipients(db, "ranking.ledger") == ["王办公", "赵市长"]
+
+    def row_text(row) -> str:  # noqa: ANN001
+        return json.loads(row.action).get("text", "")
+
+    east = await member(db, "东区长")
+    [east_text] = [row_text(r) for r in await outbox(db, "ranking.text") if r.member_id == east.id]
+    assert east_text == await october_text(db, "districts", "east")
+    assert "▶ 1. 东区（本单位）" in east_text
+    assert east_text.split("\n")[-1].startswith("账本链头 #")
+    leader = await member(db, "赵市长")
+    [leader_text] = [row_text(r) for r in await outbox(db, "ranking.text") if r.member_id == leader.id]
+    assert leader_text == await october_text(db, None, None)
+    assert "▍区县" in leader_text and "▍驻外办事处" in leader_text
+
+    # The unit's group chat: the chart, then the text its head got.
+    group_rows = [r for r in await outbox(db, "ranking.group")]
+    assert [r.chat_id for r in group_rows] == ["g-east", "g-east"]
+    assert [json.loads(r.action)["kind"] for r in group_rows] == ["photo", "text"]
+    assert row_text(group_rows[1]) == east_text
+
+    # The leader's 台账: the tracked projects of October, with the head line in the caption.
+    [ledger] = [r for r in await outbox(db, "ranking.ledger") if r.member_id == leader.id]
+    action = json.loads(ledger.action)
+    assert action["filename"] == "2026-10月度台账.xlsx" and action["caption"].endswith(east_text.split("\n")[-1])
+    book = load_workbook(io.BytesIO(SendFile.model_validate_json(ledger.action).data))
+    assert book.sheetnames[:2] == ["台账", "本月事件"]
+    names = [c.value for c in book["台账"]["B"]][1:]
+    assert "东方电子有限公司" in names and "西部大酒店" in names
+
+    # Once: a later tick the same morning, or a restart, decides nothing more.
+    assert not [d for d in await tick_at(db, local(2026, 11, 3, 9, 30)) if d.push.kind.startswith("ranking")]
+    assert len(await outbox(db, "ranking.text")) == 8
+
+
+async def test_a_month_without_data_is_not_pushed(db: Database, clock: FixedClock) -> None:
+    from tests.helpers import setup_org
+
+    clock.set(local(2026, 11, 1, 9))
+    await setup_org(db)
+    await bind_everyone(db)
+    decided = await tick_at(db, local(2026, 11, 3, 9, 0))
+    ranking = [d for d in decided if d.push.kind.startswith("ranking")]
+    assert ranking and {d.status for d in ranking} == {"skipped"}
+    assert await outbox(db, "ranking.text") == []
