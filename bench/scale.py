@@ -67,6 +67,7 @@ async def measure_one(path: Path, repeat: int) -> dict[str, Any]:
     from storage.queries_reports import report_counter
 
     db = Database(f"sqlite:///{path}")
+    await db.migrate()  # a cached ledger from an older schema gets this code's indexes
     first, first_next = month_days(MONTH)
     start, until = local_midnight_utc(first.replace(month=1), TZ), local_midnight_utc(first_next, TZ)
     try:

@@ -55,11 +55,14 @@ class EventRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor: Mapped[int | None] = mapped_column(BigInteger)
     unit: Mapped[str | None] = mapped_column(String(40))
-    project_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    project_id: Mapped[int | None] = mapped_column(BigInteger)
     type: Mapped[str] = mapped_column(String(64), index=True)
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    # A project's events, and its last event before an instant (the 台账's 最后更新) from the index alone.
+    __table_args__ = (Index("ix_events_project_at", "project_id", "at"),)
 
 
 class OrgConfigRow(Base):
