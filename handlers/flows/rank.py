@@ -2,7 +2,7 @@
 
 `排名` alone gives the last complete month of the sender's own peer group; `排名 2026-10` or
 `排名 10月` another month; `排名 区县` another group (by name or code). Leaders and the office,
-whose units are in no peer group, get every group. Figures are those `zsbot report ranking`
+whose units are in no peer group, get every group and a button per group to look at one. Figures are those `zsbot report ranking`
 prints: computed from the ledger as of the month's end, ending with the ledger head.
 """
 from __future__ import annotations
@@ -69,7 +69,12 @@ async def rank_command(ctx: Ctx, args: str) -> None:
             ctx.say(t("ranking.unknown_group", group=group_ref, groups="、".join(g.name for g in cfg.peer_groups)))
             return
     ranking = rank_month(cfg, facts, group=group)
-    ctx.say(render_ranking(ranking, group=group, highlight=ctx.me.unit))
+    text = render_ranking(ranking, group=group, highlight=ctx.me.unit)
+    if group is None and not ranking.empty:
+        # Leaders and the office see every group, and pick one to look at closely.
+        ctx.offer(text, [(g.name, f"s:rank:{month} {g.code}") for g in ranking.groups], columns=3)
+    else:
+        ctx.say(text)
     if ranking.empty:
         return
     try:
@@ -85,4 +90,5 @@ async def rank_command(ctx: Ctx, args: str) -> None:
 
 FEATURE = Feature(
     commands=(Command("rank", ("排名", "考核排名"), run=rank_command, order=48, glued=("排名",)),),
+    actions={"rank": rank_command},  # a group button: "s:rank:2026-10 districts"
 )

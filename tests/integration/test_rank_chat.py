@@ -78,3 +78,19 @@ def test_month_arguments() -> None:
     assert parse_month_arg("12月", today) == "2025-12"   # December is last year's when asked in November
     assert parse_month_arg("10月份", today) == "2026-10"
     assert parse_month_arg("13月", today) is None and parse_month_arg("区县", today) is None
+
+
+async def test_a_leader_sees_every_group_and_picks_one_with_a_button(db: Database, clock: FixedClock) -> None:
+    await october(db, clock)
+    clock.set(local(2026, 11, 5, 10))
+    mayor = await registered(db, conversations(db), "赵市长")
+    everything = text_of(await mayor.say("排名"))
+    assert "▍区县" in everything and "▍市直部门" in everything and "▍驻外办事处" in everything
+    assert mayor.labels == ["区县", "市直部门", "驻外办事处"]
+    picked = await mayor.press("驻外办事处")
+    assert text_of(picked).startswith("【2026年10月招商考核排名 · 驻外办事处】")
+    assert [r for r in picked if isinstance(r, SendPhoto)]
+    # Without buttons (WeCom) the same choice is made by number.
+    wecom = await registered(db, conversations(db), "赵市长", channel="wecom", buttons=False)
+    await wecom.say("排名")
+    assert text_of(await wecom.say(wecom.number_of("区县"))).startswith("【2026年10月招商考核排名 · 区县】")
