@@ -118,6 +118,9 @@ def main() -> None:
         out["footprint"] = footprint.measure(2000 if args.quick else 10_000)
     out["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
     target = RESULTS / ("latest-quick.json" if args.quick else "latest.json")
+    if args.only and target.exists():
+        # A partial run updates its sections and keeps the others' last figures.
+        out = {**json.loads(target.read_text(encoding="utf-8")), **out}
     target.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"written: {target}")
 
