@@ -3,8 +3,8 @@ working day; at `ranking_time`) last month's ranking goes out.
 
 - Each unit head of a ranked unit: the chart of their peer group, then its ranking as text with
   their unit marked; the same two go to the unit's bound group chats (`/bindgroup`).
-- Each leader and office admin: every group in one chart, the whole ranking as text, and the
-  month's 台账 workbook.
+- Each leader and office admin: every group in one chart, the leader digest (handlers/
+  leader_digest.py), the month's 台账 workbook, and the whole ranking as text.
 
 Every text ends with the ledger head the figures were computed from (the file's caption too),
 so a pushed figure can be checked later against `zsbot report ranking --month`. The month is
@@ -17,10 +17,12 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from core.figures import LedgerEvent, LedgerRow, MonthFacts
 from core.messages import SendFile, SendPhoto, SendText
 from core.records import Member
 from core.workdays import at_local
 from handlers.catalog import t
+from handlers.leader_digest import render_digest
 from handlers.ranking_text import head_line, ledger_event_describer, month_zh, render_ranking
 from reminders.planner import PlanContext, Push, RenderContext
 from reminders.pushes_dispatch import _months
@@ -54,14 +56,30 @@ def recipients(ctx: PlanContext, *, heads: bool = True) -> list[tuple[Member, st
     return out
 
 
-async def month_ranking(ctx: RenderContext, month: str) -> Ranking | None:
-    """The month's ranking, computed once per tick; None when there is nothing to rank."""
+async def month_figures(ctx: RenderContext, month: str) -> tuple[MonthFacts, Ranking] | None:
+    """The month's facts and ranking, computed once per tick; None when there is nothing to rank."""
     memo = f"ranking:{month}"
     if memo not in ctx.memo:
         found = await ctx.uow.figures.month(month, ctx.tz)
         ranking = rank_month(found[0], found[1]) if found is not None else None
-        ctx.memo[memo] = None if ranking is None or ranking.empty else ranking
+        ctx.memo[memo] = None if found is None or ranking is None or ranking.empty else (found[1], ranking)
     return ctx.memo[memo]
+
+
+async def month_ranking(ctx: RenderContext, month: str) -> Ranking | None:
+    found = await month_figures(ctx, month)
+    return found[1] if found is not None else None
+
+
+async def month_ledger(ctx: RenderContext, month: str) -> tuple[list[LedgerRow], list[LedgerEvent]]:
+    memo = f"ranking.ledger_rows:{month}"
+    if memo not in ctx.memo:
+        ctx.memo[memo] = await ctx.uow.figures.ledger(month, ctx.tz, unit_names(ctx))
+    return ctx.memo[memo]
+
+
+def unit_names(ctx: RenderContext) -> dict[str, str]:
+    return {u.code: u.name for u in ctx.cfg.units}
 
 
 def _group_of(ctx: RenderContext, unit: str | None) -> str | None:
@@ -142,12 +160,34 @@ class RankingLedger(_RankingDay):
             return None
         memo = f"ranking.ledger:{ranking.month}"
         if memo not in ctx.memo:
-            names = {u.code: u.name for u in ctx.cfg.units}
-            rows, events = await ctx.uow.figures.ledger(ranking.month, ctx.tz, names)
+            names = unit_names(ctx)
+            rows, events = await month_ledger(ctx, ranking.month)
             data = ledger_xlsx(rows, events, ranking, month=ranking.month, describe=ledger_event_describer(names))
             ctx.memo[memo] = SendFile(data=data, filename=f"{ranking.month}月度台账.xlsx", caption=t(
                 "ranking.ledger_caption", month=month_zh(ranking.month), count=len(rows), head=head_line(ranking)))
         return ctx.memo[memo]
 
 
-KINDS = (RankingChart(), RankingText(), RankingLedger())
+class RankingDigest(_RankingDay):
+    """The leader digest: totals, movers, signings, reporting gaps, problems, leaders' trips."""
+
+    name = "ranking.digest"
+    heads = False
+
+    async def render(self, ctx: RenderContext, push: Push) -> SendText | None:
+        found = await month_figures(ctx, push.data["month"])
+        if found is None:
+            return None
+        facts, ranking = found
+        memo = f"ranking.digest:{ranking.month}"
+        if memo not in ctx.memo:
+            year, month = (int(x) for x in ranking.month.split("-"))
+            before = await month_ranking(ctx, previous_month(year, month))
+            rows, events = await month_ledger(ctx, ranking.month)
+            ctx.memo[memo] = SendText(text=render_digest(
+                ranking, before, rows, events, facts, unit_names=unit_names(ctx),
+                member_names={m.id: m.name for m in ctx.plan.members}))
+        return ctx.memo[memo]
+
+
+KINDS = (RankingChart(), RankingDigest(), RankingLedger(), RankingText())

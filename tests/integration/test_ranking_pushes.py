@@ -49,7 +49,7 @@ async def test_ranking_day_pushes_once_to_heads_groups_leaders_and_the_office(db
     assert not [d for d in await tick_at(db, local(2026, 11, 3, 8, 59)) if d.push.kind.startswith("ranking")]
     decided = await tick_at(db, local(2026, 11, 3, 9, 0))
     assert Counter(d.push.kind for d in decided if d.push.kind.startswith("ranking")) == {
-        "ranking.chart": 8, "ranking.text": 8, "ranking.ledger": 2}
+        "ranking.chart": 8, "ranking.text": 8, "ranking.ledger": 2, "ranking.digest": 2}
     # Heads of ranked units, or the reporter where a unit has no head (市科技局 has no members);
     # the office and the leader.
     assert await recipients(db, "ranking.text") == sorted(
@@ -68,6 +68,16 @@ async def test_ranking_day_pushes_once_to_heads_groups_leaders_and_the_office(db
     [leader_text] = [row_text(r) for r in await outbox(db, "ranking.text") if r.member_id == leader.id]
     assert leader_text == await october_text(db, None, None)
     assert "▍区县" in leader_text and "▍驻外办事处" in leader_text
+
+    [digest] = [row_text(r) for r in await outbox(db, "ranking.digest") if r.member_id == leader.id]
+    assert digest.startswith("【2026年10月领导摘要】时序进度 83.3%")
+    # 东区 3亿 + 西区 5600万 (a hotel at 70%) + 高新区 5000万 (half of 驻深圳's project) in the districts.
+    assert "区县：到位资金 4.06亿元，时序目标 19.1562亿元，完成 21.2%" in digest
+    assert "区县：上月没有排名，无从比较。" in digest  # September had no data
+    signings = [line for line in digest.split("\n") if line.startswith("· ") and "合同额" in line]
+    assert signings[:2] == ["· 东方电子有限公司（东区）合同额 5亿元", "· 深圳云计算有限公司（高新区）合同额 3亿元"]
+    assert "· 赵市长 0/6 次（落后于时序进度）" in digest
+    assert digest.split("\n")[-1] == east_text.split("\n")[-1]  # the same ledger head
 
     # The unit's group chat: the chart, then the text its head got.
     group_rows = [r for r in await outbox(db, "ranking.group")]
@@ -99,3 +109,20 @@ async def test_a_month_without_data_is_not_pushed(db: Database, clock: FixedCloc
     ranking = [d for d in decided if d.push.kind.startswith("ranking")]
     assert ranking and {d.status for d in ranking} == {"skipped"}
     assert await outbox(db, "ranking.text") == []
+
+
+async def test_the_digest_names_who_moved_up_and_down_since_last_month(db: Database, clock: FixedClock) -> None:
+    from core.usecases import projects as uc
+    from tests.integration.test_ranking import act
+
+    ids = await october(db, clock)
+    await bind_everyone(db)
+    clock.set(local(2026, 11, 10, 10))
+    # 西区 overtakes 东区 in November (more than the contract, confirmed as the chat would ask).
+    await act(db, "西小张", uc.add_funds, ids["west"], 60_000, confirmed_over_contract=True)
+    await tick_at(db, local(2026, 12, 3, 9, 0))
+    leader = await member(db, "赵市长")
+    [digest] = [json.loads(r.action)["text"] for r in await outbox(db, "ranking.digest")
+                if r.member_id == leader.id and r.key.startswith("ranking.digest:2026-11:")]
+    assert "区县：上升最多 西区（第2→第1名）；下降最多 东区（第1→第2名）" in digest
+    assert "驻外办事处：名次无变化" in digest
