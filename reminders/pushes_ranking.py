@@ -125,7 +125,8 @@ async def chart(ctx: RenderContext, ranking: Ranking, unit: str | None) -> SendP
         except NoCJKFontError:
             data = None  # the text carries every figure; this server cannot draw Chinese
         ctx.memo[memo] = None if data is None else SendPhoto(
-            data=data, filename=f"排名{ranking.month}.png", caption=t("rank.caption", month=month))
+            data=data, filename=f"排名{ranking.month}.png",
+            caption=t("rank.caption" if group is not None else "rank.caption_all", month=month))
     return ctx.memo[memo]
 
 

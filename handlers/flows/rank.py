@@ -85,7 +85,9 @@ async def rank_command(ctx: Ctx, args: str) -> None:
             png = ranking_groups_png(ranking, highlight=ctx.me.unit)
     except NoCJKFontError:
         return  # the text carries every figure; the server lacks a font to draw Chinese
-    ctx.send(SendPhoto(data=png, filename=f"排名{month}.png", caption=t("rank.caption", month=month_zh(month))))
+    mine = group is not None and any(u.unit == ctx.me.unit for u in ranking.group(group).units)
+    caption = t("rank.caption" if mine else "rank.caption_group" if group else "rank.caption_all", month=month_zh(month))
+    ctx.send(SendPhoto(data=png, filename=f"排名{month}.png", caption=caption))
 
 
 FEATURE = Feature(

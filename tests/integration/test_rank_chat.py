@@ -43,6 +43,7 @@ async def test_rank_gives_the_senders_group_for_last_month_with_the_chart(db: Da
     assert lines[-1] == f"账本链头 #{head[0]} {head[1][:16]}"
     [chart] = [r for r in replies if isinstance(r, SendPhoto)]
     assert chart.data.startswith(b"\x89PNG") and chart.filename == "排名2026-10.png"
+    assert chart.caption == "2026年10月综合得分（本单位以橙色标出）"
 
 
 async def test_another_group_and_month_and_the_refusals(db: Database, clock: FixedClock) -> None:
@@ -87,9 +88,10 @@ async def test_a_leader_sees_every_group_and_picks_one_with_a_button(db: Databas
     everything = text_of(await mayor.say("排名"))
     assert "▍区县" in everything and "▍市直部门" in everything and "▍驻外办事处" in everything
     assert mayor.labels == ["区县", "市直部门", "驻外办事处"]
+    assert [r.caption for r in mayor.replies if isinstance(r, SendPhoto)] == ["2026年10月各考核组综合得分"]
     picked = await mayor.press("驻外办事处")
     assert text_of(picked).startswith("【2026年10月招商考核排名 · 驻外办事处】")
-    assert [r for r in picked if isinstance(r, SendPhoto)]
+    assert [r.caption for r in picked if isinstance(r, SendPhoto)] == ["2026年10月综合得分"]
     # Without buttons (WeCom) the same choice is made by number.
     wecom = await registered(db, conversations(db), "赵市长", channel="wecom", buttons=False)
     await wecom.say("排名")

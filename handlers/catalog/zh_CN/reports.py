@@ -22,6 +22,8 @@ TEXTS: dict[str, str] = {
     "help.rank": "考核排名：本单位所在考核组的上月排名和排名图，如“排名”“排名 10月”“排名 区县”",
     "rank.not_closed": "{month}还没结束，排名按月末的账本计算。请发“排名”看上个月，或写出已结束的月份，如“排名 2026-10”。",
     "rank.caption": "{month}综合得分（本单位以橙色标出）",
+    "rank.caption_group": "{month}综合得分",
+    "rank.caption_all": "{month}各考核组综合得分",
     "ranking.ledger_caption": "{month}月度台账：{count} 个在谈及以上项目、本月账本事件和排名。{head}",
     "digest.title": "【{month}领导摘要】时序进度 {progress}",
     "digest.totals_header": "▍各组完成情况（权重最高的指标，组内合计对时序目标）",
