@@ -26,11 +26,13 @@ async def find_duplicates(uow: UnitOfWork, normalized: str, credit_code: str | N
     if credit_code:
         for p in await uow.projects.by_credit_code(credit_code):
             found.setdefault(p.id, Duplicate(p, "code"))
-    for p in await uow.projects.by_normalized_name(normalized):
-        found.setdefault(p.id, Duplicate(p, "name"))
-    similar = [pid for pid, name in await uow.projects.names() if pid not in found and _similar(normalized, name)]
-    for p in await uow.projects.many(similar[:5]):
-        found.setdefault(p.id, Duplicate(p, "similar"))
+    # One scan of the names finds the exact and the close ones alike (a lead is logged with one read).
+    names = [(pid, name) for pid, name in await uow.projects.names() if pid not in found]
+    same = sorted(pid for pid, name in names if name == normalized)
+    similar = sorted(pid for pid, name in names if name != normalized and _similar(normalized, name))[:5]
+    wanted = same + similar
+    for p in await uow.projects.many(wanted) if wanted else []:
+        found.setdefault(p.id, Duplicate(p, "name" if p.id in same else "similar"))
     return list(found.values())
 
 

@@ -52,8 +52,8 @@ class Conversations:
         cfg = await uow.org.config()
         if cfg is None:
             return [SendText(text=t("error.no_org"))]
-        identity = await uow.org.identity(inbound.channel, inbound.sender_id)
-        member = await uow.org.member(identity.member_id) if identity else None
+        found = await uow.org.sender(inbound.channel, inbound.sender_id)
+        member = found[1] if found else None
         if member is not None and not member.active:
             member = None
         state = await uow.conversations.load(conversation_key(member.id)) if member else None

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import insert, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.records import Event
 from storage.tables import EventRow
@@ -39,19 +39,25 @@ def event_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-async def lock_ledger(session: AsyncSession) -> None:
+async def lock_ledger(conn: AsyncConnection) -> None:
     """Serialise writers. PostgreSQL: a transaction-scoped advisory lock; SQLite's BEGIN IMMEDIATE already did."""
-    if session.bind.dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LEDGER_LOCK_KEY})
+    if conn.dialect.name == "postgresql":
+        await conn.execute(_LOCK, {"k": LEDGER_LOCK_KEY})
 
 
-async def head(session: AsyncSession) -> tuple[int, str]:
-    row = (await session.execute(select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1))).first()
+# Built once: every message that records something runs these (see docs/BENCHMARKS.md).
+_HEAD = select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
+_INSERT = insert(EventRow.__table__)
+_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+
+
+async def head(session: AsyncSession | AsyncConnection) -> tuple[int, str]:
+    row = (await session.execute(_HEAD)).first()
     return (row.seq, row.hash) if row else (0, GENESIS)
 
 
 async def append(
-    session: AsyncSession, *, type: str, payload: dict[str, Any], at: datetime,
+    session: AsyncSession | AsyncConnection, *, type: str, payload: dict[str, Any], at: datetime,
     actor: int | None = None, unit: str | None = None, project_id: int | None = None,
     new_project: bool = False,
 ) -> Event:
@@ -67,9 +73,8 @@ async def append(
     body = canonical_json(payload)
     digest = event_hash(seq=seq, at=at, actor=actor, unit=unit, project_id=project_id, type=type,
                         payload=body, prev_hash=prev)
-    await session.execute(insert(EventRow.__table__).values(
-        seq=seq, at=at, actor=actor, unit=unit, project_id=project_id, type=type, payload=body,
-        prev_hash=prev, hash=digest))
+    await session.execute(_INSERT, dict(seq=seq, at=at, actor=actor, unit=unit, project_id=project_id, type=type,
+                                        payload=body, prev_hash=prev, hash=digest))
     return Event(seq=seq, at=at, actor=actor, unit=unit, type=type, payload=json.loads(body),
                  prev_hash=prev, hash=digest, project_id=project_id)
 

@@ -49,6 +49,9 @@ CORRECTABLE = frozenset({
 })
 
 
+_INSERT_PROJECT = insert(ProjectRow.__table__)  # built once: every lead runs it
+
+
 def projects(*types: str) -> Callable[[Projector], Projector]:
     def register(fn: Projector) -> Projector:
         for t in types:
@@ -145,7 +148,7 @@ async def _invite_used(session: AsyncSession, e: Event) -> None:
 @projects(ev.LEAD_LOGGED)
 async def _lead(session: AsyncSession, e: Event) -> None:
     p = e.payload
-    await session.execute(insert(ProjectRow.__table__).values(
+    await session.execute(_INSERT_PROJECT, dict(
         id=e.project_id, name=p["name"], normalized_name=p["normalized_name"], credit_code=p.get("credit_code"),
         industry=p.get("industry"), stage=p.get("stage", "lead"), category=p.get("category"),
         source=p.get("source"), contact=p.get("contact"), content=p.get("content"),

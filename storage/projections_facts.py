@@ -16,14 +16,19 @@ from storage.tables_facts import FundFactRow, MilestoneRow, ProjectVersionRow, S
 
 _VERSIONED = ("owner_unit", "host_unit", "category", "industry", "leader_member_id", "countable",
               "credit_owner_pct", "credit_host_pct", "credit_rule", "contract_wan", *FLAG_COLUMNS.values())
+# Built once and run with parameters: every lead and stage change writes these rows.
+_INSERT_VERSION = insert(ProjectVersionRow.__table__)
+_INSERT_MILESTONES = insert(MilestoneRow.__table__)
+_INSERT_STAGE = insert(StageFactRow.__table__)
 _MILESTONES = ((Stage.SIGNED, "signed_at"), (Stage.LANDED, "landed_at"), (Stage.STARTED, "started_at"),
                (Stage.PRODUCING, "producing_at"))
 
 
-async def add_version(session: AsyncSession, e: Event, **changes: Any) -> None:
+async def add_version(session: AsyncSession, e: Event, *, first: bool = False, **changes: Any) -> None:
     """A new version of the project's countable attributes: the latest one with `changes` applied.
-    The version it replaces stops being valid at this event's time."""
-    latest = (await session.execute(
+    The version it replaces stops being valid at this event's time. `first`: the event created the
+    project, so there is no version to look up (a statement saved on every lead)."""
+    latest = None if first else (await session.execute(
         select(ProjectVersionRow).where(ProjectVersionRow.project_id == e.project_id,
                                         ProjectVersionRow.valid_to.is_(None)))).scalar()
     values = {k: getattr(latest, k) for k in _VERSIONED} if latest is not None else {}
@@ -32,8 +37,8 @@ async def add_version(session: AsyncSession, e: Event, **changes: Any) -> None:
     if latest is not None:
         await session.execute(update(ProjectVersionRow.__table__)
                               .where(ProjectVersionRow.event_seq == latest.event_seq).values(valid_to=e.at))
-    await session.execute(insert(ProjectVersionRow.__table__).values(
-        event_seq=e.seq, project_id=e.project_id, at=e.at, valid_to=None, **values))
+    await session.execute(_INSERT_VERSION, dict(event_seq=e.seq, project_id=e.project_id, at=e.at, valid_to=None,
+                                                **values))
 
 
 CLASS_COLUMNS = ("owner_unit", "host_unit", "credit_owner_pct", "credit_host_pct", "category", "flag_industrial",
@@ -46,14 +51,15 @@ def class_key(values: dict[str, Any]) -> int:
     return int.from_bytes(hashlib.sha256(body.encode("utf-8")).digest()[:8], "big") >> 1
 
 
-async def _reach(session: AsyncSession, e: Event, stage: Stage) -> None:
-    """Record the first time the project reached each milestone up to `stage` (never overwritten)."""
-    row = await session.get(MilestoneRow, e.project_id)
+async def _reach(session: AsyncSession, e: Event, stage: Stage, *, first: bool = False) -> None:
+    """Record the first time the project reached each milestone up to `stage` (never overwritten).
+    `first`: the event created the project, which has no milestones row yet."""
+    row = None if first else await session.get(MilestoneRow, e.project_id)
     values = {col: e.at for threshold, col in _MILESTONES
               if stage is not Stage.TERMINATED and rank(stage) >= rank(threshold)
               and (row is None or getattr(row, col) is None)}
     if row is None:
-        await session.execute(insert(MilestoneRow.__table__).values(project_id=e.project_id, **values))
+        await session.execute(_INSERT_MILESTONES, dict(project_id=e.project_id, **values))
     elif values:
         await session.execute(update(MilestoneRow.__table__).where(MilestoneRow.project_id == e.project_id)
                               .values(**values))
@@ -67,16 +73,16 @@ def _flags(flags: list[str] | None) -> dict[str, bool]:
 @projects(ev.LEAD_LOGGED)
 async def _lead(session: AsyncSession, e: Event) -> None:
     p = e.payload
-    await add_version(session, e, owner_unit=p["owner_unit"], host_unit=p.get("responsible_unit") or p["owner_unit"],
+    await add_version(session, e, first=True, owner_unit=p["owner_unit"],
+                      host_unit=p.get("responsible_unit") or p["owner_unit"],
                       category=p.get("category"), industry=p.get("industry"),
                       leader_member_id=p.get("leader_member_id"), countable=p.get("duplicate_of") is None,
                       credit_owner_pct=None, credit_host_pct=None, credit_rule=None, contract_wan=None,
                       **_flags(p.get("flags")))
     stage = Stage(p.get("stage", "lead"))
-    await _reach(session, e, stage)
-    await session.execute(insert(StageFactRow.__table__).values(
-        event_seq=e.seq, project_id=e.project_id, at=e.at, stage=stage.value, stage_rank=rank(stage),
-        contract_wan=None))
+    await _reach(session, e, stage, first=True)
+    await session.execute(_INSERT_STAGE, dict(event_seq=e.seq, project_id=e.project_id, at=e.at, stage=stage.value,
+                                              stage_rank=rank(stage), contract_wan=None))
 
 
 @projects(ev.PROJECT_CORRECTED)
@@ -92,9 +98,8 @@ async def _corrected(session: AsyncSession, e: Event) -> None:
 @projects(ev.STAGE_CHANGED)
 async def _stage(session: AsyncSession, e: Event) -> None:
     stage = Stage(e.payload["to"])
-    await session.execute(insert(StageFactRow.__table__).values(
-        event_seq=e.seq, project_id=e.project_id, at=e.at, stage=stage.value, stage_rank=rank(stage),
-        contract_wan=e.payload.get("contract_wan")))
+    await session.execute(_INSERT_STAGE, dict(event_seq=e.seq, project_id=e.project_id, at=e.at, stage=stage.value,
+                                              stage_rank=rank(stage), contract_wan=e.payload.get("contract_wan")))
     await _reach(session, e, stage)
     if e.payload.get("contract_wan") is not None:
         await add_version(session, e, contract_wan=e.payload["contract_wan"])

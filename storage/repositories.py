@@ -5,9 +5,9 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from pydantic import TypeAdapter
 
@@ -34,9 +34,25 @@ from storage.tables import (
     TripRow,
     UnitRow,
 )
+from storage import upsert
 
 
 _ACTION: TypeAdapter[Outbound] = TypeAdapter(Outbound)
+
+# The reads every message makes, built once: constructing a statement costs more than running it here.
+_MEMBERS = MemberRow.__table__
+_IDENTITIES = IdentityRow.__table__
+_MEMBER = select(_MEMBERS).where(_MEMBERS.c.id == bindparam("id"))
+_SENDER = (select(_IDENTITIES.c.member_id, _IDENTITIES.c.chat_id, _MEMBERS)
+           .outerjoin(_MEMBERS, _MEMBERS.c.id == _IDENTITIES.c.member_id)
+           .where(_IDENTITIES.c.channel == bindparam("channel"), _IDENTITIES.c.external_id == bindparam("external_id")))
+_CONVERSATION = select(ConversationRow.__table__).where(ConversationRow.__table__.c.key == bindparam("key"))
+_CLEAR_CONVERSATION = delete(ConversationRow.__table__).where(ConversationRow.__table__.c.key == bindparam("key"))
+_CONFIG_DIGEST = select(OrgConfigRow.digest).order_by(OrgConfigRow.seq.desc()).limit(1)
+_CONFIG_BODY = (select(OrgConfigRow.body).where(OrgConfigRow.digest == bindparam("digest"))
+                .order_by(OrgConfigRow.seq.desc()).limit(1))
+# Parsed configurations by digest, shared by every unit of work in the process (OrgConfig is frozen).
+_PARSED: dict[str, OrgConfig] = {}
 
 
 def to_member(r: MemberRow) -> Member:
@@ -63,15 +79,24 @@ def to_note(r: NoteRow) -> Note:
 
 
 class SqlOrgRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, conn: AsyncConnection | None = None) -> None:
         self.s = session
+        self.c: AsyncSession | AsyncConnection = session if conn is None else conn
         self._config: OrgConfig | None = None
 
     async def config(self) -> OrgConfig | None:
+        """The configuration in force. Every message asks: the digest is read each time (another
+        process may have loaded a new file), the body parsed only when the digest is new."""
         if self._config is None:
-            row = (await self.s.execute(select(OrgConfigRow).order_by(OrgConfigRow.seq.desc()).limit(1))).scalar()
-            if row is not None:
-                self._config = OrgConfig.model_validate(json.loads(row.body))
+            digest = (await self.c.execute(_CONFIG_DIGEST)).scalar()
+            if digest is not None:
+                self._config = _PARSED.get(digest)
+            if digest is not None and self._config is None:
+                body = (await self.c.execute(_CONFIG_BODY, {"digest": digest})).scalar()
+                self._config = OrgConfig.model_validate(json.loads(body))
+                if len(_PARSED) >= 8:  # a process sees few configurations; tests see many databases
+                    _PARSED.clear()
+                _PARSED[digest] = self._config
         return self._config
 
     async def config_as_of(self, at: datetime) -> OrgConfig | None:
@@ -91,7 +116,7 @@ class SqlOrgRepository:
         return [UnitRecord(r.code, r.name, UnitKind(r.kind), r.parent, r.peer_group) for r in rows]
 
     async def member(self, member_id: int) -> Member | None:
-        row = await self.s.get(MemberRow, member_id)
+        row = (await self.c.execute(_MEMBER, {"id": member_id})).first()
         return None if row is None else to_member(row)
 
     async def members(self, *, unit: str | None = None, role: Role | None = None) -> list[Member]:
@@ -103,8 +128,17 @@ class SqlOrgRepository:
         return [to_member(r) for r in (await self.s.execute(q)).scalars()]
 
     async def identity(self, channel: str, external_id: str) -> Identity | None:
-        row = await self.s.get(IdentityRow, (channel, external_id))
-        return None if row is None else Identity(row.channel, row.external_id, row.member_id, row.chat_id)
+        found = await self.sender(channel, external_id)
+        return None if found is None else found[0]
+
+    async def sender(self, channel: str, external_id: str) -> tuple[Identity, Member | None] | None:
+        """Who wrote: the identity bound to this channel account and its member, in one read."""
+        row = (await self.c.execute(_SENDER, {"channel": channel, "external_id": external_id})).first()
+        if row is None:
+            return None
+        identity = Identity(channel, external_id, row.member_id, row.chat_id)
+        member = None if row.id is None else to_member(row)
+        return identity, member
 
     async def identities_of(self, member_id: int) -> list[Identity]:
         rows = (await self.s.execute(select(IdentityRow).where(IdentityRow.member_id == member_id)
@@ -196,12 +230,13 @@ class SqlTripRepository:
 
 
 class SqlConversationRepository:
-    def __init__(self, session: AsyncSession, clock_now: Any) -> None:
+    def __init__(self, session: AsyncSession, clock_now: Any, conn: AsyncConnection) -> None:
         self.s = session
+        self.c = conn  # the session's own connection: Core statements skip the ORM's per-call work
         self._now = clock_now
 
     async def load(self, key: str) -> ConversationState | None:
-        row = await self.s.get(ConversationRow, key)
+        row = (await self.c.execute(_CONVERSATION, {"key": key})).first()
         if row is None:
             return None
         return ConversationState(key=row.key, flow=row.flow, step=row.step, data=json.loads(row.data),
@@ -209,15 +244,14 @@ class SqlConversationRepository:
                                  chat_id=row.chat_id)
 
     async def save(self, state: ConversationState) -> None:
-        values = dict(flow=state.flow, step=state.step, data=json.dumps(state.data, ensure_ascii=False),
-                      version=state.version, expires_at=state.expires_at, updated_at=self._now(),
-                      channel=state.channel, chat_id=state.chat_id)
-        done = await self.s.execute(update(ConversationRow).where(ConversationRow.key == state.key).values(**values))
-        if done.rowcount == 0:
-            await self.s.execute(insert(ConversationRow).values(key=state.key, **values))
+        values = dict(key=state.key, flow=state.flow, step=state.step,
+                      data=json.dumps(state.data, ensure_ascii=False), version=state.version,
+                      expires_at=state.expires_at, updated_at=self._now(), channel=state.channel,
+                      chat_id=state.chat_id)
+        await self.c.execute(upsert.save_conversation(self.c.dialect.name), values)
 
     async def clear(self, key: str) -> None:
-        await self.s.execute(delete(ConversationRow).where(ConversationRow.key == key))
+        await self.c.execute(_CLEAR_CONVERSATION, {"key": key})
 
     async def expired(self, now: datetime) -> list[ConversationState]:
         rows = (await self.s.execute(select(ConversationRow.key).where(ConversationRow.expires_at <= now))).scalars()
@@ -225,20 +259,18 @@ class SqlConversationRepository:
 
 
 class SqlUpdateLog:
-    def __init__(self, session: AsyncSession, clock_now: Any) -> None:
+    def __init__(self, session: AsyncSession, clock_now: Any, conn: AsyncConnection) -> None:
         self.s = session
+        self.c = conn
         self._now = clock_now
 
     async def seen(self, channel: str, update_id: str) -> bool:
-        existing = await self.s.get(ProcessedUpdateRow, (channel, update_id))
-        if existing is not None and existing.at > self._now() - timedelta(hours=24):
-            return True
-        if existing is not None:
-            await self.s.execute(update(ProcessedUpdateRow).where(
-                ProcessedUpdateRow.channel == channel, ProcessedUpdateRow.update_id == update_id).values(at=self._now()))
-            return False
-        await self.s.execute(insert(ProcessedUpdateRow).values(channel=channel, update_id=update_id, at=self._now()))
-        return False
+        """True when this update was handled in the last 24 hours; otherwise it is recorded as handled now.
+        One statement: the row is inserted, or an older one (an id the channel reused) refreshed."""
+        now = self._now()
+        done = await self.c.execute(upsert.record_update(self.c.dialect.name), {
+            "channel": channel, "update_id": update_id, "at": now, "cutoff": now - timedelta(hours=24)})
+        return done.rowcount == 0
 
     async def forget_before(self, before: datetime) -> int:
         done = await self.s.execute(delete(ProcessedUpdateRow).where(ProcessedUpdateRow.at < before))

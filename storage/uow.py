@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.records import Event
@@ -36,20 +36,21 @@ class SqlUnitOfWork:
         self.readonly = readonly
         self.channels = channels
         self.session: AsyncSession
+        self.conn: AsyncConnection  # the session's connection, for Core statements on the hot path
 
     async def __aenter__(self) -> "SqlUnitOfWork":
         self.session = self._sessionmaker()
         options = {BEGIN_OPTION: "DEFERRED" if self.readonly else "IMMEDIATE"}
-        await self.session.connection(execution_options=options)
+        self.conn = await self.session.connection(execution_options=options)
         if not self.readonly:
-            await ledger.lock_ledger(self.session)
-        s, now = self.session, self.clock.now
-        self.org = SqlOrgRepository(s)
+            await ledger.lock_ledger(self.conn)
+        s, c, now = self.session, self.conn, self.clock.now
+        self.org = SqlOrgRepository(s, c)
         self.projects = SqlProjectRepository(s)
         self.trips = SqlTripRepository(s)
         self.sharing = SqlSharingRepository(s)
-        self.conversations = SqlConversationRepository(s, now)
-        self.updates = SqlUpdateLog(s, now)
+        self.conversations = SqlConversationRepository(s, now, c)
+        self.updates = SqlUpdateLog(s, now, c)
         self.outbox = SqlOutbox(s, now, self.channels)
         self.reports = SqlReportRepository(s)
         self.calendar = SqlCalendarStore(s)
@@ -67,7 +68,7 @@ class SqlUnitOfWork:
         """Append an event and apply it to the current-state tables, in this transaction."""
         if self.readonly:
             raise RuntimeError("read-only unit of work cannot record events")
-        event = await ledger.append(self.session, type=type, payload=payload, at=self.clock.now(), actor=actor,
+        event = await ledger.append(self.conn, type=type, payload=payload, at=self.clock.now(), actor=actor,
                                     unit=unit, project_id=project_id, new_project=new_project)
         await projections.apply(self.session, event)
         return event
