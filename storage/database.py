@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.clock import Clock, SystemClock
-from storage.engine import make_engine, make_sessionmaker
+from storage.engine import BEGIN_OPTION, is_sqlite, make_engine, make_sessionmaker, sync_url
+from storage.sqlite_inline import inline_sessionmaker, make_inline_engine
 from storage.uow import SqlUnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -22,7 +25,11 @@ class Database:
         self.clock = clock or SystemClock()
         self.channels = channels  # where member pushes go; None = every channel a member is bound on
         self.engine: AsyncEngine = make_engine(url, **engine_kwargs)
-        self.sessionmaker = make_sessionmaker(self.engine)
+        # Units of work on SQLite run their statements on the loop's thread (storage/sqlite_inline.py);
+        # the aiosqlite engine above keeps migrations, the leader lock and the tests' direct access.
+        self._inline: Engine | None = make_inline_engine(sync_url(url), BEGIN_OPTION) if is_sqlite(url) else None
+        self.sessionmaker: Callable[[], Any] = (inline_sessionmaker(self._inline) if self._inline is not None
+                                                else make_sessionmaker(self.engine))
 
     def uow(self, *, readonly: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessionmaker, self.clock, readonly=readonly, channels=self.channels)
@@ -63,4 +70,6 @@ class Database:
             await conn.run_sync(downgrade, revision)
 
     async def dispose(self) -> None:
+        if self._inline is not None:
+            self._inline.dispose()
         await self.engine.dispose()

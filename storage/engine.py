@@ -35,6 +35,11 @@ def async_url(url: str) -> str:
     raise DatabaseUrlError(f"不支持的数据库 {name!r}：请用 sqlite:/// 或 postgresql://")
 
 
+def sync_url(url: str) -> str:
+    """The same SQLite database for the synchronous driver: sqlite+aiosqlite:///x.db → sqlite:///x.db"""
+    return make_url(async_url(url)).set(drivername="sqlite").render_as_string(hide_password=False)
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(async_url(url)).get_backend_name() == "sqlite"
 

@@ -1,0 +1,104 @@
+"""What every message does to the database, after it was cut to a few statements (docs/BENCHMARKS.md):
+an update is handled once, a new organisation file is seen by the next message, and on SQLite a
+writer waiting for another process's lock leaves the event loop free."""
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from core.clock import FixedClock
+from core.org import OrgConfig
+from core.usecases.org import configure_org
+from storage import sqlite_inline
+from storage.database import Database
+from tests.helpers import setup_org
+
+
+async def seen(db: Database, update_id: str) -> bool:
+    async with db.uow() as uow:
+        result = await uow.updates.seen("telegram", update_id)
+        await uow.commit()
+    return result
+
+
+async def test_an_update_is_handled_once_and_an_id_reused_after_a_day_is_new_again(db: Database,
+                                                                                  clock: FixedClock) -> None:
+    assert await seen(db, "7") is False
+    assert await seen(db, "7") is True
+    assert await seen(db, "8") is False
+    clock.advance(hours=23)
+    assert await seen(db, "7") is True
+    clock.advance(hours=2)  # Telegram reuses update ids after a while: a week-old id is a new update
+    assert await seen(db, "7") is False
+    assert await seen(db, "7") is True
+
+
+async def test_a_rolled_back_update_is_not_marked_as_handled(db: Database) -> None:
+    async with db.uow() as uow:
+        assert await uow.updates.seen("telegram", "9") is False
+        await uow.rollback()  # the handler failed: the channel will deliver it again
+    assert await seen(db, "9") is False
+
+
+async def test_a_new_organisation_file_reaches_the_next_message(db: Database) -> None:
+    org = await setup_org(db)
+    async with db.uow(readonly=True) as uow:
+        first = await uow.org.config()
+    assert first is not None and first.organisation.name == org.organisation.name
+    renamed = OrgConfig.model_validate({**org.model_dump(mode="json"),
+                                        "organisation": {**org.organisation.model_dump(), "name": "新名称招商局"}})
+    other = Database(db.url, db.clock)  # `zsbot org load` in another process
+    try:
+        async with other.uow() as uow:
+            assert await configure_org(uow, renamed)
+            await uow.commit()
+    finally:
+        await other.dispose()
+    async with db.uow(readonly=True) as uow:
+        now = await uow.org.config()
+    assert now is not None and now.organisation.name == "新名称招商局"
+    assert now.units == org.units
+
+
+def _hold_write_lock(path: str) -> sqlite3.Connection:
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("BEGIN IMMEDIATE")
+    return raw
+
+
+async def test_sqlite_a_writer_waits_for_another_process_without_stopping_the_loop(sqlite_db: Database) -> None:
+    await setup_org(sqlite_db)
+    other = _hold_write_lock(sqlite_db.url.removeprefix("sqlite:///"))
+
+    async def write() -> bool:
+        async with sqlite_db.uow() as uow:
+            result = await uow.updates.seen("telegram", "42")
+            await uow.commit()
+        return result
+
+    writer = asyncio.create_task(write())
+    ticks = 0
+    for _ in range(30):  # 0.3 s in which the loop must keep running other tasks
+        await asyncio.sleep(0.01)
+        ticks += 1
+    assert ticks == 30 and not writer.done()
+    other.rollback()
+    other.close()
+    assert await asyncio.wait_for(writer, 5) is False
+    assert await seen(sqlite_db, "42") is True
+
+
+async def test_sqlite_a_writer_gives_up_when_the_lock_is_never_released(sqlite_db: Database,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_inline, "LOCK_WAIT", 0.2)
+    other = _hold_write_lock(sqlite_db.url.removeprefix("sqlite:///"))
+    try:
+        with pytest.raises(OperationalError, match="database is locked"):
+            async with sqlite_db.uow():
+                pass
+    finally:
+        other.close()
+    assert await seen(sqlite_db, "43") is False  # and the next one goes through
