@@ -84,7 +84,7 @@ async def run_updates(quick: bool) -> list[dict[str, Any]]:
         else:
             await _recreate_pg(admin, "zsbot_bench")
 
-    return await updates.measure(urls, 40 if quick else 200, fresh)
+    return await updates.measure(urls, 40 if quick else 200, fresh, rounds=1 if quick else 3)
 
 
 def main() -> None:

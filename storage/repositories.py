@@ -18,6 +18,7 @@ from core.ports import ConversationState
 from core.records import Event, Identity, Invite, Member, Note, Project, Trip, UnitRecord
 from core.roles import Role, UnitKind
 from core.stages import Stage
+from storage import upsert
 from storage.ledger import row_to_event
 from storage.projections import FLAG_COLUMNS
 from storage.tables import (
@@ -34,7 +35,6 @@ from storage.tables import (
     TripRow,
     UnitRow,
 )
-from storage import upsert
 
 
 _ACTION: TypeAdapter[Outbound] = TypeAdapter(Outbound)
