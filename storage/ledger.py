@@ -39,7 +39,7 @@ def event_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-async def lock_ledger(conn: AsyncConnection) -> None:
+async def lock_ledger(conn: AsyncConnection | Any) -> None:
     """Serialise writers. PostgreSQL: a transaction-scoped advisory lock; SQLite's BEGIN IMMEDIATE already did."""
     if conn.dialect.name == "postgresql":
         await conn.execute(_LOCK, {"k": LEDGER_LOCK_KEY})
@@ -51,13 +51,13 @@ _INSERT = insert(EventRow.__table__)
 _LOCK = text("SELECT pg_advisory_xact_lock(:k)")
 
 
-async def head(session: AsyncSession | AsyncConnection) -> tuple[int, str]:
+async def head(session: AsyncSession | Any) -> tuple[int, str]:
     row = (await session.execute(_HEAD)).first()
     return (row.seq, row.hash) if row else (0, GENESIS)
 
 
 async def append(
-    session: AsyncSession | AsyncConnection, *, type: str, payload: dict[str, Any], at: datetime,
+    session: AsyncSession | Any, *, type: str, payload: dict[str, Any], at: datetime,
     actor: int | None = None, unit: str | None = None, project_id: int | None = None,
     new_project: bool = False,
 ) -> Event:

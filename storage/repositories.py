@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pydantic import TypeAdapter
 
@@ -21,6 +21,7 @@ from core.stages import Stage
 from storage import upsert
 from storage.ledger import row_to_event
 from storage.projections import FLAG_COLUMNS
+from storage.session_connection import SessionConnection
 from storage.tables import (
     ConversationRow,
     EventRow,
@@ -79,9 +80,9 @@ def to_note(r: NoteRow) -> Note:
 
 
 class SqlOrgRepository:
-    def __init__(self, session: AsyncSession, conn: AsyncConnection | None = None) -> None:
+    def __init__(self, session: AsyncSession, conn: SessionConnection | None = None) -> None:
         self.s = session
-        self.c: AsyncSession | AsyncConnection = session if conn is None else conn
+        self.c: AsyncSession | SessionConnection = session if conn is None else conn
         self._config: OrgConfig | None = None
 
     async def config(self) -> OrgConfig | None:
@@ -230,9 +231,9 @@ class SqlTripRepository:
 
 
 class SqlConversationRepository:
-    def __init__(self, session: AsyncSession, clock_now: Any, conn: AsyncConnection) -> None:
+    def __init__(self, session: AsyncSession, clock_now: Any, conn: SessionConnection) -> None:
         self.s = session
-        self.c = conn  # the session's own connection: Core statements skip the ORM's per-call work
+        self.c = conn  # Core statements on the session's connection skip the ORM's per-call work
         self._now = clock_now
 
     async def load(self, key: str) -> ConversationState | None:
@@ -259,7 +260,7 @@ class SqlConversationRepository:
 
 
 class SqlUpdateLog:
-    def __init__(self, session: AsyncSession, clock_now: Any, conn: AsyncConnection) -> None:
+    def __init__(self, session: AsyncSession, clock_now: Any, conn: SessionConnection) -> None:
         self.s = session
         self.c = conn
         self._now = clock_now

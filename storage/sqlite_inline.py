@@ -12,7 +12,7 @@ retried after an `asyncio.sleep` — the loop keeps serving — for up to LOCK_W
 patience the aiosqlite engine has. Readers never wait on the writer in WAL mode.
 
 The rest of the code sees the few AsyncSession / AsyncConnection methods it uses: execute, get,
-connection, begin_nested, flush, commit, rollback, close, add, expunge_all, bind / dialect.
+connection, in_transaction, begin_nested, flush, commit, rollback, close, add, expunge_all, bind.
 """
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def _locked(exc: OperationalError) -> bool:
 
 
 class InlineConnection:
-    """The unit of work's connection, for Core statements (AsyncConnection's `execute` and `dialect`)."""
+    """The session's connection, for Core statements: what storage/session_connection.py uses of an
+    AsyncConnection (`execute`, `dialect`, `closed`, `in_transaction`)."""
 
     def __init__(self, conn: Connection) -> None:
         self.sync = conn
@@ -44,6 +45,13 @@ class InlineConnection:
     @property
     def dialect(self) -> Dialect:
         return self.sync.dialect
+
+    @property
+    def closed(self) -> bool:
+        return self.sync.closed
+
+    def in_transaction(self) -> bool:
+        return self.sync.in_transaction()
 
     async def execute(self, statement: Any, parameters: Any = None, **kw: Any) -> Any:
         return self.sync.execute(statement, parameters, **kw)
@@ -87,11 +95,22 @@ class InlineSession:
             await asyncio.sleep(delay)  # another writer holds the lock: let the loop run meanwhile
             delay = min(delay * 2, 0.05)
 
+    async def _begun(self) -> None:
+        # A statement after a commit would begin a new transaction inside the synchronous call,
+        # where a taken lock cannot be waited for: begin it here, where it can.
+        if not self.sync.in_transaction():
+            await self.connection()
+
     async def execute(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        await self._begun()
         return self.sync.execute(statement, params, **kw)
 
     async def get(self, entity: Any, ident: Any, **kw: Any) -> Any:
+        await self._begun()
         return self.sync.get(entity, ident, **kw)
+
+    def in_transaction(self) -> bool:
+        return self.sync.in_transaction()
 
     async def flush(self) -> None:
         self.sync.flush()

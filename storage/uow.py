@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.records import Event
 from storage import ledger, projections
 from storage.engine import BEGIN_OPTION
+from storage.session_connection import SessionConnection
 from storage.repositories import (
     SqlConversationRepository,
     SqlOrgRepository,
@@ -36,14 +37,13 @@ class SqlUnitOfWork:
         self.readonly = readonly
         self.channels = channels
         self.session: AsyncSession
-        self.conn: AsyncConnection  # the session's connection, for Core statements on the hot path
+        self.conn: SessionConnection
 
     async def __aenter__(self) -> "SqlUnitOfWork":
         self.session = self._sessionmaker()
         options = {BEGIN_OPTION: "DEFERRED" if self.readonly else "IMMEDIATE"}
-        self.conn = await self.session.connection(execution_options=options)
-        if not self.readonly:
-            await ledger.lock_ledger(self.conn)
+        self.conn = SessionConnection(self.session, options, writer=not self.readonly)
+        await self.conn.begin()
         s, c, now = self.session, self.conn, self.clock.now
         self.org = SqlOrgRepository(s, c)
         self.projects = SqlProjectRepository(s)

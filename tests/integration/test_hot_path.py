@@ -11,8 +11,9 @@ from sqlalchemy.exc import OperationalError
 
 from core.clock import FixedClock
 from core.org import OrgConfig
-from core.usecases.org import configure_org
-from storage import sqlite_inline
+from core.roles import Role
+from core.usecases.org import configure_org, create_invite
+from storage import ledger, sqlite_inline
 from storage.database import Database
 from tests.helpers import setup_org
 
@@ -102,3 +103,35 @@ async def test_sqlite_a_writer_gives_up_when_the_lock_is_never_released(sqlite_d
     finally:
         other.close()
     assert await seen(sqlite_db, "43") is False  # and the next one goes through
+
+
+async def test_sqlite_a_statement_after_a_commit_also_waits_for_the_lock(sqlite_db: Database) -> None:
+    path = sqlite_db.url.removeprefix("sqlite:///")
+    async with sqlite_db.uow() as uow:
+        assert await uow.updates.seen("telegram", "50") is False
+        await uow.commit()
+        other = _hold_write_lock(path)  # another process writes between our two transactions
+        writer = asyncio.create_task(uow.updates.seen("telegram", "51"))
+        await asyncio.sleep(0.1)
+        assert not writer.done()
+        other.rollback()
+        other.close()
+        assert await asyncio.wait_for(writer, 5) is False
+        await uow.commit()
+    assert await seen(sqlite_db, "51") is True
+
+
+async def test_a_unit_of_work_goes_on_after_a_commit(db: Database) -> None:
+    """The statements every message runs use the unit of work's connection: after a commit they
+    must use the next transaction's, not the released one."""
+    await setup_org(db)
+    async with db.uow() as uow:
+        assert await uow.updates.seen("telegram", "60") is False
+        await uow.commit()
+        assert await uow.updates.seen("telegram", "61") is False
+        assert await uow.org.config() is not None
+        await create_invite(uow, unit="east", role=Role.MEMBER)  # an event: the ledger lock is taken again
+        await uow.commit()
+    assert await seen(db, "60") is True and await seen(db, "61") is True
+    async with db.uow(readonly=True) as uow:
+        assert (await ledger.verify(uow.session)).ok

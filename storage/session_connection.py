@@ -1,0 +1,39 @@
+"""The unit of work's connection for the statements every message runs."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import ledger
+
+
+class SessionConnection:
+    """The unit of work's connection for Core statements on the hot path (they skip the ORM
+    session's per-call work). A commit ends the session's transaction and releases its
+    connection; the next statement takes the connection of the session's next transaction,
+    begun the way the unit of work began (BEGIN IMMEDIATE / the ledger lock for a writer)."""
+
+    def __init__(self, session: AsyncSession, options: dict[str, Any], *, writer: bool) -> None:
+        self.session = session
+        self.options = options
+        self.writer = writer
+        self.current: Any = None
+
+    @property
+    def dialect(self) -> Any:
+        return self.session.bind.dialect
+
+    async def begin(self) -> Any:
+        # Options apply only to a transaction not yet begun (an ORM statement may have begun it).
+        options = None if self.session.in_transaction() else self.options
+        self.current = await self.session.connection(execution_options=options)
+        if self.writer:
+            await ledger.lock_ledger(self.current)
+        return self.current
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        conn = self.current
+        if conn is None or conn.closed or not conn.in_transaction():
+            conn = await self.begin()
+        return await conn.execute(statement, parameters)
