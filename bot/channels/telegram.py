@@ -24,6 +24,10 @@ log = logging.getLogger("zsbot.telegram")
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Senders handled at once from one polling batch: enough that one person's slow reply or query
+# does not hold up the next, few because the loop is one CPU — more only added HTTP connection-pool
+# work in the benchmark (docs/BENCHMARKS.md) — and well below the database pool (5 + 10 overflow).
+POLL_CONCURRENCY = 4
 
 
 class TelegramStartError(Exception):
@@ -53,6 +57,9 @@ class Backend(Protocol):
     async def close(self) -> None: ...
     async def get_updates(self, offset: int | None, timeout: int) -> list[tuple[int, Any]]: ...
     def parse(self, data: dict[str, Any]) -> Any: ...
+    def sender_of(self, update: Any) -> str:
+        """Who sent the update ("" if nobody): one person's updates are handled in order."""
+
     async def dispatch(self, update: Any) -> None:
         """Run the update through the framework's dispatcher, which calls `Telegram.on_incoming`."""
 
@@ -135,9 +142,29 @@ class Telegram:
                 for pending in (fetch, stopper):
                     pending.cancel()
                 await asyncio.gather(fetch, stopper, return_exceptions=True)
-            for update_id, update in updates:
-                await self.backend.dispatch(update)
-                offset = max(offset or 0, update_id + 1)
+            await self._dispatch_batch(updates)
+            if updates:
+                offset = max(offset or 0, max(update_id for update_id, _ in updates) + 1)
+
+    async def _dispatch_batch(self, updates: list[tuple[int, Any]]) -> None:
+        """One getUpdates batch: each sender's updates in the order they came, different senders at
+        once (at most POLL_CONCURRENCY), as webhooks and WeCom already do. While one person's reply
+        or database write waits, the next person is served. The batch is confirmed only when all of
+        it is handled; if a dispatch raised, the first error is raised after the rest finished."""
+        by_sender: dict[str, list[Any]] = {}
+        for _, update in updates:
+            by_sender.setdefault(self.backend.sender_of(update), []).append(update)
+        gate = asyncio.Semaphore(POLL_CONCURRENCY)
+
+        async def in_order(queue: list[Any]) -> None:
+            async with gate:
+                for update in queue:
+                    await self.backend.dispatch(update)
+
+        results = await asyncio.gather(*(in_order(queue) for queue in by_sender.values()), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
     # -- webhooks -------------------------------------------------------------------------------
     def webhook_app(self, secret: str, path: str = "/telegram") -> web.Application:

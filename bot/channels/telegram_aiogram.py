@@ -66,6 +66,11 @@ class AiogramBackend:
     def parse(self, data: dict[str, Any]) -> Update:
         return Update.model_validate(data, context={"bot": self.bot})
 
+    def sender_of(self, update: Update) -> str:
+        event = update.message or update.callback_query
+        user = event.from_user if event is not None else None
+        return str(user.id) if user is not None else ""
+
     async def dispatch(self, update: Update) -> None:
         await self.dp.feed_update(self.bot, update)
 

@@ -68,6 +68,10 @@ class PtbBackend:
             raise ValueError("empty update")
         return update
 
+    def sender_of(self, update: Update) -> str:
+        user = update.effective_user
+        return str(user.id) if user is not None else ""
+
     async def dispatch(self, update: Update) -> None:
         await self.app.process_update(update)
 

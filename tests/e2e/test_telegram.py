@@ -165,6 +165,31 @@ async def test_webhook_without_the_right_secret_reaches_no_handler(db_url: str, 
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_polling_serves_the_next_person_while_one_reply_is_slow(db_url: str, fake: FakeTelegram,
+                                                                     framework: str) -> None:
+    """Updates fetched together: a slow reply to one person does not hold up another person's
+    answer, and one person's own messages are still handled in the order they were sent."""
+    rt = await start_bot(db_url, fake, framework)
+    slow, quick = 5101, 5102
+    try:
+        for user in (slow, quick):
+            fake.inject_message(user, user, f"/start {await invite(rt.db, 'east')}")
+            await next_message(fake, user, 0)
+        fake.delay_chat(slow, 1.5)  # Telegram answers this person's next call slowly
+        # Queued without yielding: the bot fetches all three in one getUpdates batch.
+        fake.inject_message(slow, slow, "/lead")
+        fake.inject_message(slow, slow, "宁德时代新能源科技股份有限公司")
+        fake.inject_message(quick, quick, "/help")
+        await fake.wait_sent(slow, 3, timeout=10)
+        replies = [m for m in fake.sent() if m.chat_id in (slow, quick)][2:]
+        assert [m.chat_id for m in replies] == [quick, slow, slow]
+        assert "企业名称" in replies[1].text
+        assert "新能源汽车零部件" in replies[2].button_texts  # the name was taken as the answer
+    finally:
+        await rt.shutdown()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_the_same_update_five_times_has_one_effect(db_url: str, fake: FakeTelegram, framework: str) -> None:
     rt = await start_bot(db_url, fake, framework)
     chat = user = 5003

@@ -956,6 +956,7 @@ class FakeTelegram:
         self._migrated: dict[int | str, int] = {}
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, deque[float]] = {}
+        self._chat_delays: dict[str, deque[float]] = {}
         self._token_rejected = False
         self._webhook: dict[str, Any] | None = None
         self._webhook_last_error: tuple[int, str] | None = None
@@ -1219,6 +1220,11 @@ class FakeTelegram:
         """Delay the next ``times`` calls of ``method`` ("*" = any) by ``seconds`` before
         processing them (the call still takes effect if the client gave up)."""
         self._delays.setdefault(method.lower(), deque()).extend([seconds] * times)
+
+    def delay_chat(self, chat_id: int | str, seconds: float, times: int = 1) -> None:
+        """Delay the next ``times`` calls addressed to ``chat_id`` (any method) by ``seconds``:
+        one person's slow reply, while calls for other chats go through at once."""
+        self._chat_delays.setdefault(str(chat_id), deque()).extend([seconds] * times)
 
     def reject_token(self) -> None:
         """All subsequent calls answer 401 Unauthorized (revoked token)."""
@@ -1789,6 +1795,9 @@ class FakeTelegram:
         if entry is None:
             raise ApiError(404, "Not Found")
         delay = self._take_delay(canonical)
+        chat_delays = self._chat_delays.get(str(params.get("chat_id")))
+        if chat_delays:
+            delay += chat_delays.popleft()
         if delay:
             await self._sleep(delay)
         fault = self._take_fault(canonical)
