@@ -24,9 +24,9 @@ log = logging.getLogger("zsbot.telegram")
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# Senders handled at once from one polling batch: enough that one person's slow reply or query
-# does not hold up the next, few because the loop is one CPU — more only added HTTP connection-pool
-# work in the benchmark (docs/BENCHMARKS.md) — and well below the database pool (5 + 10 overflow).
+# Senders handled at once from one polling batch: enough that one person's slow reply (or, on
+# PostgreSQL, slow query) does not hold up the next; few, because the loop is one CPU and more only
+# added HTTP connection-pool work in the benchmark (docs/BENCHMARKS.md); below the database pool.
 POLL_CONCURRENCY = 4
 
 
