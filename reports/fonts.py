@@ -130,7 +130,7 @@ def _face(path: str) -> Any:
 
     try:
         face = ft2font.FT2Font(str(path))
-        face.load_char(ord("中"))  # reads glyph data, not only the header
+        face.load_glyph(face.get_char_index(ord("中")))  # reads glyph data, not only the header (0: .notdef)
     except Exception:  # noqa: BLE001 - missing, truncated, corrupted or not a font
         return None
     return face
