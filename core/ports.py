@@ -102,9 +102,10 @@ class Outbox(Protocol):
         """Queue a push once per key; False when the key was already queued."""
 
     async def enqueue_member(self, key: str, kind: str, member_id: int, action: Outbound, *,
-                             not_before: datetime | None = None) -> int:
+                             not_before: datetime | None = None, undeliverable: str = "no_chat") -> int:
         """Queue a push to each chat the member is bound to on an active channel; returns how many
-        were newly queued. A member with no such chat gets an `undeliverable` row the office sees."""
+        were newly queued. A member with no such chat gets an `undeliverable` row the office sees,
+        recording `undeliverable` as its reason (the caller's Chinese text; the code `no_chat` if none)."""
 
     async def enqueue_unit_groups(self, key: str, kind: str, unit: str, action: Outbound) -> int:
         """Queue a push to each group chat bound to the unit (on an active channel)."""

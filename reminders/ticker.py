@@ -21,6 +21,7 @@ from core.ports import UnitOfWork
 from handlers.catalog import t
 from core.workdays import at_local, day_start
 from reminders.calendar import knows, workdays
+from reminders.names import reason
 from reminders.planner import PlanContext, Push, RenderContext, kinds, plan
 
 log = logging.getLogger("zsbot.calendar")
@@ -99,7 +100,8 @@ class Ticker:
     async def _queue(self, uow: UnitOfWork, push: Push, action: SendText | None) -> Decision:
         if action is None:
             return Decision(push, "skipped", 0)
-        rows = await uow.outbox.enqueue_member(push.key, push.kind, push.member_id, action)
+        rows = await uow.outbox.enqueue_member(push.key, push.kind, push.member_id, action,
+                                               undeliverable=reason("no_chat"))
         return Decision(push, "queued" if rows else "undeliverable", rows)
 
     def _since(self, stored: str | None, at: datetime) -> datetime:

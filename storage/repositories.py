@@ -42,6 +42,7 @@ _ACTION: TypeAdapter[Outbound] = TypeAdapter(Outbound)
 
 # The reads every message makes, built once: constructing a statement costs more than running it here.
 _MEMBERS = MemberRow.__table__
+NO_CHAT = "no_chat"  # the reason code of an undeliverable row whose caller gave no (Chinese) reason
 _IDENTITIES = IdentityRow.__table__
 _MEMBER = select(_MEMBERS).where(_MEMBERS.c.id == bindparam("id"))
 _SENDER = (select(_IDENTITIES.c.member_id, _IDENTITIES.c.chat_id, _MEMBERS)
@@ -285,12 +286,12 @@ class SqlOutbox:
         self.channels = channels  # the channels this deployment runs; None = every channel
 
     async def enqueue_member(self, key: str, kind: str, member_id: int, action: Any, *,
-                             not_before: datetime | None = None) -> int:
+                             not_before: datetime | None = None, undeliverable: str = NO_CHAT) -> int:
         rows = (await self.s.execute(select(IdentityRow).where(IdentityRow.member_id == member_id)
                                      .order_by(IdentityRow.bound_at))).scalars().all()
         targets = [r for r in rows if self.channels is None or r.channel in self.channels]
         if not targets:
-            await self._undeliverable(key, kind, member_id, action)
+            await self._undeliverable(key, kind, member_id, action, undeliverable)
             return 0
         queued = 0
         for r in targets:
@@ -316,7 +317,7 @@ class SqlOutbox:
                 queued += await self.enqueue(f"{key}@{channel}:{chat_id}", kind, delivery)
         return queued
 
-    async def _undeliverable(self, key: str, kind: str, member_id: int, action: Any) -> None:
+    async def _undeliverable(self, key: str, kind: str, member_id: int, action: Any, reason: str) -> None:
         exists = (await self.s.execute(select(func.count()).select_from(OutboxRow).where(OutboxRow.key == key))).scalar()
         if exists:
             return
@@ -324,7 +325,7 @@ class SqlOutbox:
         await self.s.execute(insert(OutboxRow).values(
             key=key, kind=kind, channel="", chat_id="", member_id=member_id, action=action.model_dump_json(),
             status="undeliverable", attempts=0, created_at=now, not_before=now,
-            last_error="member has no chat bound on an active channel"))
+            last_error=reason[:500]))
 
     async def enqueue(self, key: str, kind: str, delivery: Delivery, *, member_id: int | None = None,
                       not_before: datetime | None = None) -> bool:
