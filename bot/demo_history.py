@@ -110,6 +110,7 @@ async def seed_history(db: Database, clock: FixedClock, cfg: OrgConfig, window: 
     run = _Run(members, cfg, days, tz)
     for _, day in groupby((a for _, a in actions), key=lambda a: a.at.date()):
         async with db.uow() as uow:
+            run.watch(uow)
             for action in day:
                 clock.set(action.at)
                 await run.do(uow, action)
@@ -137,6 +138,19 @@ class _Run:
         self.transfers: dict[int, int] = {}
         self.claims: dict[int, tuple[int, int]] = {}
         self.since_report: dict[int, list[tuple[str, int]]] = {}
+        self.held: dict[int, str] = {}           # live project id → responsible unit
+        self.last_seq = 0
+
+    def watch(self, uow: Any) -> None:
+        """Remember each event's seq as it is recorded (the report entries name them)."""
+        record = uow.record
+
+        async def recording(*args: Any, **kwargs: Any) -> Any:
+            event = await record(*args, **kwargs)
+            self.last_seq = event.seq
+            return event
+
+        uow.record = recording
 
     def worker(self, unit: str, key: int = 0) -> Member:
         """Who types it: the unit's reporter most days, a colleague some days."""
@@ -150,14 +164,12 @@ class _Run:
     async def do(self, uow: Any, a: Action) -> None:
         await getattr(self, f"_{a.kind}")(uow, a)
 
-    async def _touched(self, uow: Any, pid: int, kind: str) -> None:
-        seq, _ = await ledger.head(uow.session)
-        self.since_report.setdefault(pid, []).append((kind, seq))
+    def _touched(self, pid: int, kind: str) -> None:
+        self.since_report.setdefault(pid, []).append((kind, self.last_seq))
 
     async def _project(self, uow: Any, a: Action) -> tuple[int, Member]:
         pid = self.pid[a.key or 0]
-        project = await uow.projects.get(pid)
-        return pid, self.worker(project.responsible_unit, a.key or 0)
+        return pid, self.worker(self.held[pid], a.key or 0)
 
     async def _lead(self, uow: Any, a: Action) -> None:
         d = a.data
@@ -171,27 +183,30 @@ class _Run:
             leader_member_id=leader.id if leader else None)
         project, _ = await sharing.register_lead(uow, actor, draft)
         self.pid[a.key or 0] = project.id
+        self.held[project.id] = d["host"]
 
     async def _stage(self, uow: Any, a: Action) -> None:
         pid, actor = await self._project(uow, a)
         to = Stage(a.data["to"])
         await uc.change_stage(uow, actor, pid, to, contract_wan=a.data["contract"], reason=a.data["reason"])
-        await self._touched(uow, pid, "stage")
+        self._touched(pid, "stage")
+        if to is Stage.TERMINATED:
+            del self.held[pid]
 
     async def _funds(self, uow: Any, a: Action) -> None:
         pid, actor = await self._project(uow, a)
         await uc.add_funds(uow, actor, pid, a.data["amount"])
-        await self._touched(uow, pid, "funds")
+        self._touched(pid, "funds")
 
     async def _note(self, uow: Any, a: Action) -> None:
         pid, actor = await self._project(uow, a)
         await uc.add_note(uow, actor, pid, a.data["text"], next_steps=a.data["next"])
-        await self._touched(uow, pid, "note")
+        self._touched(pid, "note")
 
     async def _problem(self, uow: Any, a: Action) -> None:
         pid, actor = await self._project(uow, a)
         self.problems[a.key or 0] = await uc.raise_problem(uow, actor, pid, a.data["text"])
-        await self._touched(uow, pid, "problem")
+        self._touched(pid, "problem")
 
     async def _resolve(self, uow: Any, a: Action) -> None:
         pid = self.pid[a.key or 0]
@@ -205,6 +220,7 @@ class _Run:
     async def _accept(self, uow: Any, a: Action) -> None:
         transfer = await uow.sharing.transfer(self.transfers[a.key or 0])
         await sharing.accept_transfer(uow, self.head(transfer.to_unit), transfer.id)
+        self.held[transfer.project_id] = transfer.to_unit
 
     async def _refuse(self, uow: Any, a: Action) -> None:
         transfer = await uow.sharing.transfer(self.transfers[a.key or 0])
@@ -219,6 +235,7 @@ class _Run:
         project, claim = await sharing.register_lead(uow, actor, draft, duplicate_of=original.id)
         assert claim is not None
         self.claims[a.key or 0] = (project.id, claim.id)
+        self.held[project.id] = a.data["owner"]
 
     async def _claim_resolve(self, uow: Any, a: Action) -> None:
         _, claim = self.claims[a.key or 0]
@@ -226,8 +243,7 @@ class _Run:
 
     async def _claim_drop(self, uow: Any, a: Action) -> None:
         duplicate, _ = self.claims[a.key or 0]
-        project = await uow.projects.get(duplicate)
-        await uc.change_stage(uow, self.worker(project.responsible_unit), duplicate, Stage.TERMINATED,
+        await uc.change_stage(uow, self.worker(self.held.pop(duplicate)), duplicate, Stage.TERMINATED,
                               reason=a.data["reason"])
 
     async def _trip(self, uow: Any, a: Action) -> None:
@@ -241,7 +257,7 @@ class _Run:
 
     async def _report(self, uow: Any, a: Action) -> None:
         unit, period = a.data["unit"], a.data["period"]
-        tracked = sorted(p.id for p in await uow.projects.of_unit(unit) if p.responsible_unit == unit)
+        tracked = sorted(pid for pid, held in self.held.items() if held == unit)
         entries = []
         for pid in tracked:
             seen = self.since_report.pop(pid, [])
