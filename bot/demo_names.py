@@ -44,7 +44,7 @@ def company_name(rng: random.Random, industry: str, city: str | None, taken: set
             continue
         trade = rng.choice(_TRADE.get(industry, ["科技"]))
         form = rng.choice(_GROUP.get(industry, _FORM))
-        if trade.endswith("科技") and form.startswith("科技"):
+        if ("科技" in trade or trade.endswith("技术")) and form.startswith("科技"):
             form = form[2:]
         where = f"（{city}）" if city and rng.random() < 0.4 else ""
         name = f"{brand}{trade}{where}{form}"
