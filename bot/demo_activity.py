@@ -1,4 +1,4 @@
-"""The demo year's routine beside the projects: trips 外出招商 (district heads and city leaders
+"""The demo year's sharing and routine beside the projects: transfers and a 首谈 claim, trips 外出招商 (district heads and city leaders
 against their quotas), half-monthly reports 半月报 (most on time, some late, a few missing) and
 the quarterly observation project 季观摩 — planned as dated actions on a `Planner`.
 """
@@ -10,6 +10,7 @@ from bot import demo_names as words
 from bot.demo_plan import Planner
 from core.reporting import periods_between, quarter_of, quarter_start
 from core.roles import COUNTY_KINDS, Role
+from core.stages import Stage
 from core.workdays import due_date
 
 
@@ -96,14 +97,51 @@ def plan_observations(p: Planner) -> None:
                       quarter=quarter)
 
 
+def plan_transfers(self: Planner) -> None:
+    """Two resident-office projects handed to a district and accepted; one refused."""
+    outcomes = [True, True, False]
+    for lead in self.leads:
+        if not outcomes:
+            return
+        neg, signed = lead.reached(Stage.NEGOTIATING), lead.reached(Stage.SIGNED)
+        if lead.owner not in words.OFFICE_CITY or lead.host != lead.owner or neg is None:
+            continue
+        if signed is None or (signed - neg).days < 14:
+            continue
+        proposed = neg + timedelta(days=self.rng.randint(3, 5))
+        decided = proposed + timedelta(days=self.rng.randint(2, 4))
+        fits = [c.code for c in self.counties if lead.industry in c.industries] or [self.counties[0].code]
+        accepted = outcomes.pop(0)
+        lead.transfer = (proposed, decided, self.rng.choice(fits), accepted)
+        if accepted:
+            lead.host = lead.transfer[2]
+
+
+def plan_claim(self: Planner) -> None:
+    """A second district logs a company a district already has: the office records first contact."""
+    for lead in self.leads:
+        unit = self.cfg.unit(lead.owner)
+        if unit.kind not in COUNTY_KINDS or lead.transfer or (self.w.end - lead.logged).days < 70:
+            continue
+        other = next(c.code for c in self.counties if c.code != lead.owner and lead.industry in c.industries) \
+            if any(c.code != lead.owner and lead.industry in c.industries for c in self.counties) \
+            else next(c.code for c in self.counties if c.code != lead.owner)
+        second = lead.logged + timedelta(days=self.rng.randint(12, 25))
+        self.add(self.at(second), "claim_lead", lead.key, owner=other)
+        self.add(self.at(second + timedelta(days=self.rng.randint(5, 9))), "claim_resolve", lead.key)
+        self.add(self.at(second + timedelta(days=self.rng.randint(12, 16))), "claim_drop", lead.key,
+                 reason="与他单位重复登记，经首谈认定由首报单位跟进")
+        return
+
+
 def plan(p: Planner) -> None:
     """The whole year, in the order that keeps one seed's plan the same."""
     p.plan_leads()
     p.plan_funds()
-    p.plan_transfers()
+    plan_transfers(p)
     p.size_contracts()
     p.emit_projects()
-    p.plan_claim()
+    plan_claim(p)
     plan_trips(p)
     plan_reports(p)
     plan_observations(p)

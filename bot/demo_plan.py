@@ -2,7 +2,7 @@
 logged, when each moved stage, its contract and the funds that arrived, transfers and a claim.
 
 Pure data: a `random.Random(seed)`, the org file and the working-day calendar in, dated `Action`s
-out (bot/demo_activity.py adds trips, reports and observations; bot/demo_history.py carries the
+out (bot/demo_activity.py adds transfers, a claim, trips, reports and observations; bot/demo_history.py carries the
 actions out through the use cases). Same seed, same dates, same plan.
 """
 from __future__ import annotations
@@ -180,25 +180,6 @@ class Planner:
             parts = [b - a for a, b in zip([0.0, *cuts], [*cuts, 1.0])]
             lead.funds = [(d, share * p) for d, p in zip(days, parts)]
 
-    def plan_transfers(self) -> None:
-        """Two resident-office projects handed to a district and accepted; one refused."""
-        outcomes = [True, True, False]
-        for lead in self.leads:
-            if not outcomes:
-                return
-            neg, signed = lead.reached(Stage.NEGOTIATING), lead.reached(Stage.SIGNED)
-            if lead.owner not in words.OFFICE_CITY or lead.host != lead.owner or neg is None:
-                continue
-            if signed is None or (signed - neg).days < 14:
-                continue
-            proposed = neg + timedelta(days=self.rng.randint(3, 5))
-            decided = proposed + timedelta(days=self.rng.randint(2, 4))
-            fits = [c.code for c in self.counties if lead.industry in c.industries] or [self.counties[0].code]
-            accepted = outcomes.pop(0)
-            lead.transfer = (proposed, decided, self.rng.choice(fits), accepted)
-            if accepted:
-                lead.host = lead.transfer[2]
-
     # -- amounts --------------------------------------------------------------------------
     def size_contracts(self) -> None:
         """Contracts scaled so each unit's funds this year land near its target × 时序进度 × a
@@ -273,23 +254,6 @@ class Planner:
             if solved < end and rng.random() < 0.6:
                 out.append((solved, "resolve", {"text": rng.choice(words.RESOLUTIONS)}))
         return out
-
-    def plan_claim(self) -> None:
-        """A second district logs a company a district already has: the office records first contact."""
-        for lead in self.leads:
-            unit = self.cfg.unit(lead.owner)
-            if unit.kind not in COUNTY_KINDS or lead.transfer or (self.w.end - lead.logged).days < 70:
-                continue
-            other = next(c.code for c in self.counties if c.code != lead.owner and lead.industry in c.industries) \
-                if any(c.code != lead.owner and lead.industry in c.industries for c in self.counties) \
-                else next(c.code for c in self.counties if c.code != lead.owner)
-            second = lead.logged + timedelta(days=self.rng.randint(12, 25))
-            self.add(self.at(second), "claim_lead", lead.key, owner=other)
-            self.add(self.at(second + timedelta(days=self.rng.randint(5, 9))), "claim_resolve", lead.key)
-            self.add(self.at(second + timedelta(days=self.rng.randint(12, 16))), "claim_drop", lead.key,
-                     reason="与他单位重复登记，经首谈认定由首报单位跟进")
-            return
-
 
 class _Sequential:
     """A project's actions in strictly increasing time, even when two land on one working day."""
