@@ -67,7 +67,7 @@ def chat_at(cli: Cli, at: str, who: str, lines: str) -> Result:
 def test_init_demo_then_ticks_around_the_10_december_deadline(cli: Cli) -> None:  # noqa: F811
     reporters, heads, units = demo()
     assert FILER in reporters and len(reporters) >= 10
-    cli("init", "--demo").ok()
+    cli("init", "--demo", "--empty").ok()
 
     schedule = cli("schedule", "--from", "2026-12-05", "--to", "2026-12-11").ok().out
     mine = [line for line in schedule.splitlines() if "  半月报提醒  " in line and f"{FILER}（" in line]
