@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.generate import WORDS
-from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 
 LEAD = "/lead {name} 新能源汽车零部件 投资20亿 来源驻点"
 

@@ -14,7 +14,7 @@ from core.usecases.org import bind_identity
 from storage.database import Database
 from tests.calendar_support import local
 from tests.e2e.test_telegram import fake, press  # noqa: F401 - the fake server fixture
-from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 from tests.helpers import member, setup_org
 
 pytestmark = pytest.mark.asyncio

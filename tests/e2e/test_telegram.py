@@ -20,7 +20,7 @@ from core.roles import Role
 from core.usecases.org import create_invite
 from storage.database import Database
 from storage.tables import EventRow, OutboxRow
-from tests.fakes.telegram_api import FakeTelegram, SentMessage
+from tests.fakes.telegram import FakeTelegram, SentMessage
 from tests.helpers import setup_org
 
 pytestmark = pytest.mark.asyncio

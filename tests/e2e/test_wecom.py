@@ -19,8 +19,9 @@ import pytest
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.channels.wecom_client import WeComClient, WeComMaybeSent, WeComNetworkError
-from bot.channels.wecom_crypto import WeComCrypto
+from bot.channels.wecom.client import WeComClient
+from bot.channels.wecom.contract import WeComMaybeSent, WeComNetworkError
+from bot.channels.wecom.crypto import WeComCrypto
 from bot.config import load_settings
 from bot.runner import Runtime, StartError, start
 from core.messages import SendFile, SendPhoto, SendText

@@ -1,12 +1,12 @@
 """The python-telegram-bot (v22) backend: PTB objects in, core Inbound out, and back.
 
 PTB's Application only dispatches here: no ConversationHandler, no persistence, no Updater —
-the core owns conversation state, and bot/channels/telegram.py owns polling and webhooks.
+the core owns conversation state, and bot/channels/telegram/polling.py and webhook.py own how updates arrive.
 """
 from __future__ import annotations
 
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
@@ -25,8 +25,8 @@ from telegram.error import (
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.telegram import ALLOWED_UPDATES, Incoming, TelegramStartError
-from bot.channels.telegram_inbound import inbound_from_update
+from bot.channels.telegram.contract import ALLOWED_UPDATES, OnIncoming, TelegramStartError
+from bot.channels.telegram.inbound import inbound_from_update
 from core.delivery import Action, Ambiguous, Permanent, RetryAfter, SendError, Transient
 from core.messages import Button, EditText, SendFile, SendPhoto, SendText
 
@@ -34,7 +34,7 @@ from core.messages import Button, EditText, SendFile, SendPhoto, SendText
 class PtbBackend:
     name = "ptb"
 
-    def __init__(self, token: str, api_url: str, on_incoming: Callable[[Incoming], Awaitable[None]], *,
+    def __init__(self, token: str, api_url: str, on_incoming: OnIncoming, *,
                  timeout: float = 20.0) -> None:
         base = api_url.rstrip("/")
         self.app: Application = (ApplicationBuilder().token(token).base_url(f"{base}/bot")

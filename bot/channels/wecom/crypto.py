@@ -16,10 +16,9 @@ of that protocol, written against the ``cryptography`` package:
 same protocol with its own corp ids), the suite id for third-party suites.
 
 Every failure on the *receiving* side raises :class:`WeComCryptoError` (a
-subclass per reason, all with a ``.reason`` string) and never another
-exception type, so the HTTP layer can map one exception to a 4xx answer.
-XML is parsed with expat directly, refusing any DOCTYPE / entity declaration
-(no XXE, no billion-laughs) before an element is built.
+subclass per reason, all with a ``.reason`` string, in contract.py) and never
+another exception type, so the HTTP layer can map one exception to a 4xx answer.
+The XML around the ciphertext is read by message_xml.py.
 """
 
 from __future__ import annotations
@@ -31,162 +30,26 @@ import hmac
 import os
 import re
 import struct
-from typing import Any
-from xml.etree import ElementTree as ET
-from xml.parsers import expat
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-__all__ = [
-    "BLOCK_SIZE",
-    "WeComBadKeyError",
-    "WeComCrypto",
-    "WeComCryptoError",
-    "WeComDecryptError",
-    "WeComMalformedXmlError",
-    "WeComReceiveIdError",
-    "WeComSignatureError",
-    "parse_message_xml",
-]
+from bot.channels.wecom.contract import (
+    WeComBadKeyError,
+    WeComDecryptError,
+    WeComMalformedXmlError,
+    WeComReceiveIdError,
+    WeComSignatureError,
+)
+from bot.channels.wecom.message_xml import MAX_INPUT_CHARS, safe_parse, single_child_text
+
+__all__ = ["BLOCK_SIZE", "WeComCrypto"]
 
 #: Tencent pads to 32 bytes (their sample's PKCS7Encoder.block_size = 32).
 BLOCK_SIZE = 32
 _AES_BLOCK = 16
-#: Upper bound for anything we agree to parse or decrypt.  Real callbacks are a
-#: few KiB; the bound keeps a hostile body from costing more than a bounded
-#: amount of CPU/RAM even if the HTTP layer forgot its own body limit.
-MAX_INPUT_CHARS = 1 << 20
 # Nonces and timestamps end up inside the reply XML; restricting them to a
 # harmless alphabet means no escaping is needed and no "]]>" can break CDATA.
 _SAFE_TOKEN = re.compile(r"[A-Za-z0-9._-]{1,128}")
-
-
-class WeComCryptoError(Exception):
-    """Any refusal of a callback; ``reason`` is a stable machine-readable tag."""
-
-    reason = "crypto"
-
-    def __init__(self, message: str, *, reason: str | None = None) -> None:
-        super().__init__(message)
-        if reason is not None:
-            self.reason = reason
-
-
-class WeComSignatureError(WeComCryptoError):
-    """msg_signature missing or not matching sha1(sorted(token, ts, nonce, encrypt))."""
-
-    reason = "signature"
-
-
-class WeComBadKeyError(WeComCryptoError):
-    """EncodingAESKey is not 43 base64 characters decoding to 32 bytes."""
-
-    reason = "bad_key"
-
-
-class WeComDecryptError(WeComCryptoError):
-    """Base64, block length, padding, length prefix or UTF-8 is wrong."""
-
-    reason = "decrypt"
-
-
-class WeComReceiveIdError(WeComCryptoError):
-    """The decrypted receive id (corp id) is not ours."""
-
-    reason = "receive_id"
-
-
-class WeComMalformedXmlError(WeComCryptoError):
-    """The XML is not well formed, has a DOCTYPE/entity, or lacks a field."""
-
-    reason = "xml"
-
-
-# --------------------------------------------------------------------------- XML
-
-
-def _refuse_dtd(*_args: Any) -> None:
-    # Raised from inside expat's callback; pyexpat propagates it out of Parse().
-    raise WeComMalformedXmlError("DOCTYPE/entity declarations are refused")
-
-
-def _safe_parse(xml_text: str | bytes) -> ET.Element:
-    """Parse ``xml_text`` into an Element, refusing DTDs and entities.
-
-    expat is driven directly (rather than through ET.fromstring) because the
-    C-accelerated ElementTree parser gives no hook to refuse a DOCTYPE; here
-    the DOCTYPE handler fires before any entity could be declared or expanded.
-    """
-    if isinstance(xml_text, str):
-        data = xml_text.encode("utf-8", "surrogatepass")
-    elif isinstance(xml_text, (bytes, bytearray, memoryview)):
-        data = bytes(xml_text)
-    else:
-        raise WeComMalformedXmlError(f"XML must be str or bytes, not {type(xml_text).__name__}")
-    if len(data) > MAX_INPUT_CHARS:
-        raise WeComMalformedXmlError("XML body too large")
-    builder = ET.TreeBuilder()
-    parser = expat.ParserCreate()
-    # Coalesce adjacent text/CDATA runs so a split CDATA section reads as one value.
-    parser.buffer_text = True
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
-    parser.UnparsedEntityDeclHandler = _refuse_dtd
-    parser.ExternalEntityRefHandler = _refuse_dtd
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartElementHandler = lambda tag, attrs: builder.start(tag, attrs)
-    parser.EndElementHandler = lambda tag: builder.end(tag)
-    parser.CharacterDataHandler = builder.data
-    try:
-        parser.Parse(data, True)
-        root = builder.close()
-    except WeComCryptoError:
-        raise
-    except (expat.ExpatError, ValueError, TypeError, AssertionError, IndexError) as exc:
-        # TreeBuilder asserts on mismatched ends; expat reports syntax errors.
-        raise WeComMalformedXmlError(f"malformed XML: {exc}") from None
-    if root is None:  # pragma: no cover - expat raises first on an empty document
-        raise WeComMalformedXmlError("empty XML document")
-    return root
-
-
-def _single_child_text(root: ET.Element, tag: str) -> str:
-    found = root.findall(tag)
-    # A duplicated security field is a classic parser-confusion trick: refuse it
-    # instead of guessing which copy the signature was computed over.
-    if len(found) != 1:
-        raise WeComMalformedXmlError(f"expected exactly one <{tag}>, found {len(found)}")
-    return found[0].text or ""
-
-
-def parse_message_xml(xml: str | bytes) -> dict[str, str]:
-    """Flatten a decrypted WeCom message/event XML into ``{tag: text}``.
-
-    Direct children of ``<xml>`` map to their text (CDATA or not), e.g.
-    ToUserName, FromUserName, CreateTime, MsgType, Content, MsgId, AgentID,
-    Event, EventKey.  Nested structures (ScanCodeInfo, SendPicsInfo, ...) are
-    flattened as ``"Parent.Child"``; for repeated children the last one wins.
-    """
-    root = _safe_parse(xml)
-    out: dict[str, str] = {}
-
-    def walk(elem: ET.Element, prefix: str) -> None:
-        for child in elem:
-            key = f"{prefix}{child.tag}"
-            if len(child):
-                walk(child, key + ".")
-            else:
-                out[key] = child.text or ""
-
-    try:
-        walk(root, "")
-    except RecursionError:
-        # Real messages nest two levels deep; absurd nesting is hostile input.
-        raise WeComMalformedXmlError("XML nested too deeply") from None
-    return out
-
-
-# ------------------------------------------------------------------------ crypto
 
 
 class WeComCrypto:
@@ -288,8 +151,8 @@ class WeComCrypto:
         self, msg_signature: str, timestamp: str, nonce: str, post_body: bytes | str
     ) -> str:
         """Verify and decrypt a callback POST body; return the inner XML string."""
-        root = _safe_parse(post_body)
-        encrypted = _single_child_text(root, "Encrypt")
+        root = safe_parse(post_body)
+        encrypted = single_child_text(root, "Encrypt")
         if not encrypted:
             raise WeComMalformedXmlError("empty <Encrypt>")
         self._verify(msg_signature, timestamp, nonce, encrypted)
@@ -301,12 +164,12 @@ class WeComCrypto:
         The envelope carries its own MsgSignature/TimeStamp/Nonce; used by the
         fake WeCom to read what a bot answered.
         """
-        root = _safe_parse(reply_xml)
-        encrypted = _single_child_text(root, "Encrypt")
+        root = safe_parse(reply_xml)
+        encrypted = single_child_text(root, "Encrypt")
         self._verify(
-            _single_child_text(root, "MsgSignature"),
-            _single_child_text(root, "TimeStamp"),
-            _single_child_text(root, "Nonce"),
+            single_child_text(root, "MsgSignature"),
+            single_child_text(root, "TimeStamp"),
+            single_child_text(root, "Nonce"),
             encrypted,
         )
         return self.decrypt(encrypted)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.channels.telegram import CHANNEL, Incoming
+from bot.channels.telegram.contract import CHANNEL, Incoming
 from core.messages import ChatType, Inbound
 
 

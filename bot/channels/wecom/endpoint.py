@@ -20,18 +20,21 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.wecom_client import (
+from bot.channels.wecom.client import WeComClient
+from bot.channels.wecom.contract import (
     APP_TEXT_MAX_BYTES,
+    CHANNEL,
     ROBOT_MARKDOWN_MAX_BYTES,
     WeComApiError,
-    WeComClient,
+    WeComCryptoError,
     WeComMaybeSent,
     WeComNetworkError,
     WeComRateLimited,
 )
-from bot.channels.wecom_crypto import WeComCrypto, WeComCryptoError, parse_message_xml
-from bot.channels.wecom_inbound import CHANNEL, inbound_from_message
-from bot.channels.wecom_render import app_text, robot_text, split_bytes
+from bot.channels.wecom.crypto import WeComCrypto
+from bot.channels.wecom.inbound import inbound_from_message
+from bot.channels.wecom.message_xml import parse_message_xml
+from bot.channels.wecom.render import app_text, robot_text, split_bytes
 from core.delivery import Action, Ambiguous, Permanent, RetryAfter, SendError, Transient, split_action
 from core.groups import ROBOT_PREFIX
 from core.messages import Delivery, EditText, Inbound, SendFile, SendPhoto, SendText

@@ -11,9 +11,9 @@ import hashlib
 import re
 from datetime import datetime, timezone
 
+from bot.channels.wecom.contract import CHANNEL
 from core.messages import ChatType, Inbound
 
-CHANNEL = "wecom"
 # WeCom account ids (userid): letters, digits and _ - . @, at most 64. Refusing anything else keeps
 # a forged id such as "robot:east" or "a|b" (two recipients) from ever becoming a chat id.
 _USER_ID = re.compile(r"[A-Za-z0-9_.@-]{1,64}")

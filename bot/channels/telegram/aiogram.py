@@ -1,12 +1,12 @@
 """The aiogram (v3) backend: aiogram objects in, core Inbound out, and back.
 
 aiogram's Dispatcher only dispatches here: no FSM storage, no polling manager — the core owns
-conversation state, and bot/channels/telegram.py owns polling and webhooks.
+conversation state, and bot/channels/telegram/polling.py and webhook.py own how updates arrive.
 """
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 import aiohttp
@@ -24,8 +24,8 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BotCommand, BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.channels.telegram import ALLOWED_UPDATES, Incoming, TelegramStartError
-from bot.channels.telegram_inbound import inbound_from_update
+from bot.channels.telegram.contract import ALLOWED_UPDATES, OnIncoming, TelegramStartError
+from bot.channels.telegram.inbound import inbound_from_update
 from core.delivery import Action, Ambiguous, Permanent, RetryAfter, SendError, Transient
 from core.messages import Button, EditText, SendFile, SendPhoto, SendText
 
@@ -33,7 +33,7 @@ from core.messages import Button, EditText, SendFile, SendPhoto, SendText
 class AiogramBackend:
     name = "aiogram"
 
-    def __init__(self, token: str, api_url: str, on_incoming: Callable[[Incoming], Awaitable[None]], *,
+    def __init__(self, token: str, api_url: str, on_incoming: OnIncoming, *,
                  timeout: float = 20.0) -> None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")), timeout=timeout)
         self.bot = Bot(token, session=session)
