@@ -10,8 +10,8 @@ change every library that uses the default gettext domain, so instead `install()
 and `ngettext` names click imported to a translation object backed by the catalog. The message ids
 are click's English sentences, which is why pyproject pins click's minor version and a test checks
 every id against the installed click. What gettext cannot reach (the `[OPTIONS]` metavar, `:` after
-headings, the layout of a usage error) is done by a Context/HelpFormatter pair set on every command
-by `localise()` — also on commands other modules build with plain `click.command`.
+headings, the layout of a usage error) is done by a Context/HelpFormatter pair (`bot/click_zh_help.py`)
+set on every command by `localise()` — also on commands other modules build with plain `click.command`.
 """
 from __future__ import annotations
 
@@ -19,13 +19,11 @@ import gettext
 import inspect
 import re
 import sys
-import unicodedata
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
 
+from bot.click_zh_help import ZhContext
 from handlers.catalog import t
 
 # click's message id → catalog key (handlers/catalog/zh_CN/cli.py). ngettext ids are keyed by the
@@ -138,88 +136,18 @@ def install() -> None:
     _installed = True
 
 
-class ZhHelpFormatter(click.HelpFormatter):
-    """`用法：zsbot …` and `选项：` with Chinese punctuation (click adds a space or an ASCII colon), and
-    option/command lists aligned and wrapped by display width: click counts a Chinese character as one
-    column, a terminal shows two."""
-
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, t("cli.usage") if prefix is None else prefix)
-
-    def write_heading(self, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{t('cli.heading', heading=heading)}\n")
-
-    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
-        rows = list(rows)
-        first = min(max((columns(term) for term, _ in rows), default=0), col_max)
-        indent = " " * (self.current_indent + first + col_spacing)
-        for term, text in rows:
-            self.write(" " * self.current_indent + term)
-            if not text:
-                self.write("\n")
-                continue
-            if columns(term) <= first:
-                self.write(" " * (first - columns(term) + col_spacing))
-            else:
-                self.write("\n" + indent)
-            lines = wrap(text, max(self.width - len(indent), 20))
-            self.write(("\n" + indent).join(lines) + "\n")
-
-
-def columns(text: str) -> int:
-    """How many terminal columns `text` takes (wide and full-width characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-_TOKENS = re.compile(r"\s+|\[[^\]\n]{1,40}\]|[\x21-\x7e]+|.")  # click's "[默认：…]" stays on one line
-_NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)]")
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """Greedy wrapping by display width: a Latin word (or a short bracketed note) stays whole, Chinese
-    breaks between characters, and a closing punctuation mark never starts a line."""
-    lines: list[str] = []
-    line, used = "", 0
-    for token in _TOKENS.findall(" ".join(text.split())):
-        size = columns(token)
-        if token.isspace():
-            if line:
-                line, used = line + " ", used + 1
-            continue
-        if line and used + size > width and token[0] not in _NO_LINE_START:
-            lines.append(line.rstrip())
-            line, used = "", 0
-        line, used = line + token, used + size
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines or [""]
-
-
-class ZhContext(click.Context):
-    formatter_class = ZhHelpFormatter
-
-    @contextmanager
-    def scope(self, cleanup: bool = True) -> Iterator[click.Context]:
-        # The parser raises some usage errors (an option missing its value) without a context, so
-        # they would be shown with no usage line; the context being parsed is the one to name.
-        try:
-            with super().scope(cleanup) as ctx:
-                yield ctx
-        except click.UsageError as error:
-            if error.ctx is None:
-                error.ctx = self
-            raise
-
-
 def show_usage_error(error: click.UsageError, file: Any = None) -> None:
-    """Wrong usage: `错误：…` on one line, then the usage line and how to get help (exit 2)."""
-    message = " ".join(describe_usage_error(error).split())
-    click.echo(t("cli.error", message=message), err=True)
+    """Wrong usage, laid out as click does: the usage line, how to get help, then `错误：…` on one line
+    (the last line, where the eye lands); exit 2."""
     ctx = error.ctx
     if ctx is not None:
         click.echo(ctx.get_usage(), err=True)
         if ctx.command.get_help_option(ctx) is not None:
             click.echo(t("cli.try_help", command=ctx.command_path), err=True)
+        click.echo(err=True)
+    # One line: click's multi-line notes folded, and no space after a Chinese full stop.
+    message = re.sub(r"(?<=[。？！）]) ", "", " ".join(describe_usage_error(error).split()))
+    click.echo(t("cli.error", message=message), err=True)
 
 
 def describe_usage_error(error: click.UsageError) -> str:
@@ -229,7 +157,7 @@ def describe_usage_error(error: click.UsageError) -> str:
     param = error.param
     hint = error.param_hint or param.get_error_hint(error.ctx)  # type: ignore[arg-type]
     hint = hint if isinstance(hint, str) else " / ".join(repr(h) for h in hint)
-    key = "cli.missing_argument" if isinstance(param, click.Argument) else "cli.missing_option"
+    key = "cli.missing_argument_named" if isinstance(param, click.Argument) else "cli.missing_option_named"
     text = t(key, name=hint)
     if isinstance(param.type, click.Choice):
         text += t("cli.missing_choose_from", choices="、".join(map(str, param.type.choices)))
