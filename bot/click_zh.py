@@ -123,7 +123,8 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    import click.core  # noqa: F401  (every click module that translates is loaded by now)
+    # `import click` has loaded every module that speaks to an operator; those loaded later (shell
+    # completion, the editor, Windows consoles) are not used by zsbot.
 
     translation = CatalogTranslation()
     for name, module in list(sys.modules.items()):
@@ -139,15 +140,16 @@ def install() -> None:
 def show_usage_error(error: click.UsageError, file: Any = None) -> None:
     """Wrong usage, laid out as click does: the usage line, how to get help, then `错误：…` on one line
     (the last line, where the eye lands); exit 2."""
+    where: dict[str, Any] = {"file": file} if file is not None else {"err": True}
     ctx = error.ctx
     if ctx is not None:
-        click.echo(ctx.get_usage(), err=True)
+        click.echo(ctx.get_usage(), **where)
         if ctx.command.get_help_option(ctx) is not None:
-            click.echo(t("cli.try_help", command=ctx.command_path), err=True)
-        click.echo(err=True)
+            click.echo(t("cli.try_help", command=ctx.command_path), **where)
+        click.echo(**where)
     # One line: click's multi-line notes folded, and no space after a Chinese full stop.
     message = re.sub(r"(?<=[。？！）]) ", "", " ".join(describe_usage_error(error).split()))
-    click.echo(t("cli.error", message=message), err=True)
+    click.echo(t("cli.error", message=message), **where)
 
 
 def describe_usage_error(error: click.UsageError) -> str:

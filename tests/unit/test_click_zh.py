@@ -100,3 +100,26 @@ def test_wrapping_counts_a_chinese_character_as_two_columns() -> None:
     assert lines == ["单位代码或名称，如", "zhu_shenzhen 或 驻深", "圳办事处。", "[默认：member]"]
     assert all(columns(line) <= 20 for line in lines)
     assert wrap("一二三四五六七八九，十", 18) == ["一二三四五六七八九，", "十"]  # no line starts with a comma
+
+
+def test_a_new_command_built_with_plain_click_is_chinese_too() -> None:
+    from click.testing import CliRunner
+
+    from bot.click_zh import ZhGroup, localise
+
+    install()
+    root = ZhGroup("zsbot", context_settings={"help_option_names": ["-h", "--help"]})
+
+    @root.command("pick")
+    @click.option("--colour", required=True, type=click.Choice(["red", "blue"]), help="颜色。")
+    @click.option("--count", type=int, default=1, show_default=True, help="数量。")
+    def pick(colour: str, count: int) -> None:
+        """选一个颜色。"""
+
+    localise(root)
+    page = CliRunner().invoke(root, ["pick", "-h"], prog_name="zsbot").output
+    assert page.startswith("用法：zsbot pick [选项]\n") and "--count 整数" in page and "[默认：1]" in page, page
+    wrong = CliRunner().invoke(root, ["pick"], prog_name="zsbot")
+    assert wrong.exit_code == 2
+    assert wrong.stderr.splitlines() == ["用法：zsbot pick [选项]", "用 zsbot pick -h 查看帮助。", "",
+                                         "错误：缺少选项 '--colour'。可选：red、blue。"]
