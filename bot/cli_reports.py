@@ -88,10 +88,11 @@ def _write(data: bytes, out: Path | None, what: str) -> None:
 
 @click.command("ranking")
 @click.option("--month", "month_text", metavar="YYYY-MM", help="月份，如 2026-10；默认上一个完整月份。")
-@click.option("--group", "group_ref", help="只看一个考核组（代码或名称，如 districts 或 区县）。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx", "png"]), default="text", show_default=True)
+@click.option("--group", "group_ref", metavar="考核组", help="只看一个考核组（代码或名称，如 districts 或 区县）。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx", "png"]), default="text", show_default=True,
+              help="输出格式：text 文字、json、xlsx 表格、png 排名图。")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；xlsx、png 必填，其余省略时写到标准输出。")
-@click.option("--highlight", "highlight_ref", help="突出显示一个单位（代码或名称），用于 text 和 png。")
+@click.option("--highlight", "highlight_ref", metavar="单位", help="突出显示一个单位（代码或名称），用于 text 和 png。")
 def ranking_command(month_text: str | None, group_ref: str | None, fmt: str, out: Path | None,
                     highlight_ref: str | None) -> None:
     """某月考核排名：各考核组的名次、得分和各指标完成值、目标、时序目标、完成率、得分。
@@ -189,8 +190,8 @@ def ledger_command(month_text: str | None, out: Path) -> None:
 
 @click.command("explain")
 @click.option("--month", "month_text", metavar="YYYY-MM", help="月份，如 2026-10；默认上一个完整月份。")
-@click.option("--unit", "unit_ref", required=True, help="单位代码或名称，如 east 或 东区。")
-@click.option("--indicator", "indicator_ref", required=True, help="指标代码或名称，如 funds_in_place 或 到位资金。")
+@click.option("--unit", "unit_ref", required=True, metavar="单位", help="单位代码或名称，如 east 或 东区。")
+@click.option("--indicator", "indicator_ref", required=True, metavar="指标", help="指标代码或名称，如 funds_in_place 或 到位资金。")
 def explain_command(month_text: str | None, unit_ref: str, indicator_ref: str) -> None:
     """数字溯源：列出构成某单位某月某指标数值的每一个账本事件（序号、日期、项目、金额、系数、成果共享比例）。"""
     month = _month(month_text)
