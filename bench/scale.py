@@ -62,9 +62,9 @@ async def measure_one(path: Path, repeat: int) -> dict[str, Any]:
     from core.figures import month_days
     from reports.ranking import rank_month
     from storage.database import Database
-    from storage.queries_ledger import ledger_rows, month_events
-    from storage.queries_rankings import month_facts
-    from storage.queries_reports import report_counter
+    from storage.queries.monthly_ledger import ledger_rows, month_events
+    from storage.queries.rankings import month_facts
+    from storage.queries.report_rates import report_counter
 
     db = Database(f"sqlite:///{path}")
     await db.migrate()  # a cached ledger from an older schema gets this code's indexes

@@ -215,7 +215,7 @@ def ledger_head() -> None:
 @ledger.command("rebuild")
 def ledger_rebuild() -> None:
     """由事件重算全部当前状态表（运维用；事件本身不变）。"""
-    from storage.projections import rebuild
+    from storage.projectors import rebuild
 
     async def go(db: "Database") -> int:
         async with db.uow() as uow:
@@ -240,7 +240,7 @@ def export() -> None:
 def export_projects(fmt: str, out: Path | None) -> None:
     """导出全部项目（金额单位万元，精确整数）。"""
     from reports.exports import project_rows, to_csv, to_json, to_xlsx
-    from storage.queries import all_projects
+    from storage.queries.export import all_projects
 
     if fmt == "xlsx" and out is None:
         raise click.UsageError("xlsx 需要 --out 文件名")

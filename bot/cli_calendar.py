@@ -147,7 +147,7 @@ def register(cli: click.Group) -> None:
     @click.option("--text", "show_text", is_flag=True, help="同时显示推送的文字内容。")
     def outbox(pending: bool, limit: int, kind: str | None, show_text: bool) -> None:
         """显示推送队列：类别、键、接收人、状态、排队与发送时间。"""
-        from storage.queries_calendar import outbox_lines
+        from storage.queries.outbox import outbox_lines
 
         tz = settings().tz
 

@@ -33,7 +33,7 @@ def _month(value: str | None) -> str:
 
 
 def _warn_if_open(month: str) -> None:
-    from storage.queries_ledger import month_window
+    from storage.queries.monthly_ledger import month_window
 
     _, until = month_window(month, settings().tz)
     if until > datetime.now(timezone.utc):
@@ -41,7 +41,7 @@ def _warn_if_open(month: str) -> None:
 
 
 async def _config(uow: Any, month: str) -> "OrgConfig":
-    from storage.queries_ledger import month_window
+    from storage.queries.monthly_ledger import month_window
 
     _, until = month_window(month, settings().tz)
     cfg = await uow.org.config_as_of(until)
@@ -105,8 +105,8 @@ def ranking_command(month_text: str | None, group_ref: str | None, fmt: str, out
 
     async def go(db: "Database") -> tuple[Any, str | None]:
         from reports.ranking import rank_month
-        from storage.queries_rankings import month_facts
-        from storage.queries_reports import report_counter
+        from storage.queries.rankings import month_facts
+        from storage.queries.report_rates import report_counter
 
         async with db.uow(readonly=True) as uow:
             cfg = await _config(uow, month)
@@ -159,9 +159,9 @@ def ledger_command(month_text: str | None, out: Path) -> None:
         from handlers.ranking_text import ledger_event_describer
         from reports.ranking import rank_month
         from reports.workbook import ledger_xlsx
-        from storage.queries_ledger import ledger_rows, month_events, unit_names_of
-        from storage.queries_rankings import month_facts
-        from storage.queries_reports import report_counter
+        from storage.queries.monthly_ledger import ledger_rows, month_events, unit_names_of
+        from storage.queries.rankings import month_facts
+        from storage.queries.report_rates import report_counter
 
         use_locale(settings().locale)
         async with db.uow(readonly=True) as uow:
@@ -191,9 +191,9 @@ def explain_command(month_text: str | None, unit_ref: str, indicator_ref: str) -
         from handlers.catalog import use_locale
         from handlers.ranking_text import render_explanation
         from reports.ranking import rank_month
-        from storage.queries_rankings import month_facts
-        from storage.queries_reports import report_counter
-        from storage.queries_rankings_explain import explain_figure
+        from storage.queries.rankings import month_facts
+        from storage.queries.report_rates import report_counter
+        from storage.queries.figure_explanation import explain_figure
 
         use_locale(settings().locale)
         async with db.uow(readonly=True) as uow:

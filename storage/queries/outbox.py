@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.tables import MemberRow, OutboxRow
+from storage.tables.operational import OutboxRow
+from storage.tables.org import MemberRow
 
 PENDING = ("pending",)
 

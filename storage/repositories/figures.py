@@ -8,10 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.figures import LedgerEvent, LedgerRow, MonthFacts
 from core.org import OrgConfig
-from storage.queries_ledger import ledger_rows, month_events, month_window
-from storage.queries_rankings import month_facts
-from storage.queries_reports import report_counter
-from storage.repositories import SqlOrgRepository
+from storage.queries.monthly_ledger import ledger_rows, month_events, month_window
+from storage.queries.rankings import month_facts
+from storage.queries.report_rates import report_counter
+from storage.repositories.org import SqlOrgRepository
 
 
 class SqlFigures:
