@@ -19,11 +19,11 @@ from core import events as ev
 from core.records import Event
 from core.stages import Stage, rank
 from storage.projectors import apply
-from storage.projectors.records import FLAG_COLUMNS
 from storage.projectors.facts import class_key
+from storage.projectors.records import FLAG_COLUMNS
+from storage.tables.facts import FundFactRow, MilestoneRow, ProjectVersionRow, StageFactRow
 from storage.tables.projects import NoteRow, ProjectRow
 from storage.tables.trips import TripRow
-from storage.tables.facts import FundFactRow, MilestoneRow, ProjectVersionRow, StageFactRow
 
 # Rare events go through the real projectors; these four are the bulk.
 BULK_TYPES = {ev.LEAD_LOGGED, ev.STAGE_CHANGED, ev.FUNDS_ADDED, ev.NOTE_ADDED, ev.TRIP_LOGGED}

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import sharing as sh
 from core.records import Event
-from storage.projectors.registry import projects
 from storage.projectors.facts import add_version
+from storage.projectors.registry import projects
 from storage.tables.projects import ProjectRow
 from storage.tables.sharing import (
     ClaimRow,

@@ -24,9 +24,9 @@ from core.figures import FigureExplanation, FigureLine, month_days
 from core.org import OrgConfig
 from core.stages import Stage, rank
 from storage.queries.monthly_ledger import describe_projects, month_window, versions_as_of
+from storage.tables.facts import FundFactRow, StageFactRow
 from storage.tables.org import MemberRow
 from storage.tables.trips import TripRow
-from storage.tables.facts import FundFactRow, StageFactRow
 
 _RATES = {"start_rate": Stage.STARTED, "production_rate": Stage.PRODUCING, "performance_rate": Stage.LANDED}
 

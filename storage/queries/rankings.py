@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import local_midnight_utc
 from core.figures import MonthFacts, ProjectGroup, QuotaHolder, ReportCounts
+from storage.tables.facts import FundFactRow, MilestoneRow, ProjectVersionRow
 from storage.tables.ledger import EventRow
 from storage.tables.org import MemberRow
 from storage.tables.trips import TripRow
-from storage.tables.facts import FundFactRow, MilestoneRow, ProjectVersionRow
 
 # How the half-monthly reports are counted (storage/queries/report_rates.py provides one).
 ReportCounter = Callable[[AsyncSession, datetime, datetime], Awaitable[dict[str, ReportCounts]]]

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.delivery import Pending, split_action
 from core.messages import Delivery, Outbound
 from storage.repositories.org import SqlOrgRepository
-from storage.tables.org import IdentityRow
 from storage.tables.operational import OutboxRow
+from storage.tables.org import IdentityRow
 
 _ACTION: TypeAdapter[Outbound] = TypeAdapter(Outbound)
 

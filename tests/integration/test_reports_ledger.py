@@ -26,9 +26,9 @@ from reports.indicators import indicator_values
 from reports.ranking import rank_month
 from reports.workbook import ledger_xlsx, ranking_xlsx
 from storage.database import Database
+from storage.queries.figure_explanation import explain_figure
 from storage.queries.monthly_ledger import ledger_rows, month_events, unit_names_of
 from storage.queries.rankings import month_facts
-from storage.queries.figure_explanation import explain_figure
 from tests.conftest import local
 from tests.helpers import MINI_ORG, member, setup_org
 from tests.integration.test_ranking import act, lead, october
