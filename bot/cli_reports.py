@@ -114,6 +114,9 @@ def ranking_command(month_text: str | None, group_ref: str | None, fmt: str, out
 
     ranking, highlight = run(go)
     _warn_if_open(month)
+    from handlers.ranking_text import empty_text
+
+    empty = empty_text(ranking)
     if fmt == "text":
         from handlers.ranking_text import render_ranking
 
@@ -122,25 +125,30 @@ def ranking_command(month_text: str | None, group_ref: str | None, fmt: str, out
     elif fmt == "json":
         from reports.ranking import ranking_json
 
-        body = json.dumps(ranking_json(ranking), ensure_ascii=False, indent=2) + "\n"
-        _write(body.encode("utf-8"), out, "排名 JSON")
+        body = ranking_json(ranking) | ({"message": empty} if empty else {})
+        _write((json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), out, "排名 JSON")
     elif fmt == "xlsx":
-        from reports.workbook import ranking_xlsx
+        from reports.workbook_ranking import ranking_xlsx
 
-        _write(ranking_xlsx(ranking), out, "排名 Excel")
+        _write(ranking_xlsx(ranking, empty_text=empty), out, "排名 Excel")
     else:
-        from reports.chart import NoCJKFontError, ranking_groups_png, ranking_png
+        _write(_png(ranking, month, highlight, group=bool(group_ref), empty=empty), out, "排名图")
 
-        try:
-            if group_ref:
-                g = ranking.groups[0]
-                year, mon = month.split("-")
-                data = ranking_png(g, highlight=highlight, title=f"{year}年{int(mon)}月 {g.name} 综合得分")
-            else:
-                data = ranking_groups_png(ranking, highlight=highlight)
-        except NoCJKFontError as exc:
-            raise Fail(str(exc)) from None
-        _write(data, out, "排名图")
+
+def _png(ranking: Any, month: str, highlight: str | None, *, group: bool, empty: str | None) -> bytes:
+    """The chart, drawn whole before anything is written; a font problem is one line (exit 1)."""
+    from reports.chart import ChartFontError, ranking_groups_png, ranking_png
+    from reports.fonts import use_font
+
+    use_font(settings().chart_font)
+    try:
+        if group:
+            g = ranking.groups[0]
+            year, mon = month.split("-")
+            return ranking_png(g, highlight=highlight, title=f"{year}年{int(mon)}月 {g.name} 综合得分", empty_text=empty)
+        return ranking_groups_png(ranking, highlight=highlight, empty_text=empty)
+    except ChartFontError as exc:
+        raise Fail(str(exc)) from None
 
 
 @click.command("ledger")
@@ -153,7 +161,7 @@ def ledger_command(month_text: str | None, out: Path) -> None:
 
     async def go(db: "Database") -> bytes:
         from handlers.catalog import use_locale
-        from handlers.ranking_text import ledger_event_describer
+        from handlers.ranking_text import empty_text, ledger_event_describer
         from reports.ranking import rank_month
         from reports.workbook import ledger_xlsx
 
@@ -164,7 +172,8 @@ def ledger_command(month_text: str | None, out: Path) -> None:
             facts = await uow.figures.facts(month, tz)
             rows, events = await uow.figures.ledger(month, tz, names)
         ranking = rank_month(cfg, facts)
-        return ledger_xlsx(rows, events, ranking, month=month, describe=ledger_event_describer(names))
+        return ledger_xlsx(rows, events, ranking, month=month, describe=ledger_event_describer(names),
+                           empty_text=empty_text(ranking))
 
     data = run(go)
     _warn_if_open(month)

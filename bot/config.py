@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     locale: str = "zh_CN"
     org_file: Path | None = None
     conversation_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # The ranking chart's font file; unset: the bundled Noto Sans SC (pylopdf-fonts-zh-cn).
+    chart_font: Path | None = None
 
     channel: Literal["console", "telegram", "wecom"] = "console"
     telegram_framework: Literal["ptb", "aiogram"] = "ptb"

@@ -116,6 +116,11 @@ def render_group(group: GroupRanking, *, highlight: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def empty_text(ranking: Ranking) -> str | None:
+    """The sentence every format of an empty month carries (None when the month has figures)."""
+    return t("ranking.empty", month=month_zh(ranking.month)) if ranking.empty else None
+
+
 def render_ranking(ranking: Ranking, *, group: str | None = None, highlight: str | None = None) -> str:
     """The whole message: title, time progress, each group (or only `group`), the ledger head last."""
     groups = [g for g in ranking.groups if group is None or g.code == group]
@@ -126,7 +131,7 @@ def render_ranking(ranking: Ranking, *, group: str | None = None, highlight: str
         title = t("ranking.title", month=month)
     parts = [title]
     if ranking.empty:
-        parts.append(t("ranking.empty", month=month))
+        parts.append(empty_text(ranking) or "")
     else:
         day = f"{ranking.month_end.month}月{ranking.month_end.day}日"
         parts.append(t("ranking.progress", progress=format_pct(ranking.time_progress), day=day))

@@ -8,11 +8,12 @@ working day; at `ranking_time`) last month's ranking goes out.
 
 Every text ends with the ledger head the figures were computed from (the file's caption too),
 so a pushed figure can be checked later against `zsbot report ranking --month`. The month is
-ranked once per tick (`ctx.memo`), exactly as the CLI ranks it. A month with no ledger data is
-not pushed. A push not sent within a week (downtime) is dropped: the month has moved on.
+ranked once per tick (`ctx.memo`), exactly as the CLI ranks it. An empty month (no unit has a
+counted figure: reports/ranking.py, the rule `zsbot report ranking` and /rank follow) is not pushed. A push not sent within a week (downtime) is dropped: the month has moved on.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,11 +28,12 @@ from handlers.ranking_text import head_line, ledger_event_describer, month_zh, r
 from reminders.planner import PlanContext, Push, RenderContext
 from reminders.pushes_dispatch import _months
 from reminders.pushes_reports import local_days
-from reports.chart import NoCJKFontError, ranking_groups_png, ranking_png
+from reports.chart import ChartFontError, ranking_groups_png, ranking_png
 from reports.ranking import Ranking, rank_month
 from reports.workbook import ledger_xlsx
 
 EXPIRES_AFTER = timedelta(days=7)
+log = logging.getLogger("zsbot.calendar")
 
 
 def ranking_instant(year: int, month: int, ctx: PlanContext) -> datetime:
@@ -122,8 +124,9 @@ async def chart(ctx: RenderContext, ranking: Ranking, unit: str | None) -> SendP
             else:
                 g = ranking.group(group)
                 data = ranking_png(g, highlight=unit, title=f"{month} {g.name} 综合得分")
-        except NoCJKFontError:
-            data = None  # the text carries every figure; this server cannot draw Chinese
+        except ChartFontError as exc:
+            log.warning("排名图未生成：%s", exc)
+            data = None  # the text carries every figure; the chart's font is unusable on this server
         ctx.memo[memo] = None if data is None else SendPhoto(
             data=data, filename=f"排名{ranking.month}.png",
             caption=t("rank.caption" if group is not None else "rank.caption_all", month=month))

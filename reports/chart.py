@@ -1,132 +1,89 @@
 """The ranking chart: horizontal bars of scores with Chinese labels (matplotlib, Agg, no pyplot).
 
-Chinese needs a CJK font. The finder prefers well-known families by name, then any installed font
-whose file has the glyphs; when there is none it raises NoCJKFontError saying how to install one
-rather than drawing empty boxes. matplotlib is imported inside the functions so importing this
-module costs nothing.
+The font is chosen by reports/fonts.py for exactly the text the picture carries (the bundled Noto
+Sans SC unless the operator names another); a character no font can draw, or a font file that
+cannot be read, raises ChartFontError before anything is drawn. An empty month (the caller passes
+its sentence) is a picture that says so. matplotlib is imported inside the functions so importing
+this module costs nothing.
 """
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
+from reports.fonts import ChartFontError, CJKFont, FontSearch, NoCJKFontError, covers, find_cjk_font, register
 from reports.ranking import GroupRanking, Ranking
 
-# Family names, best first (matched case-insensitively as a prefix, so "Noto Sans CJK" finds "Noto Sans CJK SC").
-PREFERRED_FAMILIES: tuple[str, ...] = (
-    "Noto Sans CJK SC", "Noto Sans CJK", "Source Han Sans SC", "Source Han Sans", "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei", "Noto Serif CJK SC", "Noto Serif CJK", "Source Han Serif", "SimHei", "Microsoft YaHei",
-    "PingFang SC", "Heiti SC", "Droid Sans Fallback", "AR PL UMing", "AR PL UKai",
-)
-GLYPH_SAMPLE = "中文排名得分区县未设目标"
-INSTALL_HINT = ("没有找到可显示中文的字体，无法生成排名图（否则中文会显示成方框）。请安装一种中文字体，例如 "
-                "Debian/Ubuntu：sudo apt-get install fonts-wqy-microhei（或 fonts-noto-cjk），"
-                "然后删除 matplotlib 的字体缓存（~/.cache/matplotlib）再试。")
+__all__ = ["ChartFontError", "CJKFont", "NoCJKFontError", "find_cjk_font", "ranking_groups_png", "ranking_png"]
+
 BAR = "#4C72B0"
 BAR_HIGHLIGHT = "#DD5C1F"
 
 
-class NoCJKFontError(RuntimeError):
-    """No installed font can draw Chinese; the message says how to install one."""
-
-    def __init__(self) -> None:
-        super().__init__(INSTALL_HINT)
-
-
-@dataclass(frozen=True)
-class CJKFont:
-    family: str
-    path: str
-
-
-def find_cjk_font(fonts: Iterable[Any] | None = None) -> CJKFont:
-    """A font that draws Chinese. `fonts`: matplotlib FontEntry-like objects (name, fname); default: every
-    font matplotlib knows, and — if its cache predates the font's installation — the system's font files."""
-    import matplotlib.font_manager as fm
-
-    entries = list(fm.fontManager.ttflist) if fonts is None else list(fonts)
-    found = _choose(entries)
-    if found is None and fonts is None:
-        known = {e.fname for e in entries}
-        for path in fm.findSystemFonts():
-            if path not in known:
-                try:
-                    fm.fontManager.addfont(path)
-                except Exception:  # noqa: BLE001 - an unreadable font file is simply not a candidate
-                    continue
-        found = _choose(list(fm.fontManager.ttflist))
-    if found is None:
-        raise NoCJKFontError()
-    return found
-
-
-def _choose(entries: Sequence[Any]) -> CJKFont | None:
-    for family in PREFERRED_FAMILIES:
-        for e in entries:
-            if e.name.lower().startswith(family.lower()) and "mono" not in e.name.lower() and _covers(e.fname):
-                return CJKFont(e.name, e.fname)
-    for e in sorted(entries, key=lambda e: (e.name, e.fname)):
-        # matplotlib's Last Resort font maps every code point to a placeholder box: it "covers" Chinese
-        # on paper but draws none of it.
-        if not e.name.lower().startswith("last resort") and _covers(e.fname):
-            return CJKFont(e.name, e.fname)
-    return None
-
-
-def _covers(path: str, sample: str = GLYPH_SAMPLE) -> bool:
-    from matplotlib import ft2font
-
-    try:
-        face = ft2font.FT2Font(path)
-    except Exception:  # noqa: BLE001 - unreadable or not a font
-        return False
-    return all(face.get_char_index(ord(ch)) != 0 for ch in sample)
+NO_GROUPS = "没有考核组"
+NO_RANKED = "本组没有参与排名的单位"
+SCORE = "综合得分"
+UNRANKED = "未设目标（不参与排名）："
 
 
 def ranking_png(group: GroupRanking, *, highlight: str | None = None, title: str | None = None,
-                fonts: Iterable[Any] | None = None) -> bytes:
-    """One peer group's scores as horizontal bars, rank 1 on top; `highlight` (a unit code) in orange."""
-    return _render([(group, title or f"{group.name} 综合得分")], highlight=highlight, suptitle=None, fonts=fonts)
+                empty_text: str | None = None, fonts: FontSearch | None = None) -> bytes:
+    """One peer group's scores as horizontal bars, rank 1 on top; `highlight` (a unit code) in orange.
+    With `empty_text` (the month is empty) the picture is the title and that sentence, no bars."""
+    title = title or f"{group.name} {SCORE}"
+    if empty_text is not None:
+        return _render([], highlight=None, suptitle=title, message=empty_text, fonts=fonts)
+    return _render([(group, title)], highlight=highlight, suptitle=None, fonts=fonts)
 
 
-def ranking_groups_png(ranking: Ranking, *, highlight: str | None = None, fonts: Iterable[Any] | None = None) -> bytes:
-    """Every peer group of a month in one image, one panel per group (what leaders receive)."""
+def ranking_groups_png(ranking: Ranking, *, highlight: str | None = None, empty_text: str | None = None,
+                       fonts: FontSearch | None = None) -> bytes:
+    """Every peer group of a month in one image, one panel per group (what leaders receive); with
+    `empty_text`, the title and that sentence instead."""
     year, mon = ranking.month.split("-")
     anchor = f"账本链头 #{ranking.head_seq} {(ranking.head_hash or '')[:16]}".rstrip()
     suptitle = f"{year}年{int(mon)}月 招商考核排名（{anchor}）"
-    return _render([(g, g.name) for g in ranking.groups], highlight=highlight, suptitle=suptitle, fonts=fonts)
+    panels = [] if empty_text is not None else [(g, g.name) for g in ranking.groups]
+    return _render(panels, highlight=highlight, suptitle=suptitle, message=empty_text or NO_GROUPS, fonts=fonts)
+
+
+def _texts(panels: list[tuple[GroupRanking, str]], suptitle: str | None, message: str) -> str:
+    """Every character the picture may draw, so the font is checked before anything is."""
+    parts = [suptitle or "", message, NO_RANKED, SCORE, UNRANKED, "0123456789.、"]
+    for group, title in panels:
+        parts += [title] + [u.name for u in group.units]
+    return "".join(parts)
 
 
 def _render(panels: list[tuple[GroupRanking, str]], *, highlight: str | None, suptitle: str | None,
-            fonts: Iterable[Any] | None) -> bytes:
-    font = find_cjk_font(fonts)
+            message: str = NO_GROUPS, fonts: FontSearch | None) -> bytes:
+    font = find_cjk_font(_texts(panels, suptitle, message), fonts)
+    register(font)
     import matplotlib
-    import matplotlib.font_manager as fm
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    if font.path not in {e.fname for e in fm.fontManager.ttflist}:
-        fm.fontManager.addfont(font.path)
     heights = [max(len(g.units), 1) * 0.42 + 1.1 for g, _ in panels] or [1.5]
     style = {"font.family": [font.family], "axes.unicode_minus": False, "svg.fonttype": "none"}
     with matplotlib.rc_context(style):
         fig = Figure(figsize=(8, sum(heights) + (0.5 if suptitle else 0)), dpi=110, layout="constrained")
         FigureCanvasAgg(fig)  # the Agg canvas, without touching pyplot's global backend
         axes = fig.subplots(max(len(panels), 1), 1, squeeze=False, height_ratios=heights)[:, 0]
-        marker = "▶ " if _covers(font.path, "▶") else ""
+        marker = "▶ " if covers(font.path, "▶") else ""
         for ax, (group, title) in zip(axes, panels):
             _panel(ax, group, title, highlight, marker)
         if not panels:
             axes[0].axis("off")
-            axes[0].text(0.5, 0.5, "没有考核组", ha="center", va="center")
+            axes[0].text(0.5, 0.5, message, ha="center", va="center", wrap=True, fontsize=12)
         if suptitle:
             fig.suptitle(suptitle, fontsize=12)
         out = io.BytesIO()
-        fig.savefig(out, format="png", metadata={"Software": None})
+        try:
+            fig.savefig(out, format="png", metadata={"Software": None})
+        except (OSError, RuntimeError) as exc:  # FreeType failing on the file part-way through
+            raise ChartFontError(f"字体文件 {font.path} 无法使用（{exc}），无法生成排名图。") from None
     return out.getvalue()
 
 
@@ -150,14 +107,14 @@ def _panel(ax: Any, group: GroupRanking, title: str, highlight: str | None, mark
     for y, s in zip(positions, ranked):
         ax.text(float(s.score) + max(top, 1.0) * 0.01, y, _score(s.score), va="center", fontsize=9)
     ax.set_title(title, loc="left", fontsize=11)
-    ax.set_xlabel("综合得分")
+    ax.set_xlabel(SCORE)
     ax.spines[["top", "right"]].set_visible(False)
     if not ranked:
         ax.set_yticks([])
-        ax.text(0.5, 0.5, "本组没有参与排名的单位", transform=ax.transAxes, ha="center", va="center")
+        ax.text(0.5, 0.5, NO_RANKED, transform=ax.transAxes, ha="center", va="center")
     if unranked:
         names = "、".join(u.name for u in unranked)
-        ax.set_title(f"未设目标（不参与排名）：{names}", loc="right", fontsize=9, color="#666666")
+        ax.set_title(f"{UNRANKED}{names}", loc="right", fontsize=9, color="#666666")
 
 
 def _score(x: Fraction) -> str:

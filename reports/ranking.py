@@ -6,6 +6,10 @@ elapsed share of the year); a rate against its target directly. The office picks
 - relative_to_best: points = weight × value / the best value in the group.
 A unit without targets is listed as 未设目标 and not ranked; a unit lacking one indicator's
 target scores 0 on it under capped completion (there is nothing to complete).
+
+A month is empty when no unit of any peer group has a counted figure — every indicator its group
+weighs is 0 or unmeasured — so every format (text, JSON, xlsx, PNG, /rank, the ranking-day pushes)
+says so instead of ranking every unit 1st with 0 points.
 """
 from __future__ import annotations
 
@@ -62,7 +66,7 @@ class Ranking:
     head_hash: str | None
     time_progress: Fraction      # elapsed share of the year at the month's end
     groups: tuple[GroupRanking, ...]
-    empty: bool                  # no ledger facts at all up to the month's end
+    empty: bool                  # no unit of any peer group has a counted figure (has_figures)
 
     def group(self, code: str) -> GroupRanking:
         return next(g for g in self.groups if g.code == code)
@@ -78,8 +82,15 @@ def rank_month(cfg: OrgConfig, facts: MonthFacts, *, group: str | None = None) -
     progress = time_progress(facts.year_start, facts.month_end)
     groups = tuple(_rank_group(cfg, g.code, values, progress) for g in cfg.peer_groups
                    if group is None or g.code == group)
-    empty = facts.head_seq == 0 or not (facts.groups or any(facts.trips.values()))
-    return Ranking(facts.month, facts.month_end, facts.head_seq, facts.head_hash, progress, groups, empty)
+    return Ranking(facts.month, facts.month_end, facts.head_seq, facts.head_hash, progress, groups,
+                   not has_figures(cfg, values))
+
+
+def has_figures(cfg: OrgConfig, values: Values) -> bool:
+    """Whether any unit of any peer group (ranked or 未设目标) has a non-zero value on an indicator its group
+    weighs. Decided over the whole month, whichever group is shown, so every view of a month agrees."""
+    return any(values[u.code].get(code) for g in cfg.peer_groups for u in cfg.group_units(g.code)
+               for code in g.weights)
 
 
 def _rank_group(cfg: OrgConfig, code: str, values: Values, progress: Fraction) -> GroupRanking:
@@ -120,7 +131,8 @@ def _score(ind: Indicator, weight: int, unit: Unit, value: Fraction | None, prog
 
 
 def ranking_json(r: Ranking) -> dict[str, object]:
-    """The machine-readable ranking: per group, each unit's rank, score and every indicator's parts."""
+    """The machine-readable ranking: per group, each unit's rank, score and every indicator's parts.
+    An empty month is `"empty": true` with no groups, hence no ranks."""
     return {
         "month": r.month,
         "month_end": r.month_end.isoformat(),
@@ -145,7 +157,7 @@ def ranking_json(r: Ranking) -> dict[str, object]:
                     for u in g.units
                 ],
             }
-            for g in r.groups
+            for g in (() if r.empty else r.groups)
         ],
     }
 

@@ -1,5 +1,6 @@
-"""Excel workbooks (openpyxl, write-only so a month of 50,000 projects streams): the ranking and the
-monthly 台账 — tracked projects (seed 002's columns and more), the month's ledger events, the ranking.
+"""Excel workbooks (openpyxl, write-only so a month of 50,000 projects streams): the monthly 台账 —
+tracked projects (seed 002's columns and more), the month's ledger events, the ranking (its sheets
+are reports/workbook_ranking.py, which also writes the ranking workbook).
 
 Every sheet has a title row (month and the ledger head the figures are anchored to), a bold,
 frozen header row, widths that fit Chinese text, and number formats: #,##0 for 万元, 0.0% for
@@ -20,7 +21,7 @@ from core import events as ev
 from core.figures import LedgerEvent, LedgerRow
 from core.money import format_wan
 from core.stages import STAGE_ZH, Stage
-from reports.ranking import GroupRanking, IndicatorScore, Ranking
+from reports.ranking import Ranking
 
 WAN = "#,##0"
 WAN_FRACTION = "#,##0.00"
@@ -70,22 +71,10 @@ class Formatted:
 # -- public ---------------------------------------------------------------------------------
 
 
-def ranking_xlsx(ranking: Ranking) -> bytes:
-    """One sheet per peer group: rank, unit, score, then value/target/时序目标/completion/points per indicator."""
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    used: set[str] = set()
-    for group in ranking.groups:
-        _group_sheet(wb, ranking, group, _sheet_name(group.name, used))
-    if not ranking.groups:
-        _group_sheet(wb, ranking, None, "排名")
-    return _save(wb)
-
-
 def ledger_xlsx(rows: Sequence[LedgerRow], events: Sequence[LedgerEvent], ranking: Ranking | None, *,
-                month: str, describe: Describe | None = None) -> bytes:
-    """The monthly 台账: sheets 台账 (one row per tracked project), 本月事件 and 排名."""
+                month: str, describe: Describe | None = None, empty_text: str | None = None) -> bytes:
+    """The monthly 台账: sheets 台账 (one row per tracked project), 本月事件 and 排名 (`empty_text`: the
+    sentence an empty month's 排名 sheet says instead of ranks)."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -98,7 +87,9 @@ def ledger_xlsx(rows: Sequence[LedgerRow], events: Sequence[LedgerEvent], rankin
     _table(wb, "本月事件", f"{_month_zh(month)} 账本事件（{len(events)} 个{anchor}）", EVENT_COLUMNS, event_values,
            sample=[_event_values(e, describe) for e in events[:SAMPLE_ROWS]], freeze="A3")
     if ranking is not None:
-        _combined_ranking_sheet(wb, ranking)
+        from reports.workbook_ranking import combined_ranking_sheet
+
+        combined_ranking_sheet(wb, ranking, empty_text=empty_text)
     return _save(wb)
 
 
@@ -209,67 +200,6 @@ def _event_values(e: LedgerEvent, describe: Describe) -> tuple[Any, ...]:
     return (e.seq, _naive(e.at), e.actor or "系统", e.unit_name, label, e.project, summary or None)
 
 
-def _indicator_columns(ind: IndicatorScore) -> list[tuple[str, str | None]]:
-    measure = ind.measure
-    value_fmt = PCT if measure == "%" else (WAN if measure == "万元" else COUNT)
-    suffix = "" if measure == "%" else f"（{measure}）"
-    return [(f"{ind.name}完成值{suffix}", value_fmt), (f"{ind.name}年度目标{suffix}", value_fmt),
-            (f"{ind.name}时序目标{suffix}", value_fmt), (f"{ind.name}完成率", PCT), (f"{ind.name}得分", POINTS)]
-
-
-def _indicator_values(i: IndicatorScore) -> list[Any]:
-    def amount(x: Fraction | int | None) -> Any:
-        if x is None:
-            return None
-        if i.measure == "%":
-            return float(Fraction(x) / 100)
-        if Fraction(x).denominator == 1:
-            return int(x)
-        return Formatted(_round(Fraction(x), 2), WAN_FRACTION if i.measure == "万元" else "0.00")
-
-    return [amount(i.value), amount(i.target), amount(i.time_target),
-            None if i.completion is None else _round(i.completion, 4), _round(i.points, 2)]
-
-
-def _group_sheet(wb: Any, ranking: Ranking, group: GroupRanking | None, title: str) -> None:
-    columns: list[tuple[str, str | None]] = [("名次", COUNT), ("单位", None), ("得分", POINTS)]
-    if group is not None and group.units:
-        for ind in group.units[0].indicators:
-            columns += _indicator_columns(ind)
-    rows = [] if group is None else [
-        [u.rank if u.rank is not None else "未设目标", u.name, _round(u.score, 2),
-         *[v for i in u.indicators for v in _indicator_values(i)]] for u in group.units]
-    caption = f"{_month_zh(ranking.month)} {group.name if group else ''}考核排名（{_method_zh(group)}时序进度 " \
-              f"{_pct_text(ranking.time_progress)}{_anchor(ranking)}）"
-    if ranking.empty:
-        caption += " — 本月没有台账数据，排名为空"
-    _table(wb, title, caption, columns, rows, sample=rows, freeze="D3")
-
-
-def _combined_ranking_sheet(wb: Any, ranking: Ranking) -> None:
-    """All groups on one sheet, one row per unit, indicators as the union of the groups' indicators."""
-    order: dict[str, IndicatorScore] = {}
-    for g in ranking.groups:
-        for u in g.units[:1]:
-            for i in u.indicators:
-                order.setdefault(i.code, i)
-    columns: list[tuple[str, str | None]] = [("考核组", None), ("名次", COUNT), ("单位", None), ("得分", POINTS)]
-    for ind in order.values():
-        columns += _indicator_columns(ind)
-    rows = []
-    for g in ranking.groups:
-        for u in g.units:
-            by_code = {i.code: i for i in u.indicators}
-            cells: list[Any] = [g.name, u.rank if u.rank is not None else "未设目标", u.name, _round(u.score, 2)]
-            for code in order:
-                cells += _indicator_values(by_code[code]) if code in by_code else [None] * 5
-            rows.append(cells)
-    caption = f"{_month_zh(ranking.month)} 考核排名（时序进度 {_pct_text(ranking.time_progress)}{_anchor(ranking)}）"
-    if ranking.empty:
-        caption += " — 本月没有台账数据，排名为空"
-    _table(wb, "排名", caption, columns, rows, sample=rows, freeze="E3")
-
-
 # -- helpers --------------------------------------------------------------------------------
 
 
@@ -301,18 +231,6 @@ def _anchor(ranking: Ranking | None) -> str:
     if ranking.head_hash is None:
         return f"；账本链头 #{ranking.head_seq}"
     return f"；账本链头 #{ranking.head_seq} {ranking.head_hash[:16]}"
-
-
-def _method_zh(group: GroupRanking | None) -> str:
-    if group is None:
-        return ""
-    if group.method == "relative_to_best":
-        return "按组内最高值折算；"
-    return f"完成率封顶 {group.cap_pct}%；"
-
-
-def _pct_text(x: Fraction) -> str:
-    return f"{_round(x * 100, 1):.1f}%"
 
 
 def _round(x: Fraction, places: int) -> float:

@@ -7,6 +7,7 @@ prints: computed from the ledger as of the month's end, ending with the ledger h
 """
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 
@@ -17,9 +18,10 @@ from handlers.catalog import t
 from handlers.context import Ctx
 from handlers.ranking_text import month_zh, render_ranking
 from handlers.registry import Command, Feature
-from reports.chart import NoCJKFontError, ranking_groups_png, ranking_png
+from reports.chart import ChartFontError, ranking_groups_png, ranking_png
 from reports.ranking import rank_month
 
+log = logging.getLogger("zsbot.rank")
 _MONTH_ONLY = re.compile(r"^(\d{1,2})月(份)?$")
 _YEAR_MONTH = re.compile(r"^(\d{4})年(\d{1,2})月(份)?$")
 
@@ -76,15 +78,16 @@ async def rank_command(ctx: Ctx, args: str) -> None:
     else:
         ctx.say(text)
     if ranking.empty:
-        return
+        return  # the text says the month is empty; a picture would say only the same
     try:
         if group is not None:
             g = ranking.group(group)
             png = ranking_png(g, highlight=ctx.me.unit, title=f"{month_zh(month)} {g.name} 综合得分")
         else:
             png = ranking_groups_png(ranking, highlight=ctx.me.unit)
-    except NoCJKFontError:
-        return  # the text carries every figure; the server lacks a font to draw Chinese
+    except ChartFontError as exc:
+        log.warning("排名图未生成：%s", exc)
+        return  # the text carries every figure; the chart's font is unusable on this server
     mine = group is not None and any(u.unit == ctx.me.unit for u in ranking.group(group).units)
     caption = t("rank.caption" if mine else "rank.caption_group" if group else "rank.caption_all", month=month_zh(month))
     ctx.send(SendPhoto(data=png, filename=f"排名{month}.png", caption=caption))

@@ -22,10 +22,12 @@ pytestmark = pytest.mark.asyncio
 ZSBOT = Path(sys.executable).parent / "zsbot"
 
 
-def zsbot_many(db_url: str, cwd: Path, *commands: tuple[str, ...]) -> list[subprocess.CompletedProcess[str]]:
+def zsbot_many(db_url: str, cwd: Path, *commands: tuple[str, ...],
+               extra_env: dict[str, str] | None = None) -> list[subprocess.CompletedProcess[str]]:
     """Several `zsbot` invocations at once (each a full process start), with only ZSBOT_DATABASE_URL set."""
     # HOME is kept so matplotlib reuses its font cache instead of rebuilding it in every process.
-    env = {"ZSBOT_DATABASE_URL": db_url, "HOME": os.environ.get("HOME", str(cwd)), "PATH": "/usr/bin:/bin"}
+    env = {"ZSBOT_DATABASE_URL": db_url, "HOME": os.environ.get("HOME", str(cwd)), "PATH": "/usr/bin:/bin",
+           **(extra_env or {})}
     procs = [subprocess.Popen([str(ZSBOT), *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, encoding="utf-8") for args in commands]
     results = []
@@ -76,6 +78,7 @@ async def test_every_report_format_from_the_command_line(db: Database, db_url: s
 
     ok(png)
     assert (tmp_path / "all.png").read_bytes().startswith(b"\x89PNG") and "missing from font" not in png.stderr
+    assert "字体" not in png.stderr  # no system font needed: the bundled Noto Sans SC draws it
 
     ok(ledger)
     tai = load_workbook(io.BytesIO((tmp_path / "tai.xlsx").read_bytes()))
@@ -114,4 +117,58 @@ async def test_bad_report_requests_get_one_line_that_says_what_to_do(sqlite_db: 
     assert one_line_error(indicator).startswith("错误：没有“利润”这个指标。可选：funds_in_place（到位资金）")
     assert "月份应写成 YYYY-MM" in one_line_error(month)
     assert "--out" in one_line_error(ledger)
+    assert not any(tmp_path.glob("*.png"))
+
+
+EMPTY_AUGUST = "2026年8月没有任何单位有计入考核的数字（各项指标均为0或无数据），本月排名为空。"
+
+
+async def test_an_empty_month_gets_one_answer_in_every_format(sqlite_db: Database, sqlite_url: str,
+                                                              clock: FixedClock, tmp_path: Path) -> None:
+    await october(sqlite_db, clock)  # the ledger has October's figures; August (before them) has none
+    text, as_json, xlsx, png, ledger = zsbot_many(
+        sqlite_url, tmp_path,
+        ("report", "ranking", "--month", "2026-08"),
+        ("report", "ranking", "--month", "2026-08", "--format", "json"),
+        ("report", "ranking", "--month", "2026-08", "--format", "xlsx", "--out", "r.xlsx"),
+        ("report", "ranking", "--month", "2026-08", "--group", "区县", "--format", "png", "--out", "g.png"),
+        ("report", "ledger", "--month", "2026-08", "--out", "tai.xlsx"),
+    )
+    lines = ok(text).stdout.splitlines()
+    assert lines[:2] == ["【2026年8月招商考核排名】", EMPTY_AUGUST] and not any(". " in line for line in lines)
+
+    doc = json.loads(ok(as_json).stdout)
+    assert doc["empty"] is True and doc["groups"] == [] and doc["message"] == EMPTY_AUGUST
+    assert '"rank"' not in as_json.stdout
+
+    ok(xlsx)
+    book = load_workbook(tmp_path / "r.xlsx")
+    assert book.sheetnames == ["排名"]
+    rows = [[c.value for c in r] for r in book["排名"].iter_rows()]
+    assert rows[0][0].startswith("2026年8月 考核排名（账本链头 #") and rows[1] == [EMPTY_AUGUST]
+
+    ok(png)
+    from matplotlib.image import imread
+
+    image = imread(io.BytesIO((tmp_path / "g.png").read_bytes()))[..., :3]
+    blue = (abs(image[..., 0] - 0x4C / 255) < 0.02) & (abs(image[..., 2] - 0xB0 / 255) < 0.02)
+    assert not blue.any() and (image.sum(axis=2) < 1.0).any()  # words, no bars
+
+    ok(ledger)
+    tai = load_workbook(tmp_path / "tai.xlsx")
+    assert [[c.value for c in r] for r in tai["排名"].iter_rows()][1] == [EMPTY_AUGUST]
+
+
+async def test_a_chart_font_that_cannot_be_read_is_one_line_and_no_file(sqlite_db: Database, sqlite_url: str,
+                                                                         clock: FixedClock, tmp_path: Path) -> None:
+    await october(sqlite_db, clock)
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"not a font at all")
+    missing, garbage = (zsbot_many(sqlite_url, tmp_path, ("report", "ranking", "--month", "2026-10", "--format", "png",
+                                                           "--out", f"{name}.png"), extra_env={"ZSBOT_CHART_FONT": font})[0]
+                        for name, font in (("a", str(tmp_path / "nowhere.otf")), ("b", str(broken))))
+    assert one_line_error(missing) == f"错误：无法读取字体文件 {tmp_path / 'nowhere.otf'}，无法生成排名图。" \
+                                      "请检查 ZSBOT_CHART_FONT 指向的文件。"
+    assert one_line_error(garbage).startswith(f"错误：无法读取字体文件 {broken}，")
+    assert len([line for line in garbage.stderr.splitlines() if line.strip()]) == 1
     assert not any(tmp_path.glob("*.png"))

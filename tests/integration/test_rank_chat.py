@@ -60,7 +60,7 @@ async def test_another_group_and_month_and_the_refusals(db: Database, clock: Fix
     assert unknown.startswith("没有“乡镇”这个考核组。可选：") and "区县" in unknown
     # A month before any data: an empty ranking, no chart.
     empty = await east.say("排名 2025-03")
-    assert "没有任何台账数据" in text_of(empty) and not [r for r in empty if isinstance(r, SendPhoto)]
+    assert "2025年3月没有任何单位有计入考核的数字（各项指标均为0或无数据），本月排名为空。" in text_of(empty) and not [r for r in empty if isinstance(r, SendPhoto)]
 
 
 async def test_a_stranger_gets_no_ranking(db: Database, clock: FixedClock) -> None:

@@ -154,5 +154,5 @@ async def test_a_month_with_no_data_is_an_empty_ranking(db: Database) -> None:
         facts = await month_facts(uow.session, "2025-03", TZ)
     assert cfg is not None
     doc = ranking_json(rank_month(cfg, facts))
-    assert doc["empty"] is True
-    assert all(u["score"] == 0 for g in doc["groups"] for u in g["units"])
+    # No ranks at all (rather than every unit "1." with 0 points).
+    assert doc["empty"] is True and doc["groups"] == []

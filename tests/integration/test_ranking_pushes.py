@@ -126,3 +126,22 @@ async def test_the_digest_names_who_moved_up_and_down_since_last_month(db: Datab
                 if r.member_id == leader.id and r.key.startswith("ranking.digest:2026-11:")]
     assert "区县：上升最多 西区（第2→第1名）；下降最多 东区（第1→第2名）" in digest
     assert "驻外办事处：名次无变化" in digest
+
+
+async def test_a_month_whose_projects_count_nothing_is_not_pushed(sqlite_db: Database, clock: FixedClock) -> None:
+    # October has a lead in the ledger but nothing signed and no funds: `zsbot report ranking` and /rank call
+    # it empty, so ranking day sends no chart, text, digest or 台账 for it.
+    from tests.helpers import setup_org
+    from tests.integration.test_ranking import lead
+
+    clock.set(local(2026, 9, 30, 9))
+    await setup_org(sqlite_db)
+    clock.set(local(2026, 10, 3, 9))
+    await lead(sqlite_db, "东小李", "东方电子有限公司")
+    await bind_everyone(sqlite_db)
+    await tick_at(sqlite_db, local(2026, 11, 3, 9, 0))
+    async with sqlite_db.uow(readonly=True) as uow:
+        cfg = await uow.org.config()
+        facts = await month_facts(uow.session, "2026-10", TZ, reports=report_counter(TZ))
+    assert cfg is not None and facts.groups and rank_month(cfg, facts).empty
+    assert not [r for r in await outbox(sqlite_db) if r.kind.startswith("ranking")]

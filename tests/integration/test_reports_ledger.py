@@ -24,7 +24,8 @@ from core.usecases import projects as uc
 from core.usecases.trips import TripDraft, log_trip
 from reports.indicators import indicator_values
 from reports.ranking import rank_month
-from reports.workbook import ledger_xlsx, ranking_xlsx
+from reports.workbook import ledger_xlsx
+from reports.workbook_ranking import ranking_xlsx
 from storage.database import Database
 from storage.queries.figure_explanation import explain_figure
 from storage.queries.monthly_ledger import ledger_rows, month_events, unit_names_of
@@ -293,9 +294,11 @@ async def test_a_month_without_projects_is_an_empty_ledger(db: Database) -> None
     await setup_org(db)
     rows, events, ranking = await october_of(db, "2025-03")
     assert rows == [] and events == [] and ranking.empty
-    book = cells(ledger_xlsx(rows, events, ranking, month="2025-03"))
+    book = cells(ledger_xlsx(rows, events, ranking, month="2025-03", empty_text="2025年3月……本月排名为空。"))
     assert len(book["台账"]) == 2 and "0 个在谈及以上项目" in book["台账"][0][0]
-    assert "排名为空" in book["排名"][0][0]
+    # The 排名 sheet says the month is empty and ranks nobody.
+    assert book["排名"] == [[book["排名"][0][0]], ["2025年3月……本月排名为空。"]]
+    assert book["排名"][0][0].startswith("2025年3月 考核排名（账本链头 #")
 
 
 # -- the ranking workbook ---------------------------------------------------------------------

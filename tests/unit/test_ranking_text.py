@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from core.figures import MonthFacts, ProjectGroup, last_complete_month, parse_month
 from handlers.ranking_text import format_amount, format_value, render_ranking, render_unit_line
-from reports.ranking import Ranking, rank_month
+from reports.ranking import Ranking, rank_month, ranking_json
 from tests.helpers import mini_org
 
 HEAD = "0123456789abcdef" + "f" * 48
@@ -17,11 +17,14 @@ def group(owner: str, host: str, *, funds: int = 0, signed: int = 0, category: s
                         0, 0, signed, 0, 0, 0, 0, 0)
 
 
+def facts_of(*groups: ProjectGroup, head_seq: int = 26, head: str | None = HEAD) -> MonthFacts:
+    return MonthFacts(month="2026-10", year_start=date(2026, 1, 1), month_end=date(2026, 10, 31),
+                      until=datetime(2026, 10, 31, 16, tzinfo=timezone.utc), head_seq=head_seq, head_hash=head,
+                      groups=groups)
+
+
 def october(*groups: ProjectGroup, head_seq: int = 26, head: str | None = HEAD) -> Ranking:
-    facts = MonthFacts(month="2026-10", year_start=date(2026, 1, 1), month_end=date(2026, 10, 31),
-                       until=datetime(2026, 10, 31, 16, tzinfo=timezone.utc), head_seq=head_seq, head_hash=head,
-                       groups=groups)
-    return rank_month(mini_org(), facts)
+    return rank_month(mini_org(), facts_of(*groups, head_seq=head_seq, head=head))
 
 
 def scripted() -> Ranking:
@@ -66,10 +69,26 @@ def test_the_senders_unit_is_highlighted_and_one_group_can_be_shown() -> None:
     assert render_unit_line(east, highlight=True).startswith("▶ 1. 东区（本单位）26.41分")
 
 
+EMPTY = "2026年10月没有任何单位有计入考核的数字（各项指标均为0或无数据），本月排名为空。"
+
+
 def test_an_empty_month_says_so_in_one_sentence() -> None:
     text = render_ranking(october(head_seq=0, head=None))
-    assert text.splitlines() == ["【2026年10月招商考核排名】", "2026年10月没有任何台账数据，本月排名为空。", "",
-                                 "账本链头 #0（此前没有账本事件）"]
+    assert text.splitlines() == ["【2026年10月招商考核排名】", EMPTY, "", "账本链头 #0（此前没有账本事件）"]
+
+
+def test_a_month_whose_projects_count_nothing_yet_is_empty_too() -> None:
+    # Leads in the ledger, none signed and no funds: every unit would be "1." with 0.00 — say it is empty.
+    leads_only = october(group("east", "east"), group("zhu_sz", "hitech"))
+    assert leads_only.empty
+    assert render_ranking(leads_only).splitlines() == ["【2026年10月招商考核排名】", EMPTY, "", "账本链头 #26 0123456789abcdef"]
+    assert ranking_json(leads_only)["empty"] is True and ranking_json(leads_only)["groups"] == []
+    # The group asked for changes nothing: a figure anywhere in the month makes it a ranking.
+    one_figure = october(group("gongxin", "gongxin", funds=1))
+    assert not one_figure.empty and not rank_month(mini_org(), facts_of(group("gongxin", "gongxin", funds=1)),
+                                                   group="districts").empty
+    lines = render_ranking(one_figure, group="departments").splitlines()
+    assert EMPTY not in lines and any(line.startswith("1. 市工信局 ") for line in lines)
 
 
 def test_amounts_read_as_people_write_them() -> None:

@@ -6,7 +6,8 @@ TEXTS: dict[str, str] = {
     "ranking.title": "【{month}招商考核排名】",
     "ranking.title_group": "【{month}招商考核排名 · {group}】",
     "ranking.progress": "时序进度 {progress}（1月1日至{day}；本月应完成 = 年度目标 × {progress}）",
-    "ranking.empty": "{month}没有任何台账数据，本月排名为空。",
+    # An empty month (reports/ranking.py: no unit has a counted figure): the same sentence in text, xlsx and PNG.
+    "ranking.empty": "{month}没有任何单位有计入考核的数字（各项指标均为0或无数据），本月排名为空。",
     "ranking.group": "▍{name}（{method}）",
     "ranking.method.capped_completion": "按时序完成率计分，封顶{cap}%",
     "ranking.method.relative_to_best": "按组内最高值折算",
