@@ -253,7 +253,7 @@ def ledger_head() -> None:
 @ledger.command("rebuild")
 def ledger_rebuild() -> None:
     """由事件重算全部当前状态表（运维用；事件本身不变）。"""
-    from storage.projections import rebuild
+    from storage.projectors import rebuild
 
     async def go(db: "Database") -> int:
         async with db.uow() as uow:
@@ -284,7 +284,7 @@ def export_projects(fmt: str, out: Path | None) -> None:
     from core.org import FLAGS
     from handlers.catalog import t, use_locale
     from reports.exports import project_rows, sheet_rows, to_csv, to_json, to_xlsx
-    from storage.queries import all_projects
+    from storage.queries.export import all_projects
 
     if fmt == "xlsx" and out is None:
         raise Fail("xlsx 需要 --out 文件名，例如 --out 项目.xlsx")

@@ -166,7 +166,7 @@ def register(cli: click.Group) -> None:
     def outbox(pending: bool, limit: int, kind: str | None, show_text: bool) -> None:
         """显示推送队列：类别、接收人（单位）、状态、排队与发送时间、原因。"""
         from reminders.names import kind_code, kind_name, shown_reason, status_name
-        from storage.queries_calendar import outbox_lines
+        from storage.queries.outbox import outbox_lines
 
         tz = settings().tz
 

@@ -28,7 +28,7 @@ from core.usecases.trips import TripDraft, log_trip
 from core.workdays import deadline
 from storage import ledger
 from storage.database import Database
-from storage.queries import all_projects
+from storage.queries.export import all_projects
 
 DEMO_SEED = 20261
 LANDED_STAGES = (Stage.LANDED, Stage.STARTED, Stage.PRODUCING)
@@ -88,7 +88,7 @@ async def initialise_demo(db: Database, clock: FixedClock, org: OrgConfig, *, to
 async def _last_at(session: Any) -> datetime | None:
     from sqlalchemy import func, select
 
-    from storage.tables import EventRow
+    from storage.tables.ledger import EventRow
 
     at = (await session.execute(select(func.max(EventRow.at)))).scalar()
     return at.replace(tzinfo=timezone.utc) if at is not None and at.tzinfo is None else at

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from core.clock import Clock
 from core.delivery import Pending
-from core.figures import LedgerEvent, LedgerRow, MonthFacts
+from core.figures import FigureExplanation, LedgerEvent, LedgerRow, MonthFacts
 from core.messages import Delivery, Outbound
 from core.org import OrgConfig
 from core.records import Event, Identity, Invite, Member, Note, Project, Trip, UnitRecord
@@ -119,13 +119,28 @@ class Outbox(Protocol):
 
 
 class Figures(Protocol):
-    """A month's figures as of its end (local midnight in `tz`): the rules then in force and the facts."""
+    """A month's figures as of its end (local midnight in `tz`): the rules then in force and the facts.
 
-    async def month(self, month: str, tz: ZoneInfo) -> tuple[OrgConfig, MonthFacts] | None: ...
+    The one reading path for figures outside storage (/rank, the ranking-day pushes, `zsbot report …`),
+    so a figure in chat is the figure in the report.
+    """
+
+    async def month(self, month: str, tz: ZoneInfo) -> tuple[OrgConfig, MonthFacts] | None:
+        """`rules` and `facts` together; None before any configuration was loaded."""
+
+    async def rules(self, month: str, tz: ZoneInfo) -> OrgConfig | None:
+        """The configuration in force at the month's end (the first one, for a month before it)."""
+
+    async def facts(self, month: str, tz: ZoneInfo) -> MonthFacts:
+        """The facts the month's ranking is computed from, half-monthly reports counted in `tz`."""
 
     async def ledger(self, month: str, tz: ZoneInfo, unit_names: dict[str, str]
                      ) -> tuple[list[LedgerRow], list[LedgerEvent]]:
         """The month's 台账 rows (tracked projects at its end) and the events recorded in it."""
+
+    async def explain(self, cfg: OrgConfig, month: str, tz: ZoneInfo, unit: str, indicator: str
+                      ) -> FigureExplanation:
+        """The ledger events behind `unit`'s value of `indicator` in the month, and the value they add up to."""
 
 
 class UnitOfWork(Protocol):

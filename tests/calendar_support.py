@@ -18,7 +18,7 @@ from reminders.calendar import workdays
 from reminders.planner import PlanContext, plan
 from reminders.ticker import Decision, Ticker
 from storage.database import Database
-from storage.tables import OutboxRow
+from storage.tables.operational import OutboxRow
 from tests.helpers import MINI_ORG, member, setup_org
 
 TZ = ZoneInfo("Asia/Shanghai")

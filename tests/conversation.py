@@ -26,7 +26,8 @@ from reminders.calendar import workdays
 from storage import ledger
 from storage.database import Database
 from storage.ledger import row_to_event
-from storage.tables import EventRow, OutboxRow
+from storage.tables.ledger import EventRow
+from storage.tables.operational import OutboxRow
 from tests.helpers import member, setup_org
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -17,7 +17,7 @@ from core.workdays import day_start
 from reminders.calendar import workdays
 from reminders.planner import PlanContext, plan
 from storage.database import Database
-from storage.tables import OutboxRow
+from storage.tables.operational import OutboxRow
 from tests.calendar_support import TZ, file_report, local, setup_calendar_org
 from tests.e2e.cli_runner import Cli, cli  # noqa: F401  (cli is a fixture)
 from tests.helpers import member

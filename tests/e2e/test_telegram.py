@@ -19,7 +19,8 @@ from core.messages import Delivery, SendText
 from core.roles import Role
 from core.usecases.org import create_invite
 from storage.database import Database
-from storage.tables import EventRow, OutboxRow
+from storage.tables.ledger import EventRow
+from storage.tables.operational import OutboxRow
 from tests.fakes.telegram import FakeTelegram, SentMessage
 from tests.helpers import setup_org
 

@@ -29,7 +29,8 @@ from core.org import OrgConfig
 from core.roles import Role
 from core.usecases.org import bind_identity, create_invite
 from storage.database import Database
-from storage.tables import EventRow, OutboxRow, ProcessedUpdateRow
+from storage.tables.ledger import EventRow
+from storage.tables.operational import OutboxRow, ProcessedUpdateRow
 from tests.fakes.wecom_api import FakeWeCom
 from tests.helpers import member, mini_org, setup_org
 

@@ -12,7 +12,7 @@ from core.usecases.org import bind_identity
 from handlers.router import Conversations
 from reminders.calendar import workdays
 from storage.database import Database
-from storage.tables import OutboxRow
+from storage.tables.operational import OutboxRow
 from tests.helpers import member, setup_org
 
 pytestmark = pytest.mark.asyncio

@@ -12,7 +12,7 @@ from core.stages import Stage
 from core.usecases import projects as uc
 from reports.ranking import rank_month, ranking_json
 from storage.database import Database
-from storage.queries_rankings import month_facts
+from storage.queries.rankings import month_facts
 from tests.conftest import local
 from tests.helpers import member, setup_org
 

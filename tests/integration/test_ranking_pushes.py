@@ -16,8 +16,8 @@ from core.usecases.org import bind_identity
 from handlers.ranking_text import render_ranking
 from reports.ranking import rank_month
 from storage.database import Database
-from storage.queries_rankings import month_facts
-from storage.queries_reports import report_counter
+from storage.queries.rankings import month_facts
+from storage.queries.report_rates import report_counter
 from tests.calendar_support import TZ, local, outbox, recipients, tick_at
 from tests.helpers import member
 from tests.integration.test_ranking import october

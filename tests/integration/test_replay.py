@@ -15,7 +15,7 @@ from core.usecases import org as org_uc
 from core.usecases import projects as uc
 from core.usecases.trips import TripDraft, log_trip
 from storage.database import Database
-from storage.projections import rebuild
+from storage.projectors import rebuild
 from storage.schema import schema
 from tests.helpers import dump, setup_org
 

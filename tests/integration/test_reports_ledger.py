@@ -27,9 +27,9 @@ from reports.ranking import rank_month
 from reports.workbook import ledger_xlsx
 from reports.workbook_ranking import ranking_xlsx
 from storage.database import Database
-from storage.queries_ledger import ledger_rows, month_events, unit_names_of
-from storage.queries_rankings import month_facts
-from storage.queries_rankings_explain import explain_figure
+from storage.queries.figure_explanation import explain_figure
+from storage.queries.monthly_ledger import ledger_rows, month_events, unit_names_of
+from storage.queries.rankings import month_facts
 from tests.conftest import local
 from tests.helpers import MINI_ORG, member, setup_org
 from tests.integration.test_ranking import act, lead, october

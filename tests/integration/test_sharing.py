@@ -19,8 +19,8 @@ from core.stages import Stage
 from core.usecases import org as org_uc
 from core.usecases import projects as uc
 from storage.database import Database
-from storage.projections import rebuild
-from storage.repositories_sharing import credit_splits
+from storage.projectors import rebuild
+from storage.repositories.sharing import credit_splits
 from storage.schema import schema
 from tests.conversation import conversations, event_count, events, ledger_ok, registered
 from tests.helpers import MINI_ORG, dump, member, setup_org

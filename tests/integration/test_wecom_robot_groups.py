@@ -7,7 +7,7 @@ from core.messages import SendText
 from core.org import OrgConfig
 from core.usecases.org import configure_org
 from storage.database import Database
-from storage.tables import OutboxRow
+from storage.tables.operational import OutboxRow
 from tests.helpers import mini_org, setup_org
 
 KEY = "robot-key-KEEP-OUT-OF-THE-OUTBOX"

@@ -30,9 +30,10 @@ from core import sharing as sh
 from core.records import Event, Project
 from core.stages import LIFECYCLE, Stage, rank
 from storage.ledger import row_to_event
-from storage.repositories import to_project
-from storage.tables import EventRow, ProjectRow
-from storage.tables_sharing import (
+from storage.repositories.projects import to_project
+from storage.tables.ledger import EventRow
+from storage.tables.projects import ProjectRow
+from storage.tables.sharing import (
     ClaimRow,
     InterestRow,
     ProjectCreditRow,

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.records import Project
-from storage.repositories import to_project
-from storage.tables import ProjectRow
+from storage.repositories.projects import to_project
+from storage.tables.projects import ProjectRow
 
 
 async def all_projects(session: AsyncSession) -> list[Project]:

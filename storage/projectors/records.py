@@ -1,4 +1,4 @@
-"""Current-state tables as a pure function of events: applied on append, and again on rebuild.
+"""Projectors of the organisation, projects, notes and trips (storage/tables/org.py, projects.py, trips.py).
 
 A projector may read only the event (never the clock, never randomness), so replaying the
 ledger from the start gives back exactly the tables that live writes produced.
@@ -6,7 +6,6 @@ ledger from the start gives back exactly the tables that live writes produced.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -15,23 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import events as ev
 from core.records import Event
-from storage.ledger import canonical_json, row_to_event, stream
-from storage.schema import schema
-from storage.tables import (
-    IdentityRow,
-    InviteRow,
-    MemberRow,
-    NoteRow,
-    OrgConfigRow,
-    ProjectRow,
-    TripRow,
-    UnitRow,
-)
-
-Projector = Callable[[AsyncSession, Event], Awaitable[None]]
-# Several projectors may follow one event type (the projects table, reporting facts, sharing);
-# they run in the order their modules were loaded, which storage/schema.py keeps stable.
-PROJECTORS: dict[str, list[Projector]] = {}
+from storage.ledger import canonical_json
+from storage.projectors.registry import projects
+from storage.tables.org import IdentityRow, InviteRow, MemberRow, OrgConfigRow, UnitRow
+from storage.tables.projects import NoteRow, ProjectRow
+from storage.tables.trips import TripRow
 
 FLAG_COLUMNS = {
     "industrial": "flag_industrial",
@@ -50,31 +37,6 @@ CORRECTABLE = frozenset({
 
 
 _INSERT_PROJECT = insert(ProjectRow.__table__)  # built once: every lead runs it
-
-
-def projects(*types: str) -> Callable[[Projector], Projector]:
-    def register(fn: Projector) -> Projector:
-        for t in types:
-            PROJECTORS.setdefault(t, []).append(fn)
-        return fn
-    return register
-
-
-async def apply(session: AsyncSession, event: Event) -> None:
-    schema()  # every feature's projectors registered
-    for fn in PROJECTORS.get(event.type, ()):
-        await fn(session, event)
-
-
-async def rebuild(session: AsyncSession) -> int:
-    """Empty every projection and replay the ledger into it; returns the events applied."""
-    for table in reversed(schema().projection_tables):
-        await session.execute(delete(table))
-    count = 0
-    async for row in stream(session):
-        await apply(session, row_to_event(row))
-        count += 1
-    return count
 
 
 def _flag_values(flags: list[str] | None) -> dict[str, bool]:

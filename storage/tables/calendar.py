@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.tables import Base, UTCDateTime
+from storage.tables.base import Base, UTCDateTime
 
 
 class CalendarPushRow(Base):

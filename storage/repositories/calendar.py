@@ -1,5 +1,5 @@
-"""`uow.reports` (submissions, observations, on-time figures) and `uow.calendar` (the calendar's
-bookkeeping and the reads its pushes need), over one session."""
+"""`uow.calendar`: the calendar's bookkeeping (which pushes were decided, small named state) and
+the reads its pushes need (the monthly dispatch digest)."""
 from __future__ import annotations
 
 import json
@@ -13,54 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import events as ev
 from core.records import Note, Project
-from core.reporting import Submission
 from core.stages import Stage
-from storage.queries_reports import OnTimeRate, on_time_rates
-from storage.repositories import to_note, to_project
-from storage.tables import EventRow, NoteRow, ProjectRow
-from storage.tables_calendar import CalendarPushRow, CalendarStateRow
-from storage.tables_reports import ObservationRow, ReportSubmissionRow
+from storage.repositories.projects import to_note, to_project
+from storage.tables.calendar import CalendarPushRow, CalendarStateRow
+from storage.tables.ledger import EventRow
+from storage.tables.projects import NoteRow, ProjectRow
 
 LEADER_SOURCE = "领导带头招商"
-
-
-def _submission(r: ReportSubmissionRow) -> Submission:
-    return Submission(id=r.id, unit=r.unit, period=r.period, submitted_at=r.submitted_at, on_time=r.on_time,
-                      member_id=r.member_id, projects=r.projects, unchanged=r.unchanged, updated=r.updated)
-
-
-class SqlReportRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
-    async def submission(self, unit: str, period: str) -> Submission | None:
-        row = (await self.s.execute(select(ReportSubmissionRow).where(
-            ReportSubmissionRow.unit == unit, ReportSubmissionRow.period == period))).scalar()
-        return None if row is None else _submission(row)
-
-    async def submissions(self, period: str) -> dict[str, Submission]:
-        rows = (await self.s.execute(select(ReportSubmissionRow).where(ReportSubmissionRow.period == period))).scalars()
-        return {r.unit: _submission(r) for r in rows}
-
-    async def on_time_rates(self, periods: Sequence[str], units: Sequence[str]) -> dict[str, OnTimeRate]:
-        return await on_time_rates(self.s, periods, units)
-
-    async def observation(self, unit: str, quarter: str) -> dict[str, Any] | None:
-        row = (await self.s.execute(select(ObservationRow).where(
-            ObservationRow.unit == unit, ObservationRow.quarter == quarter).order_by(ObservationRow.id.desc())
-            .limit(1))).scalar()
-        if row is None:
-            return None
-        return {"name": row.name, "project_id": row.project_id, "named_at": row.named_at, "member_id": row.member_id}
-
-    async def observations(self, quarters: Sequence[str]) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {q: set() for q in quarters}
-        if quarters:
-            rows = await self.s.execute(select(ObservationRow.quarter, ObservationRow.unit)
-                                        .where(ObservationRow.quarter.in_(list(quarters))))
-            for quarter, unit in rows:
-                out[quarter].add(unit)
-        return out
 
 
 @dataclass(frozen=True)

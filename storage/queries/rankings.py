@@ -17,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import local_midnight_utc
 from core.figures import MonthFacts, ProjectGroup, QuotaHolder, ReportCounts
-from storage.tables import EventRow, MemberRow, TripRow
-from storage.tables_facts import FundFactRow, MilestoneRow, ProjectVersionRow
+from storage.tables.facts import FundFactRow, MilestoneRow, ProjectVersionRow
+from storage.tables.ledger import EventRow
+from storage.tables.org import MemberRow
+from storage.tables.trips import TripRow
 
-# How the half-monthly reports are counted (storage/queries_reports.py provides one).
+# How the half-monthly reports are counted (storage/queries/report_rates.py provides one).
 ReportCounter = Callable[[AsyncSession, datetime, datetime], Awaitable[dict[str, ReportCounts]]]
 
 GROUP_KEYS = ("owner_unit", "host_unit", "credit_owner_pct", "credit_host_pct", "category", "flag_industrial",

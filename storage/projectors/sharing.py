@@ -1,7 +1,7 @@
 """Projectors of the shared lead ledger: each reads only its event, so a rebuild gives the same rows.
 
 An accepted transfer also moves the project's responsible unit (and with it who sees the
-contact) and adds a reporting version (storage/tables_facts.py) with the new host and the
+contact) and adds a reporting version (storage/tables/facts.py) with the new host and the
 recorded credit split; a resolved claim makes the first-contact unit the owner (首谈单位) of the
 entry that counts, which is a new version too.
 """
@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import sharing as sh
 from core.records import Event
-from storage.projections import projects
-from storage.projections_facts import add_version
-from storage.tables import ProjectRow
-from storage.tables_sharing import (
+from storage.projectors.facts import add_version
+from storage.projectors.registry import projects
+from storage.tables.projects import ProjectRow
+from storage.tables.sharing import (
     ClaimRow,
     InterestRow,
     ProjectCreditRow,

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.tables import Base, UTCDateTime
+from storage.tables.base import Base, UTCDateTime
 
 
 class ReportSubmissionRow(Base):

@@ -28,8 +28,9 @@ from core import events as ev
 from core.clock import local_midnight_utc
 from core.figures import LedgerEvent, LedgerRow, month_days
 from core.stages import Stage, rank
-from storage.tables import EventRow, NoteRow
-from storage.tables_facts import FundFactRow, ProjectVersionRow, StageFactRow
+from storage.tables.facts import FundFactRow, ProjectVersionRow, StageFactRow
+from storage.tables.ledger import EventRow
+from storage.tables.projects import NoteRow
 
 # An accepted transfer (core/sharing.py) names the new responsible person; the literal keeps
 # this module independent of the sharing feature.

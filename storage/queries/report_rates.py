@@ -7,7 +7,7 @@ Two entry points, plain numbers out:
   cfg.calendar.half_monthly_days)`). Pass only periods whose deadline has passed, or an upcoming
   period counts as missing. No submission for a period = missing; a submission after the
   deadline = late. `rate_pct` = on time ÷ periods × 100 (0.0 when no periods).
-- `report_counter(tz)` → the `ReportCounter` that `storage.queries_rankings.month_facts(…,
+- `report_counter(tz)` → the `ReportCounter` that `storage.queries.rankings.month_facts(…,
   reports=report_counter(tz))` takes: `(session, start, until) → {unit: ReportCounts(due,
   on_time)}` for every unit that files reports (core.reporting.reporting_units under the org
   configuration in force at `until`). A period is due in [start, until) when its nominal date
@@ -30,8 +30,8 @@ from core.org import OrgConfig
 from core.records import Member
 from core.reporting import period_id, periods_between, reporting_units
 from core.roles import Role
-from storage.tables import MemberRow, OrgConfigRow
-from storage.tables_reports import ReportSubmissionRow
+from storage.tables.org import MemberRow, OrgConfigRow
+from storage.tables.reports import ReportSubmissionRow
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.records import Event
 from core.reporting import OBSERVATION_NAMED, REPORT_SUBMITTED
-from storage.projections import projects
-from storage.tables_reports import ObservationRow, ReportSubmissionRow
+from storage.projectors.registry import projects
+from storage.tables.reports import ObservationRow, ReportSubmissionRow
 
 
 @projects(REPORT_SUBMITTED)

@@ -8,8 +8,9 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.groups import ROBOT_CHANNEL, ROBOT_PREFIX
-from storage.tables import MemberRow, OutboxRow
-from storage.tables_groups import UnitChatRow
+from storage.tables.groups import UnitChatRow
+from storage.tables.operational import OutboxRow
+from storage.tables.org import MemberRow
 
 PENDING = ("pending",)
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.tables import Base, UTCDateTime
+from storage.tables.base import Base, UTCDateTime
 
 
 class ProjectVersionRow(Base):

@@ -1,4 +1,4 @@
-"""Projectors for the reporting facts (see storage/tables_facts.py)."""
+"""Projectors for the reporting facts (see storage/tables/facts.py)."""
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +11,9 @@ from core import events as ev
 from core.records import Event
 from core.stages import Stage, rank
 from storage.ledger import canonical_json
-from storage.projections import FLAG_COLUMNS, projects
-from storage.tables_facts import FundFactRow, MilestoneRow, ProjectVersionRow, StageFactRow
+from storage.projectors.records import FLAG_COLUMNS
+from storage.projectors.registry import projects
+from storage.tables.facts import FundFactRow, MilestoneRow, ProjectVersionRow, StageFactRow
 
 _VERSIONED = ("owner_unit", "host_unit", "category", "industry", "leader_member_id", "countable",
               "credit_owner_pct", "credit_host_pct", "credit_rule", "contract_wan", *FLAG_COLUMNS.values())

@@ -1,6 +1,6 @@
 """Which ledger events produced a figure: the detail behind one unit's indicator in one month.
 
-The same rules as the ranking (storage/queries_rankings.py, reports/indicators.py) applied event by
+The same rules as the ranking (storage/queries/rankings.py, reports/indicators.py) applied event by
 event instead of in aggregate: the project's attributes are its latest reporting version at the
 month's end, credit shares and counting coefficients come from core/credit.py, "this year" starts
 on 1 January local time. Only the unit's own projects (as owner or host) are read, so the detail
@@ -23,9 +23,10 @@ from core.credit import coefficient_pct, credit_shares
 from core.figures import FigureExplanation, FigureLine, month_days
 from core.org import OrgConfig
 from core.stages import Stage, rank
-from storage.queries_ledger import describe_projects, month_window, versions_as_of
-from storage.tables import MemberRow, TripRow
-from storage.tables_facts import FundFactRow, StageFactRow
+from storage.queries.monthly_ledger import describe_projects, month_window, versions_as_of
+from storage.tables.facts import FundFactRow, StageFactRow
+from storage.tables.org import MemberRow
+from storage.tables.trips import TripRow
 
 _RATES = {"start_rate": Stage.STARTED, "production_rate": Stage.PRODUCING, "performance_rate": Stage.LANDED}
 

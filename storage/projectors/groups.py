@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.groups import GROUP_BOUND, GROUP_UNBOUND
 from core.records import Event
-from storage.projections import projects
-from storage.tables_groups import UnitChatRow
+from storage.projectors.registry import projects
+from storage.tables.groups import UnitChatRow
 
 
 @projects(GROUP_BOUND, GROUP_UNBOUND)
