@@ -118,3 +118,21 @@ class Event:
     prev_hash: str = ""
     hash: str = ""
     project_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StageMove:
+    at: datetime
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class DispatchData:
+    """What the monthly dispatch meeting looks at (seed 002 月调度)."""
+
+    key_projects: list[Project]
+    moves: dict[int, list[StageMove]]
+    problems: list[tuple[Note, Project]]
+    stale: list[Project]
+    names: dict[int, str] = field(default_factory=dict)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from core.messages import Button, SendText
-from core.reporting import next_period, period_id, reporting_units
+from core.halfmonthly import next_period, period_id, reporting_units
 from handlers.catalog import t
 from core.workdays import (
     at_local,

@@ -12,8 +12,8 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import events as ev
-from core.records import Note, Project
-from core.reporting import Submission
+from core.records import DispatchData, Note, Project, StageMove
+from core.halfmonthly import Submission
 from core.stages import Stage
 from storage.queries_reports import OnTimeRate, on_time_rates
 from storage.repositories import to_note, to_project
@@ -61,24 +61,6 @@ class SqlReportRepository:
             for quarter, unit in rows:
                 out[quarter].add(unit)
         return out
-
-
-@dataclass(frozen=True)
-class StageMove:
-    at: datetime
-    before: str
-    after: str
-
-
-@dataclass(frozen=True)
-class DispatchData:
-    """What the monthly dispatch meeting looks at (seed 002 月调度)."""
-
-    key_projects: list[Project]
-    moves: dict[int, list[StageMove]]
-    problems: list[tuple[Note, Project]]
-    stale: list[Project]
-    names: dict[int, str] = field(default_factory=dict)
 
 
 class SqlCalendarStore:
