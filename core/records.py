@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from core.roles import Role, UnitKind
 from core.stages import Stage
@@ -114,7 +115,7 @@ class Event:
     actor: int | None
     unit: str | None
     type: str
-    payload: dict = field(hash=False)
+    payload: dict[str, Any] = field(hash=False)
     prev_hash: str = ""
     hash: str = ""
     project_id: int | None = None

@@ -32,7 +32,7 @@ class ObserveFlow(Flow):
                                                              shift_quarter(current, 1)):
             ctx.say(t("observe.bad_quarter", text=quarter, current=quarter_zh(current)))
             return
-        named = await ctx.uow.reports.observation(unit, quarter)  # type: ignore[attr-defined]
+        named = await ctx.uow.reports.observation(unit, quarter)
         ctx.open(self.name, {"unit": unit, "quarter": quarter})
         if named is not None:
             ctx.say(t("observe.already", quarter=quarter_zh(quarter), name=named["name"]))

@@ -69,7 +69,7 @@ class ReportFlow(Flow):
             ctx.say(t("report.resumed", period=_short(period)))
             await self.reask(ctx)
             return
-        existing = await ctx.uow.reports.submission(unit, period_id(period))  # type: ignore[attr-defined]
+        existing = await ctx.uow.reports.submission(unit, period_id(period))
         if existing is not None:
             self._close(ctx)
             ctx.say(t("report.already", unit=ctx.unit_name(unit), period=_short(period),
@@ -90,7 +90,7 @@ class ReportFlow(Flow):
 
     async def _mention_missed(self, ctx: Ctx, unit: str, current: date, days: Workdays) -> None:
         last = last_closed_period(ctx.now, ctx.cfg.calendar, ctx.tz, days)
-        if last < current and await ctx.uow.reports.submission(unit, period_id(last)) is None:  # type: ignore[attr-defined]
+        if last < current and await ctx.uow.reports.submission(unit, period_id(last)) is None:
             ctx.say(t("report.missed", period=_short(last), payload=period_id(last)))
 
     def _close(self, ctx: Ctx) -> None:

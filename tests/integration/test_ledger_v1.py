@@ -83,3 +83,13 @@ async def test_the_v1_ledger_verifies_and_rebuilds(db: Database) -> None:
         chats = (await uow.session.execute(select(UnitChatRow.chat_id, UnitChatRow.title))).all()
     assert identities == 2
     assert [tuple(c) for c in chats] == [("-1001", "东区招商群")]
+
+
+async def test_every_correctable_field_is_a_column_the_projector_sets(db: Database) -> None:
+    from core.projects import CORRECTABLE
+    from storage.projections import FLAG_COLUMNS
+    from storage.tables import ProjectRow
+
+    columns = set(ProjectRow.__table__.columns.keys())
+    assert {f for f in CORRECTABLE if f != "flags"} <= columns
+    assert set(FLAG_COLUMNS.values()) <= columns

@@ -91,18 +91,18 @@ async def test_every_transfer_refusal_writes_nothing(db: Database) -> None:
     await setup_org(db)
     pid = await lead(db, "李驻深", "比亚迪电子有限公司")
     propose = share_uc.propose_transfer
-    await refused(db, "transfer_to_self", "李驻深", propose, pid, "zhu_sz", "不想做了")
-    await refused(db, "transfer_bad_receiver", "李驻深", propose, pid, "office", "请办公室接手")
-    await refused(db, "transfer_bad_receiver", "李驻深", propose, pid, "leadership", "请领导接手")
-    await refused(db, "unknown_unit", "李驻深", propose, pid, "nowhere", "理由")
-    await refused(db, "transfer_needs_reason", "李驻深", propose, pid, "east", "   ")
-    await refused(db, "transfer_not_yours", "西小张", propose, pid, "west", "我们想要")
+    await refused(db, "transfer_to_self", "李驻深", propose, share_uc.ProposeTransfer(pid, "zhu_sz", "不想做了"))
+    await refused(db, "transfer_bad_receiver", "李驻深", propose, share_uc.ProposeTransfer(pid, "office", "请办公室接手"))
+    await refused(db, "transfer_bad_receiver", "李驻深", propose, share_uc.ProposeTransfer(pid, "leadership", "请领导接手"))
+    await refused(db, "unknown_unit", "李驻深", propose, share_uc.ProposeTransfer(pid, "nowhere", "理由"))
+    await refused(db, "transfer_needs_reason", "李驻深", propose, share_uc.ProposeTransfer(pid, "east", "   "))
+    await refused(db, "transfer_not_yours", "西小张", propose, share_uc.ProposeTransfer(pid, "west", "我们想要"))
     await refused(db, "route_not_yours", "西小张", share_uc.route_investor, share_uc.RouteInvestor(pid, "west", "我们想要"))
-    await refused(db, "project_unknown", "李驻深", propose, 99_999, "east", "理由")
+    await refused(db, "project_unknown", "李驻深", propose, share_uc.ProposeTransfer(99_999, "east", "理由"))
 
-    first = await run(db, "李驻深", propose, pid, "east", "东区有配套")
+    first = await run(db, "李驻深", propose, share_uc.ProposeTransfer(pid, "east", "东区有配套"))
     assert (first.status, first.from_unit, first.to_unit, first.kind) == (sh.PENDING, "zhu_sz", "east", "transfer")
-    await refused(db, "transfer_pending_exists", "李驻深", propose, pid, "west", "再试西区")
+    await refused(db, "transfer_pending_exists", "李驻深", propose, share_uc.ProposeTransfer(pid, "west", "再试西区"))
     for who in ("东小李", "西区长", "李驻深", "深圳主任"):  # a member, another head, the proposer, the owner's head
         await refused(db, "transfer_not_receiver_head", who, share_uc.accept_transfer, share_uc.AcceptTransfer(first.id))
         await refused(db, "transfer_not_receiver_head", who, share_uc.refuse_transfer, share_uc.RefuseTransfer(first.id, "不要"))
@@ -117,16 +117,16 @@ async def test_every_transfer_refusal_writes_nothing(db: Database) -> None:
     await refused(db, "transfer_already_accepted", "东区长", share_uc.refuse_transfer, share_uc.RefuseTransfer(first.id, "晚了"))
     await refused(db, "transfer_already_accepted", "李驻深", share_uc.withdraw_transfer, share_uc.WithdrawTransfer(first.id))
     # Now the district is responsible: transferring to it again is to itself; the owner may still propose.
-    await refused(db, "transfer_to_self", "李驻深", propose, pid, "east", "再给东区")
+    await refused(db, "transfer_to_self", "李驻深", propose, share_uc.ProposeTransfer(pid, "east", "再给东区"))
 
-    withdrawn = await run(db, "东小李", propose, pid, "west", "西区更合适")
+    withdrawn = await run(db, "东小李", propose, share_uc.ProposeTransfer(pid, "west", "西区更合适"))
     await run(db, "东小李", share_uc.withdraw_transfer, share_uc.WithdrawTransfer(withdrawn.id))
     # Accepting a withdrawn transfer:
     await refused(db, "transfer_already_withdrawn", "西区长", share_uc.accept_transfer, share_uc.AcceptTransfer(withdrawn.id))
     await refused(db, "transfer_already_withdrawn", "西区长", share_uc.refuse_transfer, share_uc.RefuseTransfer(withdrawn.id, "不要"))
     await refused(db, "transfer_already_withdrawn", "东小李", share_uc.withdraw_transfer, share_uc.WithdrawTransfer(withdrawn.id))
 
-    declined = await run(db, "东小李", propose, pid, "west", "西区更合适")
+    declined = await run(db, "东小李", propose, share_uc.ProposeTransfer(pid, "west", "西区更合适"))
     await run(db, "西区长", share_uc.refuse_transfer, share_uc.RefuseTransfer(declined.id, "没有化工园区以外的用地"))
     assert (await transfer(db, declined.id)).decision_reason == "没有化工园区以外的用地"
     await refused(db, "transfer_already_refused", "西区长", share_uc.accept_transfer, share_uc.AcceptTransfer(declined.id))
@@ -134,7 +134,7 @@ async def test_every_transfer_refusal_writes_nothing(db: Database) -> None:
     async with db.uow() as uow:
         await uc.change_stage(uow, await member(db, "东小李"), uc.ChangeStage(pid, Stage.TERMINATED, reason="企业放弃"))
         await uow.commit()
-    await refused(db, "transfer_terminated", "东小李", propose, pid, "west", "理由")
+    await refused(db, "transfer_terminated", "东小李", propose, share_uc.ProposeTransfer(pid, "west", "理由"))
     assert (await project(db, pid)).responsible_unit == "east"
     assert await ledger_ok(db)
 
