@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Final
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # The event names live in core/events.py; they are named here too, as this domain's vocabulary.
