@@ -189,7 +189,7 @@ def invite_create(unit: str, role: str, days: int, member_ref: str | None) -> No
 
     from bot.views import find_unit, find_member
     from core.roles import Role
-    from core.usecases.org import create_invite
+    from core.usecases.org import CreateInvite, create_invite
 
     async def go(db: "Database") -> str:
         async with db.uow() as uow:
@@ -205,8 +205,7 @@ def invite_create(unit: str, role: str, days: int, member_ref: str | None) -> No
                 if m is None:
                     raise Fail(f"未找到成员 {member_ref!r}")
                 member_id, target = m.id, cfg.unit(m.unit)
-            code = await create_invite(uow, unit=target.code, role=Role(role), ttl=timedelta(days=days),
-                                       member_id=member_id)
+            code = await create_invite(uow, CreateInvite(unit=target.code, role=Role(role), ttl=timedelta(days=days), member_id=member_id))
             await uow.commit()
             return code
 

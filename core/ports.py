@@ -1,22 +1,22 @@
 """Ports: what the core needs from the outside world, as Protocols storage implements."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
 from core.delivery import Pending
 from core.figures import FigureExplanation, LedgerEvent, LedgerRow, MonthFacts
+from core.halfmonthly import Submission
 from core.messages import Delivery, Outbound
 from core.org import OrgConfig
-from core.records import Event, Identity, Invite, Member, Note, Project, Trip, UnitRecord
+from core.records import DispatchData, Event, Identity, Invite, Member, Note, Project, Trip, UnitRecord
 from core.roles import Role
+from core.sharing import Claim, CreditSnapshot, Interest, Transfer
 from core.stages import Stage
-
-if TYPE_CHECKING:
-    from core.sharing import Claim, CreditSnapshot, Interest, Transfer
 
 
 @dataclass
@@ -64,7 +64,7 @@ class TripRepository(Protocol):
 
 
 class SharingRepository(Protocol):
-    """Reads of the shared lead ledger (core/sharing.py); storage/repositories_sharing.py implements it."""
+    """Reads of the shared lead ledger (core/sharing.py)."""
 
     async def transfer(self, transfer_id: int) -> Transfer | None: ...
     async def pending_transfer(self, project_id: int) -> Transfer | None: ...
@@ -89,6 +89,9 @@ class ConversationRepository(Protocol):
     async def load(self, key: str) -> ConversationState | None: ...
     async def save(self, state: ConversationState) -> None: ...
     async def clear(self, key: str) -> None: ...
+
+    async def expired(self, now: datetime) -> list[ConversationState]:
+        """Open flows whose expiry has passed (they are parked, not dropped)."""
 
 
 class UpdateLog(Protocol):
@@ -143,6 +146,28 @@ class Figures(Protocol):
         """The ledger events behind `unit`'s value of `indicator` in the month, and the value they add up to."""
 
 
+class ReportRepository(Protocol):
+    """Half-monthly reports and observation projects (core/halfmonthly.py)."""
+
+    async def submission(self, unit: str, period: str) -> Submission | None: ...
+    async def submissions(self, period: str) -> dict[str, Submission]: ...
+    async def observation(self, unit: str, quarter: str) -> dict[str, Any] | None: ...
+    async def observations(self, quarters: Sequence[str]) -> dict[str, set[str]]: ...
+
+
+class CalendarStore(Protocol):
+    """The calendar's bookkeeping: which pushes were decided, the ticker's state, the dispatch reads."""
+
+    async def decided(self, keys: Sequence[str]) -> set[str]: ...
+    async def record(self, decisions: Sequence[dict[str, Any]]) -> None: ...
+    async def state(self, name: str) -> str | None: ...
+    async def states(self, names: Sequence[str]) -> dict[str, str]: ...
+    async def set_state(self, name: str, value: str, at: datetime) -> None: ...
+    async def statuses(self, keys: Sequence[str]) -> dict[str, str]: ...
+    async def dispatch(self, *, threshold_wan: int, month_start: datetime, stale_before: datetime
+                       ) -> DispatchData: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: reads, ledger appends with their projections, operational state."""
 
@@ -155,13 +180,15 @@ class UnitOfWork(Protocol):
     updates: UpdateLog
     outbox: Outbox
     figures: Figures
+    reports: ReportRepository
+    calendar: CalendarStore
 
     async def record(self, type: str, payload: dict[str, Any], *, actor: int | None = None,
                      unit: str | None = None, project_id: int | None = None,
                      new_project: bool = False) -> Event: ...
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
-    async def __aenter__(self) -> "UnitOfWork": ...
+    async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...
 
 
@@ -171,5 +198,6 @@ class UnitOfWorkFactory(Protocol):
 
 __all__ = [
     "ConversationState", "OrgRepository", "ProjectRepository", "TripRepository",
-    "SharingRepository", "ConversationRepository", "UpdateLog", "Outbox", "UnitOfWork", "UnitOfWorkFactory", "Stage",
+    "SharingRepository", "ConversationRepository", "UpdateLog", "Outbox", "Figures", "ReportRepository",
+    "CalendarStore", "UnitOfWork", "UnitOfWorkFactory", "Stage",
 ]

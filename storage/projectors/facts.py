@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -66,21 +67,21 @@ async def _reach(session: AsyncSession, e: Event, stage: Stage, *, first: bool =
                               .values(**values))
 
 
-def _flags(flags: list[str] | None) -> dict[str, bool]:
+def _flags(flags: Iterable[str] | None) -> dict[str, bool]:
     chosen = set(flags or ())
     return {col: name in chosen for name, col in FLAG_COLUMNS.items()}
 
 
 @projects(ev.LEAD_LOGGED)
 async def _lead(session: AsyncSession, e: Event) -> None:
-    p = e.payload
-    await add_version(session, e, first=True, owner_unit=p["owner_unit"],
-                      host_unit=p.get("responsible_unit") or p["owner_unit"],
-                      category=p.get("category"), industry=p.get("industry"),
-                      leader_member_id=p.get("leader_member_id"), countable=p.get("duplicate_of") is None,
+    p = ev.LeadLogged.from_dict(e.payload)
+    await add_version(session, e, first=True, owner_unit=p.owner_unit,
+                      host_unit=p.responsible_unit or p.owner_unit,
+                      category=p.category, industry=p.industry,
+                      leader_member_id=p.leader_member_id, countable=p.duplicate_of is None,
                       credit_owner_pct=None, credit_host_pct=None, credit_rule=None, contract_wan=None,
-                      **_flags(p.get("flags")))
-    stage = Stage(p.get("stage", "lead"))
+                      **_flags(p.flags))
+    stage = Stage(p.stage)
     await _reach(session, e, stage, first=True)
     await session.execute(_INSERT_STAGE, dict(event_seq=e.seq, project_id=e.project_id, at=e.at, stage=stage.value,
                                               stage_rank=rank(stage), contract_wan=None))
@@ -88,7 +89,7 @@ async def _lead(session: AsyncSession, e: Event) -> None:
 
 @projects(ev.PROJECT_CORRECTED)
 async def _corrected(session: AsyncSession, e: Event) -> None:
-    changes = e.payload.get("changes", {})
+    changes = ev.ProjectCorrected.from_dict({"changes": {}, **e.payload}).changes
     values: dict[str, Any] = {k: changes[k] for k in ("category", "industry", "leader_member_id") if k in changes}
     if "flags" in changes:
         values.update(_flags(changes["flags"]))
@@ -98,15 +99,16 @@ async def _corrected(session: AsyncSession, e: Event) -> None:
 
 @projects(ev.STAGE_CHANGED)
 async def _stage(session: AsyncSession, e: Event) -> None:
-    stage = Stage(e.payload["to"])
+    p = ev.StageChanged.from_dict(e.payload)
+    stage = Stage(p.to)
     await session.execute(_INSERT_STAGE, dict(event_seq=e.seq, project_id=e.project_id, at=e.at, stage=stage.value,
-                                              stage_rank=rank(stage), contract_wan=e.payload.get("contract_wan")))
+                                              stage_rank=rank(stage), contract_wan=p.contract_wan))
     await _reach(session, e, stage)
-    if e.payload.get("contract_wan") is not None:
-        await add_version(session, e, contract_wan=e.payload["contract_wan"])
+    if p.contract_wan is not None:
+        await add_version(session, e, contract_wan=p.contract_wan)
 
 
 @projects(ev.FUNDS_ADDED)
 async def _funds(session: AsyncSession, e: Event) -> None:
     await session.execute(insert(FundFactRow.__table__).values(
-        event_seq=e.seq, project_id=e.project_id, at=e.at, amount_wan=e.payload["amount_wan"]))
+        event_seq=e.seq, project_id=e.project_id, at=e.at, amount_wan=ev.FundsAdded.from_dict(e.payload).amount_wan))

@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import local_midnight_utc
-from core.credit import coefficient_pct, credit_shares
+from core.credit_sharing import coefficient_pct, credit_shares
 from core.figures import FigureExplanation, FigureLine, month_days
 from core.org import OrgConfig
 from core.stages import Stage, rank

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.figures import ReportCounts
 from core.org import OrgConfig
 from core.records import Member
-from core.reporting import period_id, periods_between, reporting_units
+from core.halfmonthly import period_id, periods_between, reporting_units
 from core.roles import Role
 from storage.tables.org import MemberRow, OrgConfigRow
 from storage.tables.reports import ReportSubmissionRow

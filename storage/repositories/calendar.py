@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +11,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import events as ev
-from core.records import Note, Project
+from core.records import DispatchData, Note, Project, StageMove
 from core.stages import Stage
 from storage.repositories.projects import to_note, to_project
 from storage.tables.calendar import CalendarPushRow, CalendarStateRow
@@ -22,22 +21,6 @@ from storage.tables.projects import NoteRow, ProjectRow
 LEADER_SOURCE = "领导带头招商"
 
 
-@dataclass(frozen=True)
-class StageMove:
-    at: datetime
-    before: str
-    after: str
-
-
-@dataclass(frozen=True)
-class DispatchData:
-    """What the monthly dispatch meeting looks at (seed 002 月调度)."""
-
-    key_projects: list[Project]
-    moves: dict[int, list[StageMove]]
-    problems: list[tuple[Note, Project]]
-    stale: list[Project]
-    names: dict[int, str] = field(default_factory=dict)
 
 
 class SqlCalendarStore:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.reporting import Submission
+from core.halfmonthly import Submission
 from storage.queries.report_rates import OnTimeRate, on_time_rates
 from storage.tables.reports import ObservationRow, ReportSubmissionRow
 

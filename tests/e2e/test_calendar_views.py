@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.usecases.org import bind_identity
+from core.usecases.org import BindIdentity, bind_identity
 from core.workdays import day_start
 from reminders.calendar import workdays
 from reminders.planner import PlanContext, plan
@@ -36,7 +36,7 @@ async def build(db: Database) -> tuple[int, int, int]:
         members = await uow.org.members()
         for m in members:
             if m.name != UNBOUND:
-                await bind_identity(uow, m, channel="console", external_id=f"c{m.id}", chat_id=f"c{m.id}")
+                await bind_identity(uow, m, BindIdentity(channel="console", external_id=f"c{m.id}", chat_id=f"c{m.id}"))
         await uow.commit()
     days = workdays(org.calendar)
     ctx = PlanContext(org, tuple(members), TZ, days)

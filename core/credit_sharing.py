@@ -1,4 +1,4 @@
-"""Who is credited with a project's figures: the owner (首报/首谈单位) and the host (where it lands).
+"""Credit sharing 成果共享: who is credited with a project's figures: the owner (首报/首谈单位) and the host (where it lands).
 
 Seed 004: a city-level unit's project that lands in a county counts fully for the city unit,
 and 50% of its funds are deducted from the county's figure — configured as a CreditRule.
