@@ -286,7 +286,7 @@ def export_projects(fmt: str, out: Path | None) -> None:
     from storage.queries.export import all_projects
 
     if fmt == "xlsx" and out is None:
-        raise Fail("xlsx 需要 --out 文件名，例如 --out 项目.xlsx")
+        raise click.UsageError("xlsx 需要 --out 文件名，例如 --out 项目.xlsx")
     if out is not None and not out.parent.is_dir():
         raise Fail(write_problem(out, FileNotFoundError()))
     conf = settings()

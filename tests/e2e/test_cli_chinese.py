@@ -16,6 +16,7 @@ from tests.e2e.cli_runner import Cli, Result
 # codes and dates are taken from the command tree or removed by NOT_WORDS before this list applies.
 ALLOWED_WORDS = {
     "zsbot", "json", "csv", "xlsx", "png", "text", "toml", "TOML", "Excel", "README", "env",
+    "ISO", "UTC", "UTF", "BOM",  # standards named in the export help
     "telegram", "wecom", "console", "YYYY", "MM",
     # example codes in option help (unit, peer group, indicator, push kind)
     "zhu_shenzhen", "districts", "funds_in_place", "report.overdue_list", "east",
@@ -121,7 +122,7 @@ def usage_error(result: Result, command: str) -> str:
     (("org", "show", "--tree"), "org show", "错误：没有 '--tree' 这个选项。"),
     (("init", "--org", "missing.toml"), "init", "错误：'--org' 的值无效：文件 'missing.toml' 不存在。"),
     (("init", "--demo", "--org", "org.toml"), "init", "错误：--demo 与 --org 只能选一个"),
-    (("export", "projects", "--format", "xlsx"), "export projects", "错误：xlsx 需要 --out 文件名"),
+    (("export", "projects", "--format", "xlsx"), "export projects", "错误：xlsx 需要 --out 文件名，例如 --out 项目.xlsx"),
     (("report", "ranking", "--format", "png"), "report ranking", "错误：png 需要 --out 文件名"),
     (("report", "ranking", "--month", "2026-13"), "report ranking",
      "错误：--month 的值无效：月份应写成 YYYY-MM，例如 2026-10，而不是 '2026-13'"),

@@ -137,12 +137,13 @@ async def test_operator_errors_are_one_chinese_line(cli: Cli) -> None:
         ("export", "projects", "--format", "csv", "--out", "no/such/dir/p.csv"),
         ("export", "projects", "--format", "pdf"),
         ("export", "projects", "--help"))
-    assert no_out.one_line_error() == "错误：xlsx 需要 --out 文件名，例如 --out 项目.xlsx"
+    # A missing --out is wrong usage: the usage line, the hint, then the error, exit 2 (as for every usage error).
+    assert no_out.code == 2 and no_out.err.splitlines()[-1] == "错误：xlsx 需要 --out 文件名，例如 --out 项目.xlsx", no_out
     assert xlsx_nowhere.one_line_error() == "错误：无法写入 no/such/dir/p.xlsx：文件夹 no/such/dir 不存在"
     assert csv_nowhere.one_line_error() == "错误：无法写入 no/such/dir/p.csv：文件夹 no/such/dir 不存在"
     assert no_out.out == xlsx_nowhere.out == ""
     assert bad_format.code == 2 and "pdf" in bad_format.err and "Traceback" not in bad_format.err
     assert not list(Path(cli.cwd).iterdir())
-    text = " ".join(helped.ok().out.split())
-    assert "json 供程序读取：英文键名和代码、ISO 8601 UTC 时间，键名保持不变" in text, text
-    assert "xlsx 必填，csv、json 省略时写到标准输出" in text, text
+    text = "".join(helped.ok().out.split())  # help is wrapped to the terminal: compare without line breaks
+    assert "json供程序读取：英文键名和代码、ISO8601UTC时间，键名保持不变" in text, text
+    assert "xlsx必填，csv、json省略时写到标准输出" in text, text

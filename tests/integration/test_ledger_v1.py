@@ -16,8 +16,9 @@ from sqlalchemy import func, insert, select
 from storage import ledger
 from storage.database import Database
 from storage.projectors import rebuild
-from storage.tables import EventRow, IdentityRow
-from storage.tables_groups import UnitChatRow
+from storage.tables.ledger import EventRow
+from storage.tables.org import IdentityRow
+from storage.tables.groups import UnitChatRow
 
 pytestmark = pytest.mark.asyncio
 
@@ -88,7 +89,7 @@ async def test_the_v1_ledger_verifies_and_rebuilds(db: Database) -> None:
 async def test_every_correctable_field_is_a_column_the_projector_sets(db: Database) -> None:
     from core.projects import CORRECTABLE
     from storage.projectors.records import FLAG_COLUMNS
-    from storage.tables import ProjectRow
+    from storage.tables.projects import ProjectRow
 
     columns = set(ProjectRow.__table__.columns.keys())
     assert {f for f in CORRECTABLE if f != "flags"} <= columns
