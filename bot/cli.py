@@ -244,7 +244,7 @@ def export_projects(fmt: str, out: Path | None) -> None:
     """导出全部项目（金额单位万元，精确整数）。"""
     from bot.outfile import write_atomically, write_problem
     from core.org import FLAGS
-    from handlers.catalog import t, use_locale
+    from texts import t, use_locale
     from reports.exports import project_rows, sheet_rows, to_csv, to_json, to_xlsx
     from storage.queries import all_projects
 

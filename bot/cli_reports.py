@@ -117,11 +117,11 @@ def ranking_command(month_text: str | None, group_ref: str | None, fmt: str, out
 
     ranking, highlight = run(go)
     _warn_if_open(month)
-    from handlers.ranking_text import empty_text
+    from reports.ranking_text import empty_text
 
     empty = empty_text(ranking)
     if fmt == "text":
-        from handlers.ranking_text import render_ranking
+        from reports.ranking_text import render_ranking
 
         text = render_ranking(ranking, group=ranking.groups[0].code if group_ref else None, highlight=highlight)
         _write((text + "\n").encode("utf-8"), out, "排名")
@@ -163,8 +163,8 @@ def ledger_command(month_text: str | None, out: Path) -> None:
     tz = settings().tz
 
     async def go(db: "Database") -> bytes:
-        from handlers.catalog import use_locale
-        from handlers.ranking_text import empty_text, ledger_event_describer
+        from texts import use_locale
+        from reports.ranking_text import empty_text, ledger_event_describer
         from reports.ranking import rank_month
         from reports.workbook import ledger_xlsx
         from storage.queries_ledger import ledger_rows, month_events, unit_names_of
@@ -197,8 +197,8 @@ def explain_command(month_text: str | None, unit_ref: str, indicator_ref: str) -
     tz = settings().tz
 
     async def go(db: "Database") -> str:
-        from handlers.catalog import use_locale
-        from handlers.ranking_text import render_explanation
+        from texts import use_locale
+        from reports.ranking_text import render_explanation
         from reports.ranking import rank_month
         from storage.queries_rankings import month_facts
         from storage.queries_reports import report_counter

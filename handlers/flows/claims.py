@@ -7,9 +7,9 @@ from core.messages import Button
 from core.records import Project
 from core.roles import Role
 from handlers import cards
-from handlers import formatting as fmt
+from texts import formatting as fmt
 from handlers import sharing_pushes as pushes
-from handlers.catalog import t
+from texts import t
 from handlers.context import Ctx
 from handlers.registry import Command, Feature
 

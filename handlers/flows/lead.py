@@ -12,9 +12,9 @@ from core.stages import Stage
 from core.sharing import holder_of, join_as_supporting, register_lead
 from core.usecases.projects import CONTACT_MAX, MAX_WAN, LeadDraft, check_amount, check_name
 from handlers import cards
-from handlers import formatting as fmt
+from texts import formatting as fmt
 from handlers import sharing_pushes as pushes
-from handlers.catalog import t
+from texts import t
 from handlers.context import Answer, Choice, Ctx, render_refusal
 from handlers.flows.base import Flow
 from handlers.lead_parser import parse_lead_line
@@ -346,7 +346,7 @@ class LeadFlow(Flow):
 
 
 def _kept(d: dict[str, Any]) -> list[tuple[str, str]]:
-    from handlers.formatting import amount
+    from texts.formatting import amount
 
     out = []
     if d.get("name"):

@@ -6,7 +6,7 @@ from typing import Any
 
 from core.errors import Refusal
 from core.reporting import OBSERVATION_KINDS, name_observation, parse_quarter, quarter_of, quarter_zh, shift_quarter
-from handlers.catalog import t
+from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow
 from handlers.registry import Command, Feature, registry

@@ -13,8 +13,8 @@ from core.records import Project
 from core.reporting import Entry, parse_period, period_id, reporting_units, submit_report
 from core.stages import Stage, next_stages, rank, stage_from_text
 from core.usecases import projects as uc
-from handlers import formatting as fmt
-from handlers.catalog import t
+from texts import formatting as fmt
+from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow
 from handlers.parsing import AmountError, parse_amount

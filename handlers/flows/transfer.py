@@ -12,9 +12,9 @@ from core.errors import Refusal
 from core.records import Project
 from core.roles import Role
 from core.stages import is_live
-from handlers import formatting as fmt
+from texts import formatting as fmt
 from handlers import sharing_pushes as pushes
-from handlers.catalog import t
+from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow
 from handlers.matching import match_options, search_projects

@@ -10,7 +10,7 @@ from typing import Any
 from core import sharing as sh
 from core.roles import Role
 from handlers import sharing_pushes as pushes
-from handlers.catalog import t
+from texts import t
 from handlers.context import Answer, Ctx
 from handlers.flows.base import Flow
 from handlers.registry import Command, Feature, registry

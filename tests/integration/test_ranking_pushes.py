@@ -13,7 +13,7 @@ from core.clock import FixedClock
 from core.groups import bind_group
 from core.messages import SendFile
 from core.usecases.org import bind_identity
-from handlers.ranking_text import render_ranking
+from reports.ranking_text import render_ranking
 from reports.ranking import rank_month
 from storage.database import Database
 from storage.queries_rankings import month_facts
