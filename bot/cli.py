@@ -121,12 +121,13 @@ def org() -> None:
 def org_show() -> None:
     """显示单位树及各单位成员和角色。"""
     from bot.views import render_org_tree
+    from texts import t
 
     async def go(db: "Database") -> None:
         async with db.uow(readonly=True) as uow:
             cfg = await uow.org.config()
             if cfg is None:
-                raise Fail("尚未载入组织配置：先运行 zsbot init --demo 或 zsbot init --org FILE")
+                raise Fail(t("org_config.missing"))
             members = await uow.org.members()
             identities = {m.id: await uow.org.identities_of(m.id) for m in members}
         click.echo(render_org_tree(cfg, members, identities))
@@ -153,12 +154,13 @@ def invite_create(unit: str, role: str, days: int, member_ref: str | None) -> No
     from bot.views import find_unit, find_member
     from core.roles import Role
     from core.usecases.org import create_invite
+    from texts import t
 
     async def go(db: "Database") -> str:
         async with db.uow() as uow:
             cfg = await uow.org.config()
             if cfg is None:
-                raise Fail("尚未载入组织配置：先运行 zsbot init")
+                raise Fail(t("org_config.missing"))
             target = find_unit(cfg, unit)
             if target is None:
                 raise Fail(f"未知单位 {unit!r}：用 zsbot org show 查看单位代码")
@@ -314,6 +316,7 @@ def _chat(who: str) -> None:
 
     from bot.bootstrap import build_conversations, console_identity
     from bot.channels.console import ConsoleRenderer, chat_loop, input_lines
+    from texts import t
 
     conf = settings()
 
@@ -321,7 +324,7 @@ def _chat(who: str) -> None:
         await db.migrate()
         async with db.uow(readonly=True) as uow:
             if await uow.org.config() is None:
-                raise Fail("尚未载入组织配置：先运行 zsbot init --demo")
+                raise Fail(t("org_config.missing"))
         sender_id, name = await console_identity(db, who)
         conversations = build_conversations(conf, db)
         renderer = ConsoleRenderer(sys.stdout, Path("zsbot-files"))

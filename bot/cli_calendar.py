@@ -76,6 +76,7 @@ def register(cli: click.Group) -> None:
         from reminders.calendar import workdays
         from reminders.planner import PlanContext, plan
         from reminders.ticker import fallback_years
+        from texts import t
 
         conf = settings()
         tz = conf.tz
@@ -88,7 +89,7 @@ def register(cli: click.Group) -> None:
             async with db.uow(readonly=True) as uow:
                 cfg = await uow.org.config()
                 if cfg is None:
-                    raise Fail("尚未载入组织配置：先运行 zsbot init --demo 或 zsbot init --org FILE")
+                    raise Fail(t("org_config.missing"))
                 members = await uow.org.members()
                 ctx = PlanContext(cfg, tuple(members), tz, workdays(cfg.calendar))
                 pushes = plan(ctx, day_start(first, tz), day_start(last + timedelta(days=1), tz) - timedelta(seconds=1))
@@ -113,6 +114,7 @@ def register(cli: click.Group) -> None:
         """像调度器一样运行该时刻到期的全部推送并列出新排队的推送；重复运行不会重复排队。"""
         from core.clock import FixedClock
         from reminders.ticker import Ticker
+        from texts import t
 
         conf = settings()
         tz = conf.tz
@@ -124,7 +126,7 @@ def register(cli: click.Group) -> None:
             async with db.uow(readonly=True) as uow:
                 cfg = await uow.org.config()
                 if cfg is None:
-                    raise Fail("尚未载入组织配置：先运行 zsbot init --demo 或 zsbot init --org FILE")
+                    raise Fail(t("org_config.missing"))
                 by_id = {m.id: m for m in await uow.org.members()}
             sent = [d for d in decisions if d.status != "skipped"]
             skipped = [d for d in decisions if d.status == "skipped"]

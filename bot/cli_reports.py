@@ -18,9 +18,6 @@ if TYPE_CHECKING:
     from core.org import OrgConfig
     from storage.database import Database
 
-NO_ORG = "尚未载入组织配置：先运行 zsbot init --demo 或 zsbot init --org FILE"
-
-
 def _month(value: str | None) -> str:
     from core.figures import last_complete_month, parse_month
 
@@ -42,11 +39,12 @@ def _warn_if_open(month: str) -> None:
 
 async def _config(uow: Any, month: str) -> "OrgConfig":
     from storage.queries_ledger import month_window
+    from texts import t
 
     _, until = month_window(month, settings().tz)
     cfg = await uow.org.config_as_of(until)
     if cfg is None:
-        raise Fail(NO_ORG)
+        raise Fail(t("org_config.missing"))
     return cfg
 
 
