@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only updates|scale|fanout|footprint]`: every benchmark in one run,
+"""`python -m bench [--quick] [--only updates|scale|fanout|footprint|demo]`: every benchmark in one run,
 printed and written to bench/results/latest.json (docs/BENCHMARKS.md holds the latest figures).
 
 Ratios are measured side by side in the same run, because absolute times drift on a shared machine.
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SECTIONS = ("updates", "scale", "fanout", "footprint")
+SECTIONS = ("updates", "scale", "fanout", "footprint", "demo")
 
 
 def machine() -> dict[str, Any]:
@@ -87,6 +87,20 @@ async def run_updates(quick: bool) -> list[dict[str, Any]]:
     return await updates.measure(urls, 40 if quick else 200, fresh, rounds=1 if quick else 3)
 
 
+async def run_demo() -> list[dict[str, Any]]:
+    from bench import demo
+
+    urls, fresh_sqlite = demo.sqlite_only()
+    admin = os.environ.get("ZSBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+    if await _pg_ready(admin):
+        urls["postgres"] = admin.rsplit("/", 1)[0] + "/zsbot_bench"
+
+    async def fresh(engine: str) -> None:
+        await (fresh_sqlite(engine) if engine == "sqlite" else _recreate_pg(admin, "zsbot_bench"))
+
+    return await demo.measure(urls, fresh)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a few minutes")
@@ -116,6 +130,9 @@ def main() -> None:
 
         print("4. footprint", flush=True)
         out["footprint"] = footprint.measure(2000 if args.quick else 10_000)
+    if "demo" in sections:
+        print("5. seeding the demo history (zsbot init --demo)", flush=True)
+        out["demo"] = asyncio.run(run_demo())
     out["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
     target = RESULTS / ("latest-quick.json" if args.quick else "latest.json")
     if args.only and target.exists():

@@ -10,6 +10,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from bot.click_zh import ZhGroup, install, localise
+
+# Before the first decorator: click translates `--version`'s help and click.Path's names as they are declared.
+install()
+
 if TYPE_CHECKING:
     from bot.config import Settings
     from storage.database import Database
@@ -56,7 +61,7 @@ def run(fn: Callable[["Database"], Awaitable[T]], *, clock: Any = None) -> T:
         raise Fail(message) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ZhGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="zsbot", message="zsbot %(version)s")
 def cli() -> None:
     """招商助手 zsbot：招商线索台账、聊天机器人与考核排名。
@@ -69,29 +74,62 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--demo", is_flag=True, help="载入内置的贵阳贵安示例组织和演示成员。")
+@click.option("--demo", is_flag=True, help="载入内置的贵阳贵安示例组织和演示成员，并写入一年的演示历史。")
+@click.option("--empty", is_flag=True, help="与 --demo 同用：只载入组织和演示成员，不写入演示历史。")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="与 --demo 同用：演示历史以这一天为“今天”，写到上一个完整月份为止（默认今天）。")
 @click.option("--org", "org_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="载入指定的组织配置文件（TOML）。")
-def init(demo: bool, org_file: Path | None) -> None:
-    """创建或升级数据库；可同时载入组织配置。重复运行是安全的。"""
+def init(demo: bool, empty: bool, today: Any, org_file: Path | None) -> None:
+    """创建或升级数据库；可同时载入组织配置。重复运行是安全的（演示历史只写入一次）。"""
     if demo and org_file:
         raise click.UsageError("--demo 与 --org 只能选一个")
-    from bot.bootstrap import initialise, read_org_file
+    if (empty or today) and not demo:
+        raise click.UsageError("--empty 与 --today 只能与 --demo 同用")
+    from bot.bootstrap import initialise
 
     conf = settings()
     path = conf.org_path() if demo else org_file or conf.org_file
     org = _read_org(path) if path else None
+    clock = _demo_clock()
 
     async def go(db: "Database") -> None:
-        result = await initialise(db, org, demo_members=demo)
+        seeded = None
+        if demo:
+            done = await _init_demo(db, clock, org, history=not empty, today=today.date() if today else None)
+            result, seeded = done.result, done.seeded or done.skipped
+        else:
+            result = await initialise(db, org, demo_members=False)
         click.echo(f"数据库已就绪：{_safe_url(conf.database_url)}")
         if org is not None:
             state = "已载入新配置" if result.configured else "配置未变化"
             click.echo(f"组织：{org.organisation.name}（{len(org.units)} 个单位）— {state}")
         if demo:
             click.echo(f"演示成员：新增 {result.members_added} 人")
+        if seeded is not None:
+            click.echo(seeded if isinstance(seeded, str) else seeded.line())
 
-    run(go)
+    run(go, clock=clock)
+
+
+def _demo_clock() -> Any:
+    from datetime import datetime, timezone
+
+    from core.clock import FixedClock
+
+    return FixedClock(datetime.now(timezone.utc))
+
+
+async def _init_demo(db: "Database", clock: Any, org: Any, *, history: bool, today: Any = None) -> Any:
+    """The demo organisation and members, and (unless `history` is off) the past year up to last month."""
+    from datetime import datetime, timezone
+
+    from bot.demo_history import initialise_demo
+
+    tz = settings().tz
+    now = datetime.now(timezone.utc)
+    return await initialise_demo(db, clock, org, today=today or now.astimezone(tz).date(), now=now, tz=tz,
+                                 history=history)
 
 
 def _read_org(path: Path) -> Any:
@@ -141,11 +179,11 @@ def invite() -> None:
 
 
 @invite.command("create")
-@click.option("--unit", required=True, help="单位代码或名称，如 zhu_shenzhen 或 驻深圳办事处。")
+@click.option("--unit", required=True, metavar="单位", help="单位代码或名称，如 zhu_shenzhen 或 驻深圳办事处。")
 @click.option("--role", type=click.Choice(["member", "unit_head", "leader", "office_admin"]), default="member",
-              show_default=True)
-@click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True, help="有效天数。")
-@click.option("--member", "member_ref", default=None,
+              show_default=True, help="角色：member 成员、unit_head 单位负责人、leader 领导、office_admin 办公室管理员。")
+@click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True, metavar="天数", help="有效天数。")
+@click.option("--member", "member_ref", default=None, metavar="成员",
               help="绑定到已有成员（姓名或编号），用于同一人在第二个渠道登录。")
 def invite_create(unit: str, role: str, days: int, member_ref: str | None) -> None:
     """生成一次性、会过期的邀请码（只显示这一次）。"""
@@ -153,7 +191,7 @@ def invite_create(unit: str, role: str, days: int, member_ref: str | None) -> No
 
     from bot.views import find_unit, find_member
     from core.roles import Role
-    from core.usecases.org import create_invite
+    from core.usecases.org import CreateInvite, create_invite
     from texts import t
 
     async def go(db: "Database") -> str:
@@ -170,8 +208,7 @@ def invite_create(unit: str, role: str, days: int, member_ref: str | None) -> No
                 if m is None:
                     raise Fail(f"未找到成员 {member_ref!r}")
                 member_id, target = m.id, cfg.unit(m.unit)
-            code = await create_invite(uow, unit=target.code, role=Role(role), ttl=timedelta(days=days),
-                                       member_id=member_id)
+            code = await create_invite(uow, CreateInvite(unit=target.code, role=Role(role), ttl=timedelta(days=days), member_id=member_id))
             await uow.commit()
             return code
 
@@ -218,7 +255,7 @@ def ledger_head() -> None:
 @ledger.command("rebuild")
 def ledger_rebuild() -> None:
     """由事件重算全部当前状态表（运维用；事件本身不变）。"""
-    from storage.projections import rebuild
+    from storage.projectors import rebuild
 
     async def go(db: "Database") -> int:
         async with db.uow() as uow:
@@ -249,7 +286,7 @@ def export_projects(fmt: str, out: Path | None) -> None:
     from core.org import FLAGS
     from texts import t, use_locale
     from reports.exports import project_rows, sheet_rows, to_csv, to_json, to_xlsx
-    from storage.queries import all_projects
+    from storage.queries.export import all_projects
 
     if fmt == "xlsx" and out is None:
         raise Fail("xlsx 需要 --out 文件名，例如 --out 项目.xlsx")
@@ -284,7 +321,7 @@ def export_projects(fmt: str, out: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--as", "who", required=True, help="以哪位成员身份对话（姓名或编号）；未知姓名按新用户处理，需先 /start 邀请码。")
+@click.option("--as", "who", required=True, metavar="成员", help="以哪位成员身份对话（姓名或编号）；未知姓名按新用户处理，需先 /start 邀请码。")
 def chat(who: str) -> None:
     """在终端里与机器人对话（真实核心、真实数据库）。也可管道输入，每行一条消息。"""
     _chat(who)
@@ -292,19 +329,22 @@ def chat(who: str) -> None:
 
 @cli.command()
 def demo() -> None:
-    """初始化演示组织（如尚未初始化），并以驻深圳办事处成员身份打开终端对话。"""
-    from bot.bootstrap import initialise
+    """初始化演示组织（如尚未初始化，连同一年的演示历史），并以驻深圳办事处成员身份打开终端对话。"""
     from bot.config import BUNDLED_ORG
+
+    clock = _demo_clock()
 
     async def prepare(db: "Database") -> None:
         await db.migrate()
         async with db.uow(readonly=True) as uow:
             configured = await uow.org.config() is not None
         if not configured:
-            await initialise(db, _read_org(BUNDLED_ORG), demo_members=True)
+            done = await _init_demo(db, clock, _read_org(BUNDLED_ORG), history=True)
             click.echo("已初始化演示组织（贵阳贵安示例）。", err=True)
+            if done.seeded is not None:
+                click.echo(done.seeded.line(), err=True)
 
-    run(prepare)
+    run(prepare, clock=clock)
     _chat(DEMO_MEMBER)
 
 
@@ -341,6 +381,7 @@ def build() -> click.Group:
     """The root command with every feature's commands (each module of `command_modules()` has `register`)."""
     for module in command_modules():
         module.register(cli)
+    localise(cli)
     return cli
 
 

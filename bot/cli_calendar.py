@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.cli import Fail, run, settings
+from texts import t
 
 if TYPE_CHECKING:
     from storage.database import Database
 
 WEEKDAYS = "一二三四五六日"
-STATUS_ZH = {"queued": "已排队", "undeliverable": "无可用聊天", "skipped": "已跳过", "pending": "待发送",
-             "sent": "已发送", "failed": "发送失败"}
+NAMES_SHOWN = 5   # a tick's skipped pushes name this many recipients per kind, then "等 N 人"
 
 
 def _local(at: datetime | None, tz: ZoneInfo) -> str:
@@ -42,15 +42,18 @@ def parse_at(value: str, tz: ZoneInfo) -> datetime:
     return at.replace(tzinfo=tz) if at.tzinfo is None else at
 
 
+def _unit(cfg: Any, code: str) -> str:
+    try:
+        return str(cfg.unit(code).name)
+    except (KeyError, AttributeError):
+        return code
+
+
 def _who(members: dict[int, Any], member_id: int, cfg: Any) -> str:
     m = members.get(member_id)
     if m is None:
         return f"#{member_id}"
-    try:
-        unit = cfg.unit(m.unit).name
-    except KeyError:
-        unit = m.unit
-    return f"{m.name}（{unit}）"
+    return f"{m.name}（{_unit(cfg, m.unit)}）"
 
 
 def _text(action: str) -> str:
@@ -67,16 +70,17 @@ def _text(action: str) -> str:
 
 def register(cli: click.Group) -> None:
     @cli.command("schedule")
-    @click.option("--from", "start", metavar="DATE", help="起始日期，如 2026-12-01（默认今天）。")
-    @click.option("--to", "end", metavar="DATE", help="结束日期（含当天；默认起始日后 31 天）。")
+    @click.option("--from", "start", metavar="日期", help="起始日期，如 2026-12-01（默认今天）。")
+    @click.option("--to", "end", metavar="日期", help="结束日期（含当天；默认起始日后 31 天）。")
     def schedule(start: str | None, end: str | None) -> None:
-        """列出日历推送的到期时间：半月报提醒与逾期、月调度、季观摩等（到期时再判断是否仍需发送）。"""
+        """列出日历推送的到期时间：每类推送每位接收人一行（日期范围），以及是否已决定。"""
         from core.clock import SystemClock
         from core.workdays import day_start
         from reminders.calendar import workdays
+        from reminders.names import kind_name
         from reminders.planner import PlanContext, plan
-        from reminders.ticker import fallback_years
-        from texts import t
+        from reminders.schedule_view import decided, fold, missed, when
+        from reminders.ticker import LAST_TICK, SINCE, fallback_years
 
         conf = settings()
         tz = conf.tz
@@ -93,28 +97,30 @@ def register(cli: click.Group) -> None:
                 members = await uow.org.members()
                 ctx = PlanContext(cfg, tuple(members), tz, workdays(cfg.calendar))
                 pushes = plan(ctx, day_start(first, tz), day_start(last + timedelta(days=1), tz) - timedelta(seconds=1))
-                decided = await uow.calendar.statuses([p.key for p in pushes])
+                status = await uow.calendar.statuses([p.key for p in pushes])
+                state = await uow.calendar.states((SINCE, LAST_TICK))
+            status.update(missed(pushes, status, state.get(SINCE), state.get(LAST_TICK)))
             by_id = {m.id: m for m in members}
-            click.echo(f"{first} 至 {last} 到期的推送（{tz.key}）：")
-            for p in pushes:
-                status = STATUS_ZH.get(decided.get(p.key, ""), "")
-                click.echo(f"{_local(p.due, tz)}  {p.kind:<24} {_who(by_id, p.member_id, cfg)}  {p.key}"
-                           + (f"  [{status}]" if status else ""))
-            click.echo(f"共 {len(pushes)} 条。到期时再检查：已报送的单位不再提醒，没有内容的推送不发送。")
+            folded = fold(pushes, status)
+            click.echo(t("schedule.title", first=first, last=last, tz=tz.key))
+            for f in folded:
+                times = t("schedule.times", count=len(f.pushes)) if len(f.pushes) > 1 else ""
+                click.echo(t("schedule.line", when=when(f, tz, ctx.days.is_workday), times=times,
+                             kind=kind_name(f.kind), who=_who(by_id, f.member_id, cfg), decided=decided(f)))
+            click.echo(t("schedule.footer", lines=len(folded), count=len(pushes)))
             for year in fallback_years(first, last):
-                click.echo(f"注意：chinesecalendar 没有 {year} 年的节假日数据，{year} 年按周末加组织配置中的"
-                           "节假日/调休计算工作日。")
+                click.echo(t("schedule.fallback", year=year))
 
         run(go)
 
     @cli.command("tick")
-    @click.option("--at", "at", required=True, metavar="TIME",
+    @click.option("--at", "at", required=True, metavar="时刻",
                   help="时刻，如 2026-07-09T09:00（无时区时按 ZSBOT_TIMEZONE 本地时间）。")
     def tick(at: str) -> None:
         """像调度器一样运行该时刻到期的全部推送并列出新排队的推送；重复运行不会重复排队。"""
         from core.clock import FixedClock
+        from reminders.names import kind_name, reason, skipped_reason, status_name
         from reminders.ticker import Ticker
-        from texts import t
 
         conf = settings()
         tz = conf.tz
@@ -129,45 +135,63 @@ def register(cli: click.Group) -> None:
                     raise Fail(t("org_config.missing"))
                 by_id = {m.id: m for m in await uow.org.members()}
             sent = [d for d in decisions if d.status != "skipped"]
-            skipped = [d for d in decisions if d.status == "skipped"]
+            skipped: dict[str, list[str]] = {}
+            for d in decisions:
+                if d.status == "skipped":
+                    skipped.setdefault(d.push.kind, []).append(_who(by_id, d.push.member_id, cfg))
             if not sent:
-                click.echo(f"{_local(when, tz)}：没有新的推送。")
+                click.echo(t("tick.none", at=_local(when, tz)))
             else:
-                click.echo(f"{_local(when, tz)}：新排队 {len(sent)} 条推送：")
+                click.echo(t("tick.title", at=_local(when, tz), count=len(sent)))
                 for d in sent:
-                    note = "" if d.status == "queued" else f"  [{STATUS_ZH[d.status]}]"
-                    click.echo(f"  {d.push.kind:<24} {_who(by_id, d.push.member_id, cfg)}  {d.push.key}{note}")
+                    note = "" if d.status == "queued" else t("tick.note", status=status_name(d.status),
+                                                              reason=reason("no_chat"))
+                    click.echo(t("tick.line", kind=kind_name(d.push.kind), who=_who(by_id, d.push.member_id, cfg),
+                                 note=note))
             if skipped:
-                click.echo(f"另有 {len(skipped)} 条到期推送已不需要（如已报送），不发送。")
+                click.echo(t("tick.skipped_title", count=sum(len(v) for v in skipped.values())))
+                for kind, repeated in skipped.items():
+                    names = list(dict.fromkeys(repeated))   # a tick after downtime skips several days' checks
+                    who = "、".join(names) if len(names) <= NAMES_SHOWN else t(
+                        "tick.and_more", names="、".join(names[:NAMES_SHOWN]), count=len(names))
+                    click.echo(t("tick.skipped_line", kind=kind_name(kind), who=who, reason=skipped_reason(kind)))
 
         run(go, clock=FixedClock(when))
 
     @cli.command("outbox")
     @click.option("--pending", is_flag=True, help="只显示待发送的推送。")
     @click.option("--limit", type=click.IntRange(1, 10000), default=200, show_default=True, help="最多显示多少条（最新的）。")
-    @click.option("--kind", default=None, help="只显示这一类推送，如 report.overdue_list。")
+    @click.option("--kind", default=None, metavar="类别", help="只显示这一类推送：中文名称或代码，如 半月报报送情况通报 或 report.overdue_list。")
     @click.option("--text", "show_text", is_flag=True, help="同时显示推送的文字内容。")
     def outbox(pending: bool, limit: int, kind: str | None, show_text: bool) -> None:
-        """显示推送队列：类别、键、接收人、状态、排队与发送时间。"""
-        from storage.queries_calendar import outbox_lines
+        """显示推送队列：类别、接收人（单位）、状态、排队与发送时间、原因。"""
+        from reminders.names import kind_code, kind_name, shown_reason, status_name
+        from storage.queries.outbox import outbox_lines
 
         tz = settings().tz
 
-        async def go(db: "Database") -> list[Any]:
+        async def go(db: "Database") -> tuple[list[Any], Any]:
             async with db.uow(readonly=True) as uow:
-                return await outbox_lines(uow.session, pending_only=pending, limit=limit, kind=kind)
+                lines = await outbox_lines(uow.session, pending_only=pending, limit=limit,
+                                           kind=kind_code(kind.strip()) if kind else None)
+                return lines, await uow.org.config()
 
-        lines = run(go)
+        lines, cfg = run(go)
         if not lines:
-            click.echo("推送队列为空。" if not pending else "没有待发送的推送。")
+            click.echo(t("outbox.empty") if not pending else t("outbox.none_pending"))
             return
         for r in lines:
-            who = r.member or f"{r.channel}:{r.chat_id}"
-            where = f"{r.channel}:{r.chat_id}" if r.channel else "未绑定聊天"
-            sent = f"  发送 {_local(r.sent_at, tz)}" if r.sent_at else ""
-            error = f"  （{r.last_error}）" if r.last_error and r.status != "sent" else ""
-            click.echo(f"#{r.id} [{STATUS_ZH.get(r.status, r.status)}] {r.kind}  {who} → {where}  {r.key}  "
-                       f"排队 {_local(r.created_at, tz)}{sent}{error}")
+            if r.member is not None:
+                who = f"{r.member}（{_unit(cfg, r.member_unit)}）"
+            elif r.group_unit is not None:
+                who = t("outbox.group", unit=_unit(cfg, r.group_unit))
+            else:
+                who = f"{r.channel}:{r.chat_id}"
+            where = f"{r.channel}:{r.chat_id}" if r.channel else t("outbox.unbound")
+            sent = t("outbox.sent_at", at=_local(r.sent_at, tz)) if r.sent_at else ""
+            why = t("outbox.why", reason=shown_reason(r.last_error)) if r.last_error and r.status != "sent" else ""
+            click.echo(t("outbox.line", id=r.id, status=status_name(r.status), kind=kind_name(r.kind), who=who,
+                         where=where, push_key=r.key, queued=_local(r.created_at, tz), sent=sent, reason=why))
             if show_text:
                 click.echo("    " + _text(r.action).replace("\n", "\n    "))
-        click.echo(f"共 {len(lines)} 条。")
+        click.echo(t("outbox.footer", count=len(lines)))

@@ -1,22 +1,22 @@
 """Ports: what the core needs from the outside world, as Protocols storage implements."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
 from core.delivery import Pending
-from core.figures import LedgerEvent, LedgerRow, MonthFacts
+from core.figures import FigureExplanation, LedgerEvent, LedgerRow, MonthFacts
+from core.halfmonthly import Submission
 from core.messages import Delivery, Outbound
 from core.org import OrgConfig
-from core.records import Event, Identity, Invite, Member, Note, Project, Trip, UnitRecord
+from core.records import DispatchData, Event, Identity, Invite, Member, Note, Project, Trip, UnitRecord
 from core.roles import Role
+from core.sharing import Claim, CreditSnapshot, Interest, Transfer
 from core.stages import Stage
-
-if TYPE_CHECKING:
-    from core.sharing import Claim, CreditSnapshot, Interest, Transfer
 
 
 @dataclass
@@ -64,7 +64,7 @@ class TripRepository(Protocol):
 
 
 class SharingRepository(Protocol):
-    """Reads of the shared lead ledger (core/sharing.py); storage/repositories_sharing.py implements it."""
+    """Reads of the shared lead ledger (core/sharing.py)."""
 
     async def transfer(self, transfer_id: int) -> Transfer | None: ...
     async def pending_transfer(self, project_id: int) -> Transfer | None: ...
@@ -90,6 +90,9 @@ class ConversationRepository(Protocol):
     async def save(self, state: ConversationState) -> None: ...
     async def clear(self, key: str) -> None: ...
 
+    async def expired(self, now: datetime) -> list[ConversationState]:
+        """Open flows whose expiry has passed (they are parked, not dropped)."""
+
 
 class UpdateLog(Protocol):
     async def seen(self, channel: str, update_id: str) -> bool:
@@ -102,9 +105,10 @@ class Outbox(Protocol):
         """Queue a push once per key; False when the key was already queued."""
 
     async def enqueue_member(self, key: str, kind: str, member_id: int, action: Outbound, *,
-                             not_before: datetime | None = None) -> int:
+                             not_before: datetime | None = None, undeliverable: str = "no_chat") -> int:
         """Queue a push to each chat the member is bound to on an active channel; returns how many
-        were newly queued. A member with no such chat gets an `undeliverable` row the office sees."""
+        were newly queued. A member with no such chat gets an `undeliverable` row the office sees,
+        recording `undeliverable` as its reason (the caller's Chinese text; the code `no_chat` if none)."""
 
     async def enqueue_unit_groups(self, key: str, kind: str, unit: str, action: Outbound) -> int:
         """Queue a push to each group chat bound to the unit (on an active channel)."""
@@ -118,13 +122,50 @@ class Outbox(Protocol):
 
 
 class Figures(Protocol):
-    """A month's figures as of its end (local midnight in `tz`): the rules then in force and the facts."""
+    """A month's figures as of its end (local midnight in `tz`): the rules then in force and the facts.
 
-    async def month(self, month: str, tz: ZoneInfo) -> tuple[OrgConfig, MonthFacts] | None: ...
+    The one reading path for figures outside storage (/rank, the ranking-day pushes, `zsbot report …`),
+    so a figure in chat is the figure in the report.
+    """
+
+    async def month(self, month: str, tz: ZoneInfo) -> tuple[OrgConfig, MonthFacts] | None:
+        """`rules` and `facts` together; None before any configuration was loaded."""
+
+    async def rules(self, month: str, tz: ZoneInfo) -> OrgConfig | None:
+        """The configuration in force at the month's end (the first one, for a month before it)."""
+
+    async def facts(self, month: str, tz: ZoneInfo) -> MonthFacts:
+        """The facts the month's ranking is computed from, half-monthly reports counted in `tz`."""
 
     async def ledger(self, month: str, tz: ZoneInfo, unit_names: dict[str, str]
                      ) -> tuple[list[LedgerRow], list[LedgerEvent]]:
         """The month's 台账 rows (tracked projects at its end) and the events recorded in it."""
+
+    async def explain(self, cfg: OrgConfig, month: str, tz: ZoneInfo, unit: str, indicator: str
+                      ) -> FigureExplanation:
+        """The ledger events behind `unit`'s value of `indicator` in the month, and the value they add up to."""
+
+
+class ReportRepository(Protocol):
+    """Half-monthly reports and observation projects (core/halfmonthly.py)."""
+
+    async def submission(self, unit: str, period: str) -> Submission | None: ...
+    async def submissions(self, period: str) -> dict[str, Submission]: ...
+    async def observation(self, unit: str, quarter: str) -> dict[str, Any] | None: ...
+    async def observations(self, quarters: Sequence[str]) -> dict[str, set[str]]: ...
+
+
+class CalendarStore(Protocol):
+    """The calendar's bookkeeping: which pushes were decided, the ticker's state, the dispatch reads."""
+
+    async def decided(self, keys: Sequence[str]) -> set[str]: ...
+    async def record(self, decisions: Sequence[dict[str, Any]]) -> None: ...
+    async def state(self, name: str) -> str | None: ...
+    async def states(self, names: Sequence[str]) -> dict[str, str]: ...
+    async def set_state(self, name: str, value: str, at: datetime) -> None: ...
+    async def statuses(self, keys: Sequence[str]) -> dict[str, str]: ...
+    async def dispatch(self, *, threshold_wan: int, month_start: datetime, stale_before: datetime
+                       ) -> DispatchData: ...
 
 
 class UnitOfWork(Protocol):
@@ -139,13 +180,15 @@ class UnitOfWork(Protocol):
     updates: UpdateLog
     outbox: Outbox
     figures: Figures
+    reports: ReportRepository
+    calendar: CalendarStore
 
     async def record(self, type: str, payload: dict[str, Any], *, actor: int | None = None,
                      unit: str | None = None, project_id: int | None = None,
                      new_project: bool = False) -> Event: ...
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
-    async def __aenter__(self) -> "UnitOfWork": ...
+    async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...
 
 
@@ -155,5 +198,6 @@ class UnitOfWorkFactory(Protocol):
 
 __all__ = [
     "ConversationState", "OrgRepository", "ProjectRepository", "TripRepository",
-    "SharingRepository", "ConversationRepository", "UpdateLog", "Outbox", "UnitOfWork", "UnitOfWorkFactory", "Stage",
+    "SharingRepository", "ConversationRepository", "UpdateLog", "Outbox", "Figures", "ReportRepository",
+    "CalendarStore", "UnitOfWork", "UnitOfWorkFactory", "Stage",
 ]

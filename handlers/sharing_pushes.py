@@ -50,7 +50,8 @@ async def push(uow: UnitOfWork, key: str, kind: str, members: Iterable[Member], 
         if m.id == skip or m.id in seen:
             continue
         seen.add(m.id)
-        sent += await uow.outbox.enqueue_member(f"{key}:m{m.id}", kind, m.id, SendText(text=text, buttons=buttons))
+        sent += await uow.outbox.enqueue_member(f"{key}:m{m.id}", kind, m.id, SendText(text=text, buttons=buttons),
+                                                undeliverable=t("outbox.reason.no_chat"))
     return sent
 
 

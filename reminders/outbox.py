@@ -21,6 +21,7 @@ from typing import Any
 
 from core.clock import Clock
 from core.delivery import Ambiguous, ChannelSender, Pending, Permanent, RetryAfter, SendError, Transient
+from reminders.names import reason as why
 
 log = logging.getLogger("zsbot.outbox")
 
@@ -164,7 +165,7 @@ class OutboxSender:
             self.pace.chat_next[row.chat] = self.monotonic() + exc.seconds
             until = self.clock.now() + timedelta(seconds=exc.seconds)
             async with self.uow_factory() as uow:
-                await uow.outbox.postpone(row.id, until, f"429: retry after {exc.seconds}s")
+                await uow.outbox.postpone(row.id, until, why("retry_after", seconds=f"{exc.seconds:g}"))
                 await uow.outbox.postpone_chat(channel, chat_id, until)
                 await uow.commit()
             return
@@ -172,15 +173,14 @@ class OutboxSender:
             await self._retry_later(row, exc)
             return
         except (Ambiguous, Permanent) as exc:
-            kind = "read timeout, may have been delivered: not retried" if isinstance(exc, Ambiguous) else "refused"
-            await self._give_up(row, f"{kind}: {exc}")
+            await self._give_up(row, why("ambiguous" if isinstance(exc, Ambiguous) else "refused", error=exc))
             return
         except SendError as exc:
-            await self._give_up(row, f"send error: {exc}")
+            await self._give_up(row, why("send_error", error=exc))
             return
         except Exception as exc:  # a bug in a channel adapter must not stop the others
             log.exception("unexpected error sending outbox row %s", row.id)
-            await self._give_up(row, f"internal error: {type(exc).__name__}: {exc}")
+            await self._give_up(row, why("internal", error=f"{type(exc).__name__}: {exc}"))
             return
         async with self.uow_factory() as uow:
             await uow.outbox.mark_sent(row.id, self.clock.now())
@@ -190,11 +190,12 @@ class OutboxSender:
     async def _retry_later(self, row: Pending, exc: Exception) -> None:
         attempts = row.attempts + 1
         if attempts >= self.limits.max_attempts:
-            await self._give_up(row, f"gave up after {attempts} attempts: {exc}")
+            await self._give_up(row, why("gave_up", attempts=attempts, error=exc))
             return
         delay = min(2.0 ** attempts, self.limits.backoff_max)
         async with self.uow_factory() as uow:
-            await uow.outbox.postpone(row.id, self.clock.now() + timedelta(seconds=delay), str(exc))
+            await uow.outbox.postpone(row.id, self.clock.now() + timedelta(seconds=delay),
+                                    why("transient", error=exc))
             await uow.commit()
 
     async def _give_up(self, row: Pending, reason: str) -> None:

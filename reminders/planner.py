@@ -7,7 +7,9 @@ A module `reminders/pushes_<feature>.py` defines `KINDS: tuple[PushKind, ...]` a
 `push_modules()` (one line; tests/unit/test_registries.py fails when a module defining KINDS is
 missing there). A `PushKind` has:
 
-- `name`: the kind, e.g. "report.reminder" (≤ 40 characters; it is the outbox row's `kind`).
+- `name`: the kind, e.g. "report.reminder" (≤ 40 characters; it is the outbox row's `kind`), with
+  its Chinese name for operators in the catalog as `push.kind.<name>` (a test fails without one) and,
+  if `render` can return None, why as `push.skipped.<name>` (`reminders/names.py`).
 - `plan(ctx: PlanContext, start, end) -> Iterable[Push]`: every push of this kind whose `due`
   lies in [start, end] (aware UTC). Pure: it may read only `ctx` (config, members, working days,
   time zone), never the clock or the database. A push's `key` — `kind:period:m<member id>` —

@@ -21,6 +21,7 @@ from core.ports import UnitOfWork
 from texts import t
 from core.workdays import at_local, day_start
 from reminders.calendar import knows, workdays
+from reminders.names import reason
 from reminders.planner import PlanContext, Push, RenderContext, kinds, plan
 
 log = logging.getLogger("zsbot.calendar")
@@ -54,7 +55,7 @@ class Ticker:
             cfg = await uow.org.config()
             if cfg is None:
                 return []
-            state = await uow.calendar.states((SINCE, LAST_TICK))  # type: ignore[attr-defined]
+            state = await uow.calendar.states((SINCE, LAST_TICK))
             stored = state.get(SINCE)
             since = self._since(stored, at)
             ctx = PlanContext(cfg, tuple(await uow.org.members()), self.tz, workdays(cfg.calendar))
@@ -62,12 +63,12 @@ class Ticker:
             if LAST_TICK in state and start < (last := datetime.fromisoformat(state[LAST_TICK])) <= at:
                 start = last  # everything due up to the last deciding tick was decided (or had expired) then
             due = self._due(ctx, start, at)
-            done = await uow.calendar.decided([p.key for p in due]) if due else set()  # type: ignore[attr-defined]
+            done = await uow.calendar.decided([p.key for p in due]) if due else set()
         todo = [p for p in due if p.key not in done]
         if not todo and stored == since.isoformat():
             return []
         async with self.uow_factory() as uow:
-            store = uow.calendar  # type: ignore[attr-defined]
+            store = uow.calendar
             if stored != since.isoformat():
                 await store.set_state(SINCE, since.isoformat(), at)
             # Under the write lock now: another process may have decided some of these meanwhile.
@@ -99,7 +100,8 @@ class Ticker:
     async def _queue(self, uow: UnitOfWork, push: Push, action: SendText | None) -> Decision:
         if action is None:
             return Decision(push, "skipped", 0)
-        rows = await uow.outbox.enqueue_member(push.key, push.kind, push.member_id, action)
+        rows = await uow.outbox.enqueue_member(push.key, push.kind, push.member_id, action,
+                                               undeliverable=reason("no_chat"))
         return Decision(push, "queued" if rows else "undeliverable", rows)
 
     def _since(self, stored: str | None, at: datetime) -> datetime:

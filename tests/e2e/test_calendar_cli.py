@@ -14,8 +14,9 @@ from collections import Counter
 
 from core.org import load_org
 from core.records import Member
-from core.reporting import reporting_units
+from core.halfmonthly import reporting_units
 from core.roles import Role
+from reminders.names import kind_name
 from tests.e2e.cli_runner import Cli, Result, cli  # noqa: F401  (cli is a fixture)
 from tests.helpers import DEMO_ORG
 
@@ -47,11 +48,11 @@ def demo() -> tuple[dict[str, str], list[str], list[str]]:
 
 
 def queued(result: Result, kind: str) -> Counter[str]:
-    """Recipient names in `zsbot tick` output lines of one kind."""
+    """Recipient names in `zsbot tick` output lines of one kind (its Chinese name)."""
     names: Counter[str] = Counter()
     for line in result.out.splitlines():
         parts = line.split()
-        if len(parts) >= 2 and parts[0] == kind:
+        if len(parts) >= 2 and parts[0] == kind_name(kind):
             names[parts[1].split("（")[0]] += 1
     return names
 
@@ -66,12 +67,11 @@ def chat_at(cli: Cli, at: str, who: str, lines: str) -> Result:
 def test_init_demo_then_ticks_around_the_10_december_deadline(cli: Cli) -> None:  # noqa: F811
     reporters, heads, units = demo()
     assert FILER in reporters and len(reporters) >= 10
-    cli("init", "--demo").ok()
+    cli("init", "--demo", "--empty").ok()
 
     schedule = cli("schedule", "--from", "2026-12-05", "--to", "2026-12-11").ok().out
-    mine = [line for line in schedule.splitlines() if "report.reminder" in line and f"{FILER}（" in line]
-    assert [line.split("  ")[0] for line in mine] == [
-        "2026-12-07（周一）09:00", "2026-12-09（周三）09:00", "2026-12-10（周四）09:00"]
+    mine = [line for line in schedule.splitlines() if "  半月报提醒  " in line and f"{FILER}（" in line]
+    assert [line.split("  ")[0] for line in mine] == ["12-07、12-09、12-10 09:00（3 次）"]
 
     # Sunday: nothing goes out on a weekend.
     assert "没有新的推送" in cli("tick", "--at", "2026-12-06T09:00").ok().out
@@ -94,7 +94,7 @@ def test_init_demo_then_ticks_around_the_10_december_deadline(cli: Cli) -> None:
     assert FILER not in got and set(got) - set(reporters) <= set(heads)
 
     cli("tick", "--at", "2026-12-14T09:00").ok()
-    listing = cli("outbox", "--kind", "report.overdue_list", "--text").ok().out
+    listing = cli("outbox", "--kind", "半月报报送情况通报", "--text").ok().out
     missing = next(line for line in listing.splitlines() if "未报送：" in line).split("未报送：")[1].split("、")
     assert sorted(missing) == sorted(u for u in units if u != FILER_UNIT)
     assert f"按时 1 个，逾期补报 0 个，未报 {len(units) - 1} 个" in listing

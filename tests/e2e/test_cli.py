@@ -23,7 +23,7 @@ def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tupl
 
 def test_help_lists_every_command_group(tmp_path: Path) -> None:
     result = run(["--help"], cwd=tmp_path, env={"ZSBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}).ok()
-    listed = result.out.split("Commands:", 1)[1]
+    listed = result.out.split("命令：", 1)[1]
     root = build()
     for name in root.commands:
         assert f"\n  {name} " in listed, f"{name} missing from zsbot --help:\n{result.out}"
@@ -37,7 +37,7 @@ def test_every_command_and_subcommand_has_help(tmp_path: Path) -> None:
     bogus = Cli(f"sqlite:///{tmp_path}/nowhere/x.db", tmp_path)
     for path, result in zip(paths, bogus.many(*[(*path, "--help") for path in paths]), strict=True):
         result.ok()
-        assert result.out.startswith(f"Usage: zsbot {' '.join(path)}"), str(result)
+        assert result.out.startswith(f"用法：zsbot {' '.join(path)}"), str(result)
         assert result.err == "", str(result)
     assert not (tmp_path / "nowhere").exists()
 
@@ -71,7 +71,7 @@ def test_init_org_shows_the_unit_tree_and_re_running_it_changes_nothing(cli: Cli
 def test_init_demo_loads_every_unit_and_member_and_is_safe_to_re_run(cli: Cli) -> None:
     demo = tomllib.loads(DEMO_ORG.read_text(encoding="utf-8"))
     units, members = demo["units"], demo["members"]
-    first = cli("init", "--demo").ok()
+    first = cli("init", "--demo", "--empty").ok()
     assert f"（{len(units)} 个单位）— 已载入新配置" in first.out
     assert f"演示成员：新增 {len(members)} 人" in first.out
     count, head = cli.verified()
@@ -88,7 +88,8 @@ def test_init_demo_loads_every_unit_and_member_and_is_safe_to_re_run(cli: Cli) -
     assert {line.split("（", 1)[1].split("，")[0].split("；")[0] for line in member_lines} == {
         roles[m.get("role", "member")] for m in members}
 
-    again = cli("init", "--demo").ok()
+    assert "演示历史" not in first.out
+    again = cli("init", "--demo", "--empty").ok()
     assert "配置未变化" in again.out and "演示成员：新增 0 人" in again.out
     assert cli.verified() == (count, head)
     assert cli("org", "show").ok().out == show
