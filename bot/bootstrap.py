@@ -64,7 +64,7 @@ def build_conversations(settings: Settings, db: Database, *, bot_username: str |
     """The conversation core over this database, in the configured language and time zone."""
     from datetime import timedelta
 
-    from handlers.catalog import use_locale
+    from texts import use_locale
     from handlers.router import Conversations
     from reminders.calendar import workdays
     from reports.fonts import use_font

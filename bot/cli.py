@@ -5,6 +5,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -158,12 +159,13 @@ def org() -> None:
 def org_show() -> None:
     """显示单位树及各单位成员和角色。"""
     from bot.views import render_org_tree
+    from texts import t
 
     async def go(db: "Database") -> None:
         async with db.uow(readonly=True) as uow:
             cfg = await uow.org.config()
             if cfg is None:
-                raise Fail("尚未载入组织配置：先运行 zsbot init --demo 或 zsbot init --org FILE")
+                raise Fail(t("org_config.missing"))
             members = await uow.org.members()
             identities = {m.id: await uow.org.identities_of(m.id) for m in members}
         click.echo(render_org_tree(cfg, members, identities))
@@ -190,12 +192,13 @@ def invite_create(unit: str, role: str, days: int, member_ref: str | None) -> No
     from bot.views import find_unit, find_member
     from core.roles import Role
     from core.usecases.org import CreateInvite, create_invite
+    from texts import t
 
     async def go(db: "Database") -> str:
         async with db.uow() as uow:
             cfg = await uow.org.config()
             if cfg is None:
-                raise Fail("尚未载入组织配置：先运行 zsbot init")
+                raise Fail(t("org_config.missing"))
             target = find_unit(cfg, unit)
             if target is None:
                 raise Fail(f"未知单位 {unit!r}：用 zsbot org show 查看单位代码")
@@ -281,7 +284,7 @@ def export_projects(fmt: str, out: Path | None) -> None:
     """导出全部项目（金额单位万元，精确整数）。"""
     from bot.outfile import write_atomically, write_problem
     from core.org import FLAGS
-    from handlers.catalog import t, use_locale
+    from texts import t, use_locale
     from reports.exports import project_rows, sheet_rows, to_csv, to_json, to_xlsx
     from storage.queries.export import all_projects
 
@@ -353,6 +356,7 @@ def _chat(who: str) -> None:
 
     from bot.bootstrap import build_conversations, console_identity
     from bot.channels.console import ConsoleRenderer, chat_loop, input_lines
+    from texts import t
 
     conf = settings()
 
@@ -360,7 +364,7 @@ def _chat(who: str) -> None:
         await db.migrate()
         async with db.uow(readonly=True) as uow:
             if await uow.org.config() is None:
-                raise Fail("尚未载入组织配置：先运行 zsbot init --demo")
+                raise Fail(t("org_config.missing"))
         sender_id, name = await console_identity(db, who)
         conversations = build_conversations(conf, db)
         renderer = ConsoleRenderer(sys.stdout, Path("zsbot-files"))
@@ -374,17 +378,19 @@ def _chat(who: str) -> None:
 
 
 def build() -> click.Group:
-    """The root command with every feature's commands (modules `bot/cli_*.py` define `register`)."""
-    import importlib
-    import pkgutil
-
-    import bot
-
-    for info in sorted(pkgutil.iter_modules(bot.__path__), key=lambda i: i.name):
-        if info.name.startswith("cli_"):
-            importlib.import_module(f"bot.{info.name}").register(cli)
+    """The root command with every feature's commands (each module of `command_modules()` has `register`)."""
+    for module in command_modules():
+        module.register(cli)
     localise(cli)
     return cli
+
+
+def command_modules() -> tuple[ModuleType, ...]:
+    """The modules adding commands: listed, not found by file name, so a reader sees them all."""
+    # Imported here, not at the top: they import this module for Fail, run and settings.
+    from bot import cli_calendar, cli_reports, cli_run
+
+    return (cli_calendar, cli_reports, cli_run)
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.cli import Fail, run, settings
-from handlers.catalog import t
+from texts import t
 
 if TYPE_CHECKING:
     from storage.database import Database
@@ -93,7 +93,7 @@ def register(cli: click.Group) -> None:
             async with db.uow(readonly=True) as uow:
                 cfg = await uow.org.config()
                 if cfg is None:
-                    raise Fail("尚未载入组织配置：先运行 zsbot init --demo 或 zsbot init --org FILE")
+                    raise Fail(t("org_config.missing"))
                 members = await uow.org.members()
                 ctx = PlanContext(cfg, tuple(members), tz, workdays(cfg.calendar))
                 pushes = plan(ctx, day_start(first, tz), day_start(last + timedelta(days=1), tz) - timedelta(seconds=1))
@@ -132,7 +132,7 @@ def register(cli: click.Group) -> None:
             async with db.uow(readonly=True) as uow:
                 cfg = await uow.org.config()
                 if cfg is None:
-                    raise Fail("尚未载入组织配置：先运行 zsbot init --demo 或 zsbot init --org FILE")
+                    raise Fail(t("org_config.missing"))
                 by_id = {m.id: m for m in await uow.org.members()}
             sent = [d for d in decisions if d.status != "skipped"]
             skipped: dict[str, list[str]] = {}

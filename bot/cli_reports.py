@@ -18,9 +18,6 @@ if TYPE_CHECKING:
     from core.org import OrgConfig
     from storage.database import Database
 
-NO_ORG = "尚未载入组织配置：先运行 zsbot init --demo 或 zsbot init --org FILE"
-
-
 def _month(value: str | None) -> str:
     from core.figures import last_complete_month, parse_month
 
@@ -43,9 +40,11 @@ def _warn_if_open(month: str) -> None:
 
 
 async def _config(uow: Any, month: str) -> "OrgConfig":
+    from texts import t
+
     cfg = await uow.figures.rules(month, settings().tz)
     if cfg is None:
-        raise Fail(NO_ORG)
+        raise Fail(t("org_config.missing"))
     return cfg
 
 
@@ -115,11 +114,11 @@ def ranking_command(month_text: str | None, group_ref: str | None, fmt: str, out
 
     ranking, highlight = run(go)
     _warn_if_open(month)
-    from handlers.ranking_text import empty_text
+    from reports.ranking_text import empty_text
 
     empty = empty_text(ranking)
     if fmt == "text":
-        from handlers.ranking_text import render_ranking
+        from reports.ranking_text import render_ranking
 
         text = render_ranking(ranking, group=ranking.groups[0].code if group_ref else None, highlight=highlight)
         _write((text + "\n").encode("utf-8"), out, "排名")
@@ -161,8 +160,8 @@ def ledger_command(month_text: str | None, out: Path) -> None:
     tz = settings().tz
 
     async def go(db: "Database") -> bytes:
-        from handlers.catalog import use_locale
-        from handlers.ranking_text import empty_text, ledger_event_describer
+        from texts import use_locale
+        from reports.ranking_text import empty_text, ledger_event_describer
         from reports.ranking import rank_month
         from reports.workbook import ledger_xlsx
 
@@ -191,8 +190,8 @@ def explain_command(month_text: str | None, unit_ref: str, indicator_ref: str) -
     tz = settings().tz
 
     async def go(db: "Database") -> str:
-        from handlers.catalog import use_locale
-        from handlers.ranking_text import render_explanation
+        from texts import use_locale
+        from reports.ranking_text import render_explanation
         from reports.ranking import rank_month
 
         use_locale(settings().locale)

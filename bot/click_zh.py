@@ -24,9 +24,9 @@ from typing import Any
 import click
 
 from bot.click_zh_help import ZhContext
-from handlers.catalog import t
+from texts import t
 
-# click's message id → catalog key (handlers/catalog/zh_CN/cli.py). ngettext ids are keyed by the
+# click's message id → catalog key (texts/zh_CN/cli.py). ngettext ids are keyed by the
 # singular; Chinese has one form, except where click's two forms carry different placeholders.
 MESSAGES: dict[str, str] = {
     "Usage:": "cli.usage",

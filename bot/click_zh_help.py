@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import click
 
-from handlers.catalog import t
+from texts import t
 
 
 class ZhHelpFormatter(click.HelpFormatter):

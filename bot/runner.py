@@ -16,6 +16,7 @@ from core.messages import Delivery
 from reminders.outbox import Limits, OutboxSender
 from storage.database import Database
 from storage.leader import LeaderLock
+from texts import t
 
 log = logging.getLogger("zsbot.run")
 SHUTDOWN_GRACE_SECONDS = 10.0
@@ -67,7 +68,7 @@ async def start(settings: Settings, *, db: Database | None = None) -> Runtime:
     await db.migrate()
     async with db.uow(readonly=True) as uow:
         if await uow.org.config() is None:
-            raise StartError("尚未载入组织配置：先运行 zsbot init --demo 或 zsbot init --org FILE")
+            raise StartError(t("org_config.missing"))
     rt = Runtime(settings, db)
     if settings.channel == "telegram":
         sender = await _start_telegram(rt)

@@ -8,8 +8,8 @@ from core import events as ev
 from core.records import Event, Member, Project
 from core.stages import LIFECYCLE, Stage
 from core.projects import can_see_contact
-from handlers import formatting as fmt
-from handlers.catalog import t
+from texts import formatting as fmt
+from texts import t
 from handlers.context import Ctx
 
 
@@ -111,7 +111,7 @@ def _event_params(ctx: Ctx, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _has(key: str) -> bool:
-    from handlers.catalog import has
+    from texts import has
 
     return has(key)
 

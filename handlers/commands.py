@@ -1,7 +1,7 @@
 """Recognising commands: slash commands (with @botname in groups) and their Chinese keywords."""
 from __future__ import annotations
 
-from handlers.catalog import t
+from texts import t
 from handlers.context import Ctx
 from handlers.registry import Command, registry
 

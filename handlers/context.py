@@ -13,7 +13,7 @@ from core.org import Calendar, OrgConfig
 from core.ports import ConversationState, UnitOfWork
 from core.records import Member
 from core.workdays import Workdays
-from handlers.catalog import t
+from texts import t
 
 MENU = "menu"  # the pseudo-flow that only remembers the last offered choices
 
@@ -146,6 +146,6 @@ def conversation_key(member_id: int) -> str:
 
 
 def render_refusal(refusal: Refusal) -> str:
-    from handlers.formatting import refusal_params
+    from texts.formatting import refusal_params
 
     return t(f"refusal.{refusal.code}", **refusal_params(refusal.params))

@@ -5,8 +5,8 @@ from core.errors import Refusal
 from core.messages import ChatType
 from core.usecases.org import RedeemInvite, redeem_invite
 from core.projects import NAME_MAX  # a member's name fits where a company's does
-from handlers import formatting as fmt
-from handlers.catalog import t
+from texts import formatting as fmt
+from texts import t
 from handlers.context import Ctx
 
 _JOIN_WORDS = ("/start", "开始", "加入")

@@ -1,12 +1,10 @@
 """What a feature contributes to the conversation core: commands, flows and stateless buttons.
 
-Every module in `handlers.flows` may define `FEATURE`; the router merges them, so a feature
-is added by adding its module, without editing a shared table.
+A flow module defines `FEATURE` and `handlers/features.py` lists it (one line per feature); the
+router merges them, so a feature brings its commands, flows and buttons without editing the router.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -44,15 +42,12 @@ class Registry:
 
 @cache
 def registry() -> Registry:
-    import handlers.flows as package
+    from handlers.features import FEATURES  # here, not at the top: the flow modules import this one
 
     commands: dict[str, Command] = {}
     flows: dict[str, Flow] = {}
     actions: dict[str, Run] = {}
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        feature = getattr(importlib.import_module(f"{package.__name__}.{info.name}"), "FEATURE", None)
-        if feature is None:
-            continue
+    for feature in FEATURES:
         for c in feature.commands:
             _add(commands, c.name, c, "command")
         for f in feature.flows:

@@ -11,7 +11,7 @@ from core.messages import Button, Delivery, EditText, Inbound, SendFile, SendPho
 from core.org import Calendar
 from core.ports import ConversationState, UnitOfWork
 from core.workdays import Workdays
-from handlers.catalog import t
+from texts import t
 from handlers.commands import parse_command
 from handlers.context import MENU, Answer, Ctx, conversation_key
 from handlers.parsing import normalize_input

@@ -14,8 +14,8 @@ from core.ports import UnitOfWork
 from core.records import Member, Project
 from core.roles import Role
 from core.sharing import Claim, Transfer
-from handlers import formatting as fmt
-from handlers.catalog import t
+from texts import formatting as fmt
+from texts import t
 
 
 def unit_name(cfg: OrgConfig, code: str | None) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.catalog import has, t
+from texts import has, t
 
 # What the outbox recorded before its reasons were Chinese, so old rows read in Chinese too.
 _LEGACY: tuple[tuple[re.Pattern[str], str], ...] = (

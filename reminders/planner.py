@@ -3,9 +3,9 @@ working-day calendar in, `Push` records out; `zsbot schedule` prints it and the 
 
 ## Adding kinds of push (the contract)
 
-A module `reminders/pushes_<feature>.py` defines `KINDS: tuple[PushKind, ...]`; `kinds()` finds
-every such module (as storage/schema.py finds tables), so a feature adds pushes without editing
-this file. A `PushKind` has:
+A module `reminders/pushes_<feature>.py` defines `KINDS: tuple[PushKind, ...]` and is listed in
+`push_modules()` (one line; tests/unit/test_registries.py fails when a module defining KINDS is
+missing there). A `PushKind` has:
 
 - `name`: the kind, e.g. "report.reminder" (≤ 40 characters; it is the outbox row's `kind`), with
   its Chinese name for operators in the catalog as `push.kind.<name>` (a test fails without one) and,
@@ -28,12 +28,11 @@ per chat the member is bound on.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from types import ModuleType
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -120,18 +119,22 @@ class PushKind(Protocol):
 
 @cache
 def kinds() -> dict[str, PushKind]:
-    """Every kind of push, from the `KINDS` of each `reminders/pushes_*.py` module."""
-    import reminders
-
+    """Every kind of push, from the `KINDS` of each module in `push_modules()`."""
     found: dict[str, PushKind] = {}
-    for info in sorted(pkgutil.iter_modules(reminders.__path__), key=lambda i: i.name):
-        if not info.name.startswith("pushes_"):
-            continue
-        for kind in getattr(importlib.import_module(f"reminders.{info.name}"), "KINDS", ()):
+    for module in push_modules():
+        for kind in module.KINDS:
             if kind.name in found:
                 raise RuntimeError(f"push kind {kind.name!r} defined twice")
             found[kind.name] = kind
     return found
+
+
+def push_modules() -> tuple[ModuleType, ...]:
+    """The modules that define kinds of push: listed, not found by file name, so a reader sees them all."""
+    # Imported here, not at the top: they import this module for Push and PushKind.
+    from reminders import pushes_dispatch, pushes_observation, pushes_ranking, pushes_reports, pushes_transfers
+
+    return (pushes_dispatch, pushes_observation, pushes_ranking, pushes_reports, pushes_transfers)
 
 
 def plan(ctx: PlanContext, start: datetime, end: datetime) -> list[Push]:

@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 
 from core.messages import SendText
 from core.records import Member, Project
-from handlers import formatting as fmt
-from handlers.catalog import t
+from texts import formatting as fmt
+from texts import t
 from core.workdays import at_local, day_start, dispatch_day
 from reminders.planner import PlanContext, Push, RenderContext
 from reminders.pushes_reports import day_zh, local_days

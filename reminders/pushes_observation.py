@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from core.messages import Button, SendText
 from core.halfmonthly import observation_units, quarter_start, quarter_zh, shift_quarter
-from handlers.catalog import t
+from texts import t
 from core.workdays import at_local, day_start, observation_day, quarters_between
 from reminders.planner import PlanContext, Push, RenderContext
 from reminders.pushes_reports import local_days

@@ -3,7 +3,7 @@ working day; at `ranking_time`) last month's ranking goes out.
 
 - Each unit head of a ranked unit: the chart of their peer group, then its ranking as text with
   their unit marked; the same two go to the unit's bound group chats (`/bindgroup`).
-- Each leader and office admin: every group in one chart, the leader digest (handlers/
+- Each leader and office admin: every group in one chart, the leader digest (reports/
   leader_digest.py), the month's 台账 workbook, and the whole ranking as text.
 
 Every text ends with the ledger head the figures were computed from (the file's caption too),
@@ -22,9 +22,9 @@ from core.figures import LedgerEvent, LedgerRow, MonthFacts
 from core.messages import SendFile, SendPhoto, SendText
 from core.records import Member
 from core.workdays import at_local
-from handlers.catalog import t
-from handlers.leader_digest import render_digest
-from handlers.ranking_text import head_line, ledger_event_describer, month_zh, render_ranking
+from texts import t
+from reports.leader_digest import render_digest
+from reports.ranking_text import head_line, ledger_event_describer, month_zh, render_ranking
 from reminders.planner import PlanContext, Push, RenderContext
 from reminders.pushes_dispatch import _months
 from reminders.pushes_reports import local_days

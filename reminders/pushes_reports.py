@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from core.messages import Button, SendText
 from core.halfmonthly import next_period, period_id, reporting_units
-from handlers.catalog import t
+from texts import t
 from core.workdays import (
     at_local,
     deadline,

@@ -15,8 +15,8 @@ from core.messages import Button, SendText
 from core.records import Member
 from core.roles import Role
 from core.sharing import RECEIVER_KINDS, REMIND_HEAD_AFTER, REMIND_OFFICE_AFTER, Transfer, transfer_escalations
-from handlers import formatting as fmt
-from handlers.catalog import t
+from texts import formatting as fmt
+from texts import t
 from core.workdays import at_local
 from reminders.planner import PlanContext, Push, RenderContext
 

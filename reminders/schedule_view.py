@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.catalog import t
+from texts import t
 from reminders.names import status_name
 from reminders.planner import Push
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from core.clock import to_utc
 from core.messages import SendText
 from core.ports import UnitOfWork
-from handlers.catalog import t
+from texts import t
 from core.workdays import at_local, day_start
 from reminders.calendar import knows, workdays
 from reminders.names import reason

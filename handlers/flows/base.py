@@ -4,7 +4,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from handlers.catalog import t
+from texts import t
 from handlers.context import Answer, Ctx
 
 

@@ -8,9 +8,9 @@ from core.records import Project
 from core.roles import Role
 from core.usecases import sharing as share_uc
 from handlers import cards
-from handlers import formatting as fmt
+from texts import formatting as fmt
 from handlers import sharing_pushes as pushes
-from handlers.catalog import t
+from texts import t
 from handlers.context import Ctx
 from handlers.registry import Command, Feature
 

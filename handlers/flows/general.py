@@ -1,7 +1,7 @@
 """/help 帮助, /cancel 取消 and /start for someone already registered."""
 from __future__ import annotations
 
-from handlers.catalog import t
+from texts import t
 from handlers.context import Ctx
 from handlers.registry import Command, Feature, registry
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from core.errors import Refusal
 from core.usecases.groups import BindGroup, UnbindGroup, bind_group, unbind_group
-from handlers.catalog import t
+from texts import t
 from handlers.context import Ctx
 from handlers.registry import Command, Feature
 

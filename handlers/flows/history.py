@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from core.records import Project
 from handlers import cards
-from handlers.catalog import t
+from texts import t
 from handlers.context import Answer, Ctx
 from handlers.flows.base import Flow
 from handlers.flows.transfer_decide import credit_line

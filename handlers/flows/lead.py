@@ -13,9 +13,9 @@ from core.projects import CONTACT_MAX, MAX_WAN, check_amount, check_name, defaul
 from core.usecases.leads import LeadDraft, LogLead, holder_of, register_lead
 from core.usecases.sharing import JoinAsSupporting, join_as_supporting
 from handlers import cards
-from handlers import formatting as fmt
+from texts import formatting as fmt
 from handlers import sharing_pushes as pushes
-from handlers.catalog import t
+from texts import t
 from handlers.context import Answer, Choice, Ctx, render_refusal
 from handlers.flows.base import Flow
 from handlers.lead_parser import parse_lead_line
@@ -345,7 +345,7 @@ class LeadFlow(Flow):
 
 
 def _kept(d: dict[str, Any]) -> list[tuple[str, str]]:
-    from handlers.formatting import amount
+    from texts.formatting import amount
 
     out = []
     if d.get("name"):

@@ -7,7 +7,7 @@ from typing import Any
 from core.errors import Refusal
 from core.halfmonthly import OBSERVATION_KINDS, parse_quarter, quarter_of, quarter_zh, shift_quarter
 from core.usecases.halfmonthly import NameObservation, name_observation
-from handlers.catalog import t
+from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow
 from handlers.registry import Command, Feature, registry

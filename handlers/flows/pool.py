@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from core import sharing as sh
 from core.usecases import sharing as share_uc
-from handlers import formatting as fmt
+from texts import formatting as fmt
 from handlers import sharing_pushes as pushes
-from handlers.catalog import t
+from texts import t
 from handlers.context import Ctx
 from handlers.matching import match_options
 from handlers.registry import Command, Feature

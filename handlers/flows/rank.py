@@ -14,9 +14,9 @@ from datetime import date
 from core.figures import last_complete_month, parse_month
 from core.messages import SendPhoto
 from core.org import OrgConfig
-from handlers.catalog import t
+from texts import t
 from handlers.context import Ctx
-from handlers.ranking_text import month_zh, render_ranking
+from reports.ranking_text import month_zh, render_ranking
 from handlers.registry import Command, Feature
 from reports.chart import ChartFontError, ranking_groups_png, ranking_png
 from reports.ranking import rank_month

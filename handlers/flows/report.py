@@ -14,8 +14,8 @@ from core.halfmonthly import parse_period, period_id, reporting_units
 from core.usecases.halfmonthly import Entry, SubmitReport, submit_report
 from core.stages import Stage, next_stages, rank, stage_from_text
 from core.usecases import projects as uc
-from handlers import formatting as fmt
-from handlers.catalog import t
+from texts import formatting as fmt
+from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow
 from handlers.parsing import AmountError, parse_amount

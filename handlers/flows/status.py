@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from core.roles import reads_everything
 from handlers import cards
-from handlers.catalog import t
+from texts import t
 from handlers.context import Answer, Ctx
 from handlers.flows.base import Flow
 from handlers.matching import search_projects

@@ -13,9 +13,9 @@ from core.records import Project
 from core.roles import Role
 from core.stages import is_live
 from core.usecases import sharing as share_uc
-from handlers import formatting as fmt
+from texts import formatting as fmt
 from handlers import sharing_pushes as pushes
-from handlers.catalog import t
+from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow
 from handlers.matching import match_options, search_projects

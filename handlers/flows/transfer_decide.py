@@ -11,7 +11,7 @@ from core import sharing as sh
 from core.roles import Role
 from core.usecases import sharing as share_uc
 from handlers import sharing_pushes as pushes
-from handlers.catalog import t
+from texts import t
 from handlers.context import Answer, Ctx
 from handlers.flows.base import Flow
 from handlers.registry import Command, Feature, registry

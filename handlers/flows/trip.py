@@ -8,8 +8,8 @@ from typing import Any
 from core.errors import Refusal
 from core.roles import Role
 from core.usecases.trips import TripDraft, log_trip
-from handlers import formatting as fmt
-from handlers.catalog import t
+from texts import formatting as fmt
+from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow
 from handlers.parsing import DateError, normalize_input, parse_date_range

@@ -9,8 +9,8 @@ from core.roles import may_write_for
 from core.stages import Stage, next_stages, rank, stage_from_text
 from core.usecases import projects as uc
 from core import projects as project_rules
-from handlers import formatting as fmt
-from handlers.catalog import t
+from texts import formatting as fmt
+from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow
 from handlers.matching import search_projects

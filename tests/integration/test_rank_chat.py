@@ -7,7 +7,7 @@ import pytest
 from core.clock import FixedClock
 from core.messages import SendPhoto, SendText
 from handlers.flows.rank import parse_month_arg
-from handlers.ranking_text import render_ranking
+from reports.ranking_text import render_ranking
 from reports.ranking import rank_month
 from storage.database import Database
 from storage.queries.rankings import month_facts

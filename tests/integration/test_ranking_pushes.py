@@ -13,7 +13,7 @@ from core.clock import FixedClock
 from core.usecases.groups import BindGroup, bind_group
 from core.messages import SendFile
 from core.usecases.org import BindIdentity, bind_identity
-from handlers.ranking_text import render_ranking
+from reports.ranking_text import render_ranking
 from reports.ranking import rank_month
 from storage.database import Database
 from storage.queries.rankings import month_facts

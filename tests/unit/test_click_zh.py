@@ -11,7 +11,7 @@ import pytest
 
 from bot.click_zh import MESSAGES, PLURALS, install
 from bot.click_zh_help import columns, wrap
-from handlers.catalog import t
+from texts import t
 
 # Messages only a programmer sees (a wrongly declared command), or from parts of click zsbot does not use
 # (Windows consoles, the editor, progress bars, shell completion).

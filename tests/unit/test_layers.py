@@ -1,17 +1,20 @@
 """The arrows point inwards (docs/ARCHITECTURE.md, "The card's folders"): every import of every module,
-read with `ast` (lazy imports inside functions and TYPE_CHECKING blocks included), against the table.
+read with `ast` (lazy imports inside functions and TYPE_CHECKING blocks included), against the table —
+the same table as the page's, which a test here reads to keep the two one.
 
-| folder     | may import (of ours)                 | never                                           |
-| core/      | core                                 | anything but the standard library and pydantic  |
-| storage/   | core, storage                        | handlers, reports, reminders, bot, chat frameworks |
-| handlers/  | core, reports, handlers              | storage, bot, reminders, sqlalchemy, telegram, aiogram, apscheduler, aiohttp |
-| reports/   | core, reports                        | storage, bot, handlers, reminders, the same frameworks |
-| reminders/ | core, reports, handlers, reminders   | storage, bot, sqlalchemy, telegram, aiogram, aiohttp |
+| folder     | may import (of ours, besides itself) | never                                           |
+| core/      | nothing                              | anything but the standard library and pydantic  |
+| storage/   | core                                 | texts, handlers, reports, reminders, bot, chat frameworks |
+| texts/     | core                                 | anything but the standard library               |
+| handlers/  | core, texts, reports                 | storage, bot, reminders, sqlalchemy, telegram, aiogram, apscheduler, aiohttp |
+| reports/   | core, texts                          | storage, bot, handlers, reminders, the same frameworks |
+| reminders/ | core, reports, texts                 | storage, bot, handlers, sqlalchemy, telegram, aiogram, aiohttp |
 | bot/       | everything                           |                                                 |
 """
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,28 +22,34 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = ("core", "storage", "handlers", "reports", "reminders", "bot")
+OURS = ("core", "storage", "texts", "handlers", "reports", "reminders", "bot")
 STDLIB = set(sys.stdlib_module_names) | {"__future__"}
 FRAMEWORKS = {"sqlalchemy", "alembic", "aiosqlite", "asyncpg", "psycopg", "psycopg2", "telegram", "aiogram",
               "apscheduler", "aiohttp", "httpx", "requests"}
 
-# What each folder may import of ours, and which third-party packages it must not touch.
-MAY_IMPORT: dict[str, set[str]] = {
-    "core": {"core"},
-    "storage": {"core", "storage"},
-    "handlers": {"core", "reports", "handlers"},
-    "reports": {"core", "reports"},
-    "reminders": {"core", "reports", "handlers", "reminders"},
-    "bot": set(OURS),
+# What each folder may import of ours besides itself (docs/ARCHITECTURE.md's table), and which third-party
+# packages it must not touch.
+MAY_IMPORT_OTHERS: dict[str, set[str]] = {
+    "core": set(),
+    "storage": {"core"},
+    "texts": {"core"},
+    "handlers": {"core", "texts", "reports"},
+    "reports": {"core", "texts"},
+    "reminders": {"core", "reports", "texts"},
+    "bot": set(OURS) - {"bot"},
 }
+MAY_IMPORT: dict[str, set[str]] = {folder: others | {folder} for folder, others in MAY_IMPORT_OTHERS.items()}
 NEVER_THIRD_PARTY: dict[str, set[str]] = {
     "storage": FRAMEWORKS - {"sqlalchemy", "alembic", "aiosqlite", "asyncpg", "psycopg", "psycopg2"},
+    "texts": FRAMEWORKS,
     "handlers": FRAMEWORKS,
     "reports": FRAMEWORKS,
     "reminders": FRAMEWORKS - {"apscheduler"},
     "bot": set(),
 }
 CORE_THIRD_PARTY = {"pydantic"}
+# texts/ is sentences and how values look: nothing third-party, so every layer can lean on it.
+TEXTS_THIRD_PARTY: set[str] = set()
 
 
 def modules(folder: str) -> Iterator[Path]:
@@ -85,6 +94,9 @@ def check(folder: str, where: object, imports: Iterator[tuple[int, str]]) -> lis
         elif folder == "core":
             if top not in CORE_THIRD_PARTY:
                 found.append(f"{where}:{line} imports {name} (core/ is the standard library and pydantic only)")
+        elif folder == "texts":
+            if top not in TEXTS_THIRD_PARTY:
+                found.append(f"{where}:{line} imports {name} (texts/ is the standard library and core only)")
         elif top in NEVER_THIRD_PARTY[folder]:
             found.append(f"{where}:{line} imports {name} ({folder}/ never imports {top})")
     return found
@@ -114,3 +126,29 @@ def test_the_check_catches_lazy_relative_and_type_checking_imports(tmp_path: Pat
     assert check("core", "fake.py", iter([(1, "rapidfuzz"), (2, "pydantic"), (3, "json")])) == [
         "fake.py:1 imports rapidfuzz (core/ is the standard library and pydantic only)"]
     assert check("bot", "fake.py", iter([(1, "storage.uow"), (2, "telegram")])) == []
+
+
+def architecture_table() -> dict[str, set[str]]:
+    """docs/ARCHITECTURE.md's folders table: each of our folders and the folders of ours (in backticks) its
+    "may import" column names; "everything" means all of them."""
+    table: dict[str, set[str]] = {}
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    for row in text.splitlines():
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        folder = cells[0].strip("`").rstrip("/") if row.startswith("|") else ""
+        if folder in OURS:
+            may = cells[-1]
+            named = {w for w in re.findall(r"`([a-z_]+)/?`", may) if w in OURS}
+            table[folder] = set(OURS) - {folder} if may.startswith("everything") else named
+    return table
+
+
+def test_the_table_here_is_the_architecture_page() -> None:
+    assert architecture_table() == MAY_IMPORT_OTHERS
+
+
+def test_texts_is_the_standard_library_and_core() -> None:
+    assert check("texts", "fake.py", iter([(1, "core.money"), (2, "datetime"), (3, "handlers.cards"),
+                                           (4, "rapidfuzz")])) == [
+        "fake.py:3 imports handlers.cards (texts/ may import only core, texts of ours)",
+        "fake.py:4 imports rapidfuzz (texts/ is the standard library and core only)"]

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.catalog import has
+from texts import has
 from reminders.names import OTHER_KINDS, kind_code, kind_name, known_kinds, shown_reason, skipped_reason, status_name
 from reminders.planner import Push, kinds
 from reminders.schedule_view import decided, fold, when

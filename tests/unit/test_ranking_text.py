@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 from fractions import Fraction
 
 from core.figures import MonthFacts, ProjectGroup, last_complete_month, parse_month
-from handlers.ranking_text import format_amount, format_value, render_ranking, render_unit_line
+from reports.ranking_text import format_amount, format_value, render_ranking, render_unit_line
 from reports.ranking import Ranking, rank_month, ranking_json
 from tests.helpers import mini_org
 

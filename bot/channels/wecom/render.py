@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from core.messages import SendText, buttons_in
-from handlers.catalog import t
+from texts import t
 
 
 def app_text(action: SendText) -> str:

@@ -1,7 +1,9 @@
 """The text catalog: every sentence a user reads, per language (Chinese first).
 
-Each language is a package of modules, one per feature, each defining TEXTS; they are merged
-on first use so features add their sentences without touching each other's files.
+Each language is a package of modules, one per feature, each defining TEXTS; the package lists
+them and they are merged on first use, so features add their sentences without touching each
+other's files. `texts.formatting` says how values look (amounts, stages, dates). Its own folder,
+importing only `core`, so the chat (handlers), the reports and the pushes (reminders) share it.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ _locale = DEFAULT_LOCALE
 
 def _texts(locale: str) -> dict[str, str]:
     if locale not in _loaded:
-        _loaded[locale] = importlib.import_module(f"handlers.catalog.{locale}").load()
+        _loaded[locale] = importlib.import_module(f"texts.{locale}").load()
     return _loaded[locale]
 
 

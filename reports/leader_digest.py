@@ -11,8 +11,8 @@ from fractions import Fraction
 from core import events as ev
 from core.figures import LedgerEvent, LedgerRow, MonthFacts
 from core.stages import Stage
-from handlers.catalog import t
-from handlers.ranking_text import format_pct, format_value, head_line, month_zh
+from texts import t
+from reports.ranking_text import format_pct, format_value, head_line, month_zh
 from reports.ranking import GroupRanking, Ranking
 
 LIST_LIMIT = 5

@@ -14,7 +14,7 @@ from typing import Any
 
 from core.figures import FigureExplanation, FigureLine, LedgerEvent
 from core.money import format_wan
-from handlers.catalog import has, t
+from texts import has, t
 from reports.ranking import GroupRanking, IndicatorScore, Ranking, UnitScore
 from reports.workbook import EVENT_TYPE_ZH, describe_event
 
