@@ -39,7 +39,7 @@ def settings() -> "Settings":
 
 def run(fn: Callable[["Database"], Awaitable[T]], *, clock: Any = None) -> T:
     """Open the configured database, run `fn`, and turn every expected failure into one line."""
-    from bot.bootstrap import open_database
+    from bot.composition import open_database
     from bot.errors import describe
 
     async def main() -> T:
@@ -85,7 +85,7 @@ def init(demo: bool, empty: bool, today: Any, org_file: Path | None) -> None:
         raise click.UsageError("--demo 与 --org 只能选一个")
     if (empty or today) and not demo:
         raise click.UsageError("--empty 与 --today 只能与 --demo 同用")
-    from bot.bootstrap import initialise
+    from bot.composition import initialise
 
     conf = settings()
     path = conf.org_path() if demo else org_file or conf.org_file
@@ -132,7 +132,7 @@ async def _init_demo(db: "Database", clock: Any, org: Any, *, history: bool, tod
 
 
 def _read_org(path: Path) -> Any:
-    from bot.bootstrap import read_org_file
+    from bot.composition import read_org_file
     from core.org import ConfigError
 
     try:
@@ -351,7 +351,7 @@ DEMO_MEMBER = "李驻深"
 def _chat(who: str) -> None:
     import sys
 
-    from bot.bootstrap import build_conversations, console_identity
+    from bot.composition import build_conversations, console_identity
     from bot.channels.console import ConsoleRenderer, chat_loop, input_lines
 
     conf = settings()

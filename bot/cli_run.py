@@ -17,7 +17,7 @@ def run_command(verbose: bool) -> None:
 
     from bot.cli import Fail, settings
     from bot.errors import describe
-    from bot.runner import StartError, serve
+    from bot.service import StartError, serve
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

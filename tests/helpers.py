@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.bootstrap import initialise
+from bot.composition import initialise
 from core.org import OrgConfig, load_org
 from core.records import Member
 from storage.database import Database

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.bootstrap import build_conversations, open_database
+from bot.composition import build_conversations, open_database
 from bot.config import Settings
 from core.delivery import ChannelSender
 from core.messages import Delivery
