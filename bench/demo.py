@@ -16,7 +16,7 @@ TODAY = date(2026, 12, 2)
 
 
 async def measure(urls: dict[str, str], fresh: Any) -> list[dict[str, Any]]:
-    from bot.bootstrap import read_org_file
+    from bot.composition import read_org_file
     from bot.config import BUNDLED_ORG
     from bot.demo_history import initialise_demo
     from core.clock import FixedClock

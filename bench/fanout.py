@@ -16,7 +16,7 @@ GROUP = -1009000
 
 async def measure(chats: int = 1000, group: int = 200) -> dict[str, Any]:
     from bot.config import load_settings
-    from bot.runner import start
+    from bot.service import start
     from core.messages import Delivery, SendText
     from storage.database import Database
     from tests.helpers import setup_org

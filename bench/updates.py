@@ -94,7 +94,7 @@ def company_names(k: int, seed: int) -> list[str]:
 
 async def ours(framework: str, db_url: str, k: int, *, seed: int = 1) -> Result:
     from bot.config import load_settings
-    from bot.runner import start
+    from bot.service import start
     from core.roles import Role
     from core.usecases.org import CreateInvite, create_invite
     from storage.database import Database

@@ -16,8 +16,8 @@ def run_command(verbose: bool) -> None:
     import logging
 
     from bot.cli import Fail, settings
-    from bot.errors import describe
-    from bot.runner import StartError, serve
+    from bot.errors import StartError, describe
+    from bot.service import serve
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -12,7 +12,7 @@ from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.bootstrap import InitResult, initialise
+from bot.composition import InitResult, initialise
 from bot.demo_activity import plan
 from bot.demo_plan import Action, Planner, Window, window_for
 from core.usecases import leads

@@ -4,12 +4,16 @@ from __future__ import annotations
 import socket
 
 
+class StartError(Exception):
+    """One line for the operator: why the bot cannot start."""
+
+
 def describe(exc: BaseException) -> str | None:
     """A one-line Chinese description, or None when the error is a bug that deserves a traceback."""
     from sqlalchemy.exc import DBAPIError, OperationalError
 
     from bot.config import SettingsError
-    from core.org import ConfigError
+    from core.org_file import ConfigError
     from storage.engine import DatabaseUrlError
 
     if isinstance(exc, (SettingsError, ConfigError, DatabaseUrlError)):

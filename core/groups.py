@@ -1,7 +1,7 @@
 """A unit's group chats: how a WeCom group robot configured in the org file is named as a chat.
 
 Binding and unbinding a group are use cases (core/usecases/groups.py); their events are in
-core/events.py.
+core/events/org.py.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The base of the ledger's payload types (core/events.py): one dataclass, one stored dict.
+"""The base of the ledger's payload types (core/events/): one dataclass, one stored dict.
 
 A payload serialises (`to_dict`) to exactly the dict the ledger has always stored — same keys,
 None kept — because the canonical JSON of that dict is what the hash chain covers. `from_dict`

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-# The event names live in core/events.py; they are named here too, as this domain's vocabulary.
+# The event names live in core/events/; they are named here too, as this domain's vocabulary.
 from core.events import CLAIM_OPENED, CLAIM_RESOLVED, INTEREST_MARKED, ROUTED, SUPPORTING_JOINED
 from core.events import SHARING as ALL
 from core.events import TRANSFER_ACCEPTED, TRANSFER_PROPOSED, TRANSFER_REFUSED, TRANSFER_WITHDRAWN

@@ -30,7 +30,7 @@ class Conversations:
                  workdays: Callable[[Calendar], Workdays],
                  timeout: timedelta = timedelta(minutes=30), bot_username: str | None = None) -> None:
         self.uow_factory = uow_factory
-        self.workdays = workdays  # the official working days (chinesecalendar), bound in bot/bootstrap.py
+        self.workdays = workdays  # the official working days (chinesecalendar), bound in bot/composition.py
         self.tz = tz
         self.timeout = timeout
         self.bot_username = bot_username

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from core.clock import FixedClock
-from core.org import OrgConfig, load_org
+from core.org import OrgConfig
+from core.org_file import load_org
 from core.usecases.halfmonthly import NameObservation, SubmitReport, name_observation, submit_report
 from core.usecases.org import BindIdentity, bind_identity
 from core.workdays import deadline

@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.bootstrap import initialise
-from core.org import OrgConfig, load_org
+from bot.composition import initialise
+from core.org import OrgConfig
+from core.org_file import load_org
 from core.records import Member
 from storage.database import Database
 

@@ -12,7 +12,7 @@ import sys
 import tomllib
 from collections import Counter
 
-from core.org import load_org
+from core.org_file import load_org
 from core.records import Member
 from core.halfmonthly import reporting_units
 from core.roles import Role

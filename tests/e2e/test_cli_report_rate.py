@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.config import BUNDLED_ORG
 from core.clock import FixedClock
-from core.org import load_org
+from core.org_file import load_org
 from reports.ranking import rank_month, ranking_json
 from storage.database import Database
 from tests.calendar_support import TZ, file_report, local

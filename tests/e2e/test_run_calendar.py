@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from bot.config import load_settings
-from bot.runner import start
+from bot.service import start
 from core.clock import FixedClock
 from core.usecases.org import BindIdentity, bind_identity
 from storage.database import Database

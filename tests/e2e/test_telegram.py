@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import load_settings
-from bot.runner import Runtime, StartError, start
+from bot.errors import StartError
+from bot.service import Runtime, start
 from core.messages import Delivery, SendText
 from core.roles import Role
 from core.usecases.org import CreateInvite, create_invite

@@ -23,7 +23,8 @@ from bot.channels.wecom.client import WeComClient
 from bot.channels.wecom.contract import WeComMaybeSent, WeComNetworkError
 from bot.channels.wecom.crypto import WeComCrypto
 from bot.config import load_settings
-from bot.runner import Runtime, StartError, start
+from bot.errors import StartError
+from bot.service import Runtime, start
 from core.messages import SendFile, SendPhoto, SendText
 from core.org import OrgConfig
 from core.roles import Role

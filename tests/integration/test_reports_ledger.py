@@ -18,7 +18,8 @@ from openpyxl import load_workbook
 
 from core.clock import FixedClock
 from core.names import normalize_company_name
-from core.org import OrgConfig, load_org
+from core.org import OrgConfig
+from core.org_file import load_org
 from core.stages import Stage
 from core.usecases import projects as uc
 from core.usecases.trips import TripDraft, log_trip

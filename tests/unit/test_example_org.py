@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from core.org import ConfigError, OrgConfig, load_org
+from core.org import OrgConfig
+from core.org_file import ConfigError, load_org
 from core.roles import Role, UnitKind
 
 PATH = Path(__file__).parents[2] / "bot" / "data" / "guiyang.toml"

@@ -1,120 +1,119 @@
-"""`zsbot run`: the configured channel, the conversation core, the outbox sender and the clock jobs."""
+"""The composition root: the one place that sees every piece and wires them together — the database, the
+organisation file, the conversation core, and the channel the service runs."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from bot.bootstrap import build_conversations, open_database
 from bot.config import Settings
+from bot.errors import StartError
+from core.clock import Clock, SystemClock
 from core.delivery import ChannelSender
 from core.messages import Delivery
-from reminders.outbox import Limits, OutboxSender
+from core.org import OrgConfig
+from core.org_file import load_org
+from core.usecases.org import BindIdentity, ConfigureOrg, configure_org, seed_members
 from storage.database import Database
-from storage.leader import LeaderLock
-from texts import t
+
+if TYPE_CHECKING:
+    from bot.service import Runtime
+    from handlers.router import Conversations
 
 log = logging.getLogger("zsbot.run")
-SHUTDOWN_GRACE_SECONDS = 10.0
 
 
-class StartError(Exception):
-    """One line for the operator: why the bot cannot start."""
+def read_org_file(path: Path) -> OrgConfig:
+    """Read and check an organisation file (ConfigError names the key and line)."""
+    from core.org_file import ConfigError
+
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(str(path), "(文件编码)", "不是 UTF-8 编码：请用 UTF-8 另存该文件", line) from None
+    return load_org(text, source=str(path))
 
 
-@dataclass
-class Runtime:
-    """What a running bot is made of; tests build one against fake servers and stop it."""
+def open_database(settings: Settings, clock: Clock | None = None) -> Database:
+    from sqlalchemy.engine import make_url
 
-    settings: Settings
-    db: Database
-    stop: asyncio.Event = field(default_factory=asyncio.Event)
-    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
-    cleanups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    sender: OutboxSender | None = None
-    channel: Any = None
-    calendar: Any = None  # reminders.scheduler.CalendarService when ZSBOT_CALENDAR is on
+    from storage.engine import DatabaseUrlError, is_sqlite
 
-    async def shutdown(self) -> None:
-        self.stop.set()
-        # Let work in hand finish first: an update being handled has been recorded, so a reply
-        # cut off now would never be sent (its redelivery has no second effect).
-        if self.tasks:
-            await asyncio.wait(self.tasks, timeout=SHUTDOWN_GRACE_SECONDS)
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        for cleanup in reversed(self.cleanups):
-            with contextlib.suppress(Exception):
-                await cleanup()
-        await self.db.dispose()
+    url = settings.database_url
+    if is_sqlite(url):
+        # SQLite only says "unable to open database file"; name the directory the operator must fix.
+        path = make_url(url).database
+        if path and path != ":memory:" and not path.startswith("file:") and not Path(path).parent.is_dir():
+            raise DatabaseUrlError(f"ZSBOT_DATABASE_URL: SQLite 数据库所在目录不存在：{Path(path).parent}")
+    return Database(url, clock or SystemClock())
 
 
-def outbox_limits(settings: Settings) -> Limits:
-    return Limits(per_second=settings.outbox_per_second, chat_interval=1.0 / settings.outbox_per_chat_per_second,
-                  group_per_minute=settings.outbox_per_group_per_minute)
+@dataclass(frozen=True)
+class InitResult:
+    configured: bool
+    members_added: int
 
 
-async def start(settings: Settings, *, db: Database | None = None) -> Runtime:
-    """Build and start everything; raise StartError with one line when the bot cannot start."""
-    db = db or open_database(settings)
-    db.channels = (settings.channel,)
+async def initialise(db: Database, org: OrgConfig | None, *, demo_members: bool) -> InitResult:
+    """Migrate the schema, then record the organisation (and demo members) if they changed."""
     await db.migrate()
-    async with db.uow(readonly=True) as uow:
-        if await uow.org.config() is None:
-            raise StartError(t("org_config.missing"))
-    rt = Runtime(settings, db)
-    if settings.channel == "telegram":
-        sender = await _start_telegram(rt)
-    elif settings.channel == "console":
-        sender = _ConsolePrinter()
-    else:
-        sender = await _start_wecom(rt)
-    lock = LeaderLock(db.engine)
-    rt.sender = OutboxSender(db.uow, {settings.channel: sender}, db.clock, outbox_limits(settings),
-                             leading=lambda: lock.is_leader)
-    rt.tasks.append(asyncio.create_task(rt.sender.run(rt.stop), name="outbox"))
-    if settings.calendar:
-        await _start_calendar(rt, lock)
-    else:
-        # No scheduler here: this process still sends its own queued replies (SQLite: the only one;
-        # PostgreSQL: only if no other process leads).
-        rt.tasks.append(asyncio.create_task(_every(settings.calendar_poll_seconds, rt.stop, _lead(lock)),
-                                            name="outbox-leadership"))
-        rt.cleanups.append(lock.release)
-    rt.tasks.append(asyncio.create_task(_every(60, rt.stop, _expire_idle(rt)), name="expire-idle"))
-    return rt
+    if org is None:
+        return InitResult(False, 0)
+    async with db.uow() as uow:
+        configured = await configure_org(uow, ConfigureOrg(org))
+        added = await seed_members(uow, org) if demo_members else 0
+        await uow.commit()
+    return InitResult(configured, added)
 
 
-async def _start_calendar(rt: Runtime, lock: LeaderLock) -> None:
-    from reminders.scheduler import CalendarService
+def build_conversations(settings: Settings, db: Database, *, bot_username: str | None = None) -> "Conversations":
+    """The conversation core over this database, in the configured language and time zone."""
+    from datetime import timedelta
 
-    async def on_leadership(leading: bool) -> None:
-        if leading and rt.sender is not None:
-            rt.sender.notify()
+    from texts import use_locale
+    from handlers.router import Conversations
+    from reminders.calendar import workdays
+    from reports.fonts import use_font
 
-    calendar = CalendarService(rt.db.uow, tz=rt.settings.tz, lock=lock,
-                               poll_seconds=rt.settings.calendar_poll_seconds, on_leadership=on_leadership,
-                               on_tick=rt.sender.notify if rt.sender is not None else None)
-    await calendar.start()
-    rt.calendar = calendar
-    rt.cleanups.append(calendar.stop)
-
-
-def _lead(lock: LeaderLock) -> Callable[[], Awaitable[None]]:
-    async def job() -> None:
-        await lock.acquire()
-
-    return job
+    use_locale(settings.locale)
+    use_font(settings.chart_font)  # the ranking chart in /rank and the ranking-day pushes
+    return Conversations(db.uow, tz=settings.tz, workdays=workdays, timeout=timedelta(minutes=settings.conversation_timeout_minutes),
+                         bot_username=bot_username)
 
 
-async def _start_telegram(rt: Runtime) -> ChannelSender:
+async def console_identity(db: Database, ref: str) -> tuple[str, str]:
+    """(sender id, display name) for `zsbot chat --as REF`: a member by name or id is bound to the
+    console on the spot (the operator already holds the database); any other name is a stranger
+    who must /start with an invite like everyone else."""
+    from bot.views import find_member
+    from core.usecases.org import bind_identity
+
+    async with db.uow() as uow:
+        member = find_member(await uow.org.members(), ref)
+        if member is None:
+            return f"guest:{ref}", ref
+        external = f"member:{member.id}"
+        if await uow.org.identity("console", external) is None:
+            await bind_identity(uow, member, BindIdentity(channel="console", external_id=external, chat_id=external))
+            await uow.commit()
+        return external, member.name
+
+
+async def start_channel(rt: "Runtime") -> ChannelSender:
+    """The configured channel, started and registered on the runtime; it is also what the outbox sends through."""
+    if rt.settings.channel == "telegram":
+        return await _start_telegram(rt)
+    if rt.settings.channel == "console":
+        return _ConsolePrinter()
+    return await _start_wecom(rt)
+
+
+async def _start_telegram(rt: "Runtime") -> ChannelSender:
     from bot.channels.telegram.channel import Telegram, make_backend
     from bot.channels.telegram.contract import TelegramStartError
     from handlers.commands import menu
@@ -158,7 +157,7 @@ async def _start_telegram(rt: Runtime) -> ChannelSender:
     return channel
 
 
-async def _start_wecom(rt: Runtime) -> ChannelSender:
+async def _start_wecom(rt: "Runtime") -> ChannelSender:
     from bot.channels.wecom.client import WeComClient
     from bot.channels.wecom.contract import WeComApiError, WeComCryptoError, WeComNetworkError
     from bot.channels.wecom.crypto import WeComCrypto
@@ -209,7 +208,7 @@ async def _start_wecom(rt: Runtime) -> ChannelSender:
     return channel
 
 
-def _enqueue_reply(rt: Runtime) -> Callable[[str, Delivery], Awaitable[None]]:
+def _enqueue_reply(rt: "Runtime") -> Callable[[str, Delivery], Awaitable[None]]:
     """A reply the channel could not send now (flood control) goes to the outbox, which paces it."""
 
     async def enqueue_reply(key: str, delivery: Delivery) -> None:
@@ -239,37 +238,3 @@ class _ConsolePrinter:
     async def deliver(self, chat_id: str, action: Any) -> None:
         text = getattr(action, "text", None) or getattr(action, "caption", "") or action.kind
         print(f"[推送 → {chat_id}] {text}", flush=True)
-
-
-def _expire_idle(rt: Runtime) -> Callable[[], Awaitable[None]]:
-    conversations = build_conversations(rt.settings, rt.db)
-
-    async def job() -> None:
-        if await conversations.expire_idle() and rt.sender is not None:
-            rt.sender.notify()
-
-    return job
-
-
-async def _every(seconds: float, stop: asyncio.Event, job: Callable[[], Awaitable[None]]) -> None:
-    while not stop.is_set():
-        try:
-            await job()
-        except Exception:
-            log.exception("periodic job failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=seconds)
-
-
-async def serve(settings: Settings) -> None:
-    """Run until SIGINT/SIGTERM."""
-    rt = await start(settings)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, rt.stop.set)
-    log.info("zsbot running: channel=%s", settings.channel)
-    try:
-        await rt.stop.wait()
-    finally:
-        await rt.shutdown()

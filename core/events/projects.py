@@ -1,0 +1,104 @@
+"""A project's events from lead to production — logged, corrected, staged, funded, noted, its problems — and
+the trips that find them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from core.payload import Payload
+
+__all__ = [
+    "LEAD_LOGGED", "PROJECT_CORRECTED", "STAGE_CHANGED", "FUNDS_ADDED", "NOTE_ADDED", "PROBLEM_RAISED",
+    "PROBLEM_RESOLVED", "TRIP_LOGGED", "LeadLogged", "ProjectCorrected", "StageChanged", "FundsAdded",
+    "NoteAdded", "ProblemRaised", "ProblemResolved", "TripLogged",
+]
+
+LEAD_LOGGED: Final = "lead.logged"
+PROJECT_CORRECTED: Final = "project.corrected"
+STAGE_CHANGED: Final = "project.stage_changed"
+FUNDS_ADDED: Final = "project.funds_added"
+NOTE_ADDED: Final = "project.note_added"
+PROBLEM_RAISED: Final = "project.problem_raised"
+PROBLEM_RESOLVED: Final = "project.problem_resolved"
+
+TRIP_LOGGED: Final = "trip.logged"
+
+
+@dataclass(frozen=True)
+class LeadLogged(Payload):
+    TYPE = LEAD_LOGGED
+    name: str
+    normalized_name: str
+    owner_unit: str
+    credit_code: str | None = None
+    industry: str | None = None
+    intended_wan: int | None = None
+    foreign_wan: int | None = None
+    foreign_currency: str | None = None
+    source: str | None = None
+    contact: str | None = None
+    content: str | None = None
+    category: str | None = None
+    flags: tuple[str, ...] = ()
+    responsible_unit: str | None = None   # None (an older writer): the owner unit
+    responsible_person: str | None = None
+    leader_member_id: int | None = None
+    stage: str = "lead"
+    duplicate_of: int | None = None
+
+
+@dataclass(frozen=True)
+class ProjectCorrected(Payload):
+    TYPE = PROJECT_CORRECTED
+    changes: dict[str, Any]
+    before: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StageChanged(Payload):
+    TYPE = STAGE_CHANGED
+    from_: str = field(metadata={"key": "from"})
+    to: str
+    contract_wan: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class FundsAdded(Payload):
+    TYPE = FUNDS_ADDED
+    amount_wan: int
+    total_wan: int
+
+
+@dataclass(frozen=True)
+class NoteAdded(Payload):
+    TYPE = NOTE_ADDED
+    text: str
+    next_steps: str | None = None
+
+
+@dataclass(frozen=True)
+class ProblemRaised(Payload):
+    TYPE = PROBLEM_RAISED
+    text: str
+    needs_city: bool = True
+
+
+@dataclass(frozen=True)
+class ProblemResolved(Payload):
+    TYPE = PROBLEM_RESOLVED
+    problem_id: int
+    resolution: str = ""
+
+
+@dataclass(frozen=True)
+class TripLogged(Payload):
+    TYPE = TRIP_LOGGED
+    traveller: str
+    destination: str
+    start_date: str              # ISO dates
+    end_date: str
+    companies: tuple[str, ...] = ()
+    outcome: str | None = None
+    next_steps: str | None = None
+    leader_member_id: int | None = None
