@@ -62,10 +62,7 @@ class ReportFlow(Flow):
         if state is not None and state.flow == self.name and state.data.get("period") == period_id(period) \
                 and state.data.get("unit") == unit:
             # The same report is open (or paused): go on where it was rather than start again.
-            state.data.pop("_parked", None)
-            state.data.pop("_menu", None)
-            state.expires_at = ctx.now + ctx.timeout
-            ctx.state_dirty = True
+            ctx.unpause()
             ctx.say(t("report.resumed", period=_short(period)))
             await self.reask(ctx)
             return
