@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
+from core.conversation_state import ConversationState
 from core.delivery import Pending
 from core.figures import FigureExplanation, LedgerEvent, LedgerRow, MonthFacts
 from core.halfmonthly import Submission
@@ -17,20 +17,6 @@ from core.records import DispatchData, Event, Identity, Invite, Member, Note, Pr
 from core.roles import Role
 from core.sharing import Claim, CreditSnapshot, Interest, Transfer
 from core.stages import Stage
-
-
-@dataclass
-class ConversationState:
-    """An open flow: which, at what step, what has been collected. Lives in the database."""
-
-    key: str
-    flow: str
-    step: str
-    data: dict[str, Any]
-    version: int
-    expires_at: datetime
-    channel: str
-    chat_id: str
 
 
 class OrgRepository(Protocol):

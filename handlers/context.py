@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from core.errors import Refusal
 from core.messages import Button, ChatType, EditText, Inbound, SendFile, SendPhoto, SendText
 from core.org import Calendar, OrgConfig
+from core.conversation_state import FlowControl
 from core.ports import ConversationState, UnitOfWork
 from core.records import Member
 from core.workdays import Workdays
@@ -85,7 +86,7 @@ class Ctx:
     # -- flow state ---------------------------------------------------------------------------
     @property
     def flow(self) -> str | None:
-        if self.state is None or self.state.flow == MENU or self.state.data.get("_parked"):
+        if self.state is None or self.state.flow == MENU or self.state.control.parked:
             return None
         return self.state.flow
 
@@ -108,8 +109,8 @@ class Ctx:
         self.state.step = step
         self.state.version += 1
         offered = list(choices or []) + list(extra or [])
-        self.state.data["_choices"] = [[c.label, c.value] for c in offered]
-        self.state.data["_asked"] = text
+        self.state.control.choices = [(c.label, c.value) for c in offered]
+        self.state.control.asked = text
         self.state.expires_at = self.now + self.timeout
         self.state.channel, self.state.chat_id = self.inbound.channel, self.inbound.chat_id
         self.state_dirty = True
@@ -120,6 +121,14 @@ class Ctx:
             rows.append(tail)
         self.say(text, rows)
 
+    def unpause(self) -> None:
+        """Take a paused flow up again at its step (the caller asks the step's question)."""
+        assert self.state is not None
+        self.state.control.parked = False
+        self.state.control.menu = []
+        self.state.expires_at = self.now + self.timeout
+        self.state_dirty = True
+
     def finish(self) -> None:
         self.state = None
         self.state_dirty = True
@@ -128,16 +137,22 @@ class Ctx:
         """Stateless buttons (payload `s:...`) outside any flow; remembered so a number also works."""
         buttons = [Button(label=label, payload=payload) for label, payload in choices]
         self.say(text, [buttons[i:i + columns] for i in range(0, len(buttons), columns)])
-        if self.state is not None and self.state.data.get("_parked"):
+        if self.state is not None and self.state.control.parked:
             # Keep the paused flow (it resumes by /command or its button); numbers now mean these choices.
-            self.state.data["_menu"] = [list(c) for c in choices]
+            self.state.control.menu = list(choices)
             self.state_dirty = True
         elif self.flow is None and self.member is not None:
             self.state = ConversationState(
-                key=conversation_key(self.member.id), flow=MENU, step="", data={"_menu": choices},
+                key=conversation_key(self.member.id), flow=MENU, step="", data={},
                 version=(self.state.version + 1) if self.state else 1, expires_at=self.now + self.timeout,
-                channel=self.inbound.channel, chat_id=self.inbound.chat_id)
+                channel=self.inbound.channel, chat_id=self.inbound.chat_id, control=FlowControl(menu=list(choices)))
             self.state_dirty = True
+
+
+def pause(state: ConversationState) -> None:
+    """Mark an idle flow paused; numbers typed now mean 继续填写 / 取消."""
+    state.control.parked = True
+    state.control.menu = [(t("flow.resume_button"), "s:resume"), (t("button.cancel"), "s:cancel")]
 
 
 def conversation_key(member_id: int) -> str:

@@ -72,3 +72,9 @@ def match_options(text: str, options: tuple[str, ...] | list[str], *, cutoff: in
         return contained
     return [o for o, score, _ in process.extract(word, list(options), scorer=fuzz.WRatio, limit=3,
                                                   score_cutoff=cutoff)]
+
+
+def by_words(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    """Synonyms typed instead of a button label; whole words only, so 不对 is not 对."""
+    word = text.strip().lower()
+    return next((value for value, words in table.items() if word in words), None)

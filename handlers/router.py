@@ -13,7 +13,7 @@ from core.ports import ConversationState, UnitOfWork
 from core.workdays import Workdays
 from texts import t
 from handlers.commands import parse_command
-from handlers.context import MENU, Answer, Ctx, conversation_key
+from handlers.context import MENU, Answer, Ctx, conversation_key, pause
 from handlers.parsing import normalize_input
 from handlers.registration import unregistered
 from handlers.registry import Command, registry
@@ -100,7 +100,7 @@ class Conversations:
             return
         if ctx.in_group:
             return  # people talk to each other there; only commands are for the bot
-        if ctx.state is not None and ctx.state.data.get("_parked") and ctx.state.flow in registry().flows:
+        if ctx.state is not None and ctx.state.control.parked and ctx.state.flow in registry().flows:
             # Most likely the answer to the paused question: say again what was kept and how to go on.
             self.park(ctx)
             return
@@ -114,7 +114,7 @@ class Conversations:
                 ctx.say(t("flow.still_open", title=registry().flows[ctx.flow].title, command=ctx.flow))
             return
         flow = registry().flows[command.flow]
-        parked = ctx.state is not None and ctx.state.flow == command.flow and ctx.state.data.get("_parked")
+        parked = ctx.state is not None and ctx.state.flow == command.flow and ctx.state.control.parked
         if parked and not args.strip():
             await self.resume(ctx)
             return
@@ -127,7 +127,7 @@ class Conversations:
         title = registry().flows[current.flow].title
         if ctx.state is not current:
             ctx.out.insert(mark, SendText(text=t("flow.replaced", title=title)))
-        elif ctx.state is current and not current.data.get("_parked"):
+        elif ctx.state is current and not current.control.parked:
             # `查询 名称` answers at once and leaves the open flow as it was: say so, don't claim it was dropped.
             ctx.say(t("flow.still_open", title=title, command=current.flow))
 
@@ -136,11 +136,11 @@ class Conversations:
         """A typed number or label that matches the choices last offered (channels without buttons)."""
         if ctx.state is None or not text:
             return None
-        if ctx.state.flow == MENU or ctx.state.data.get("_parked"):
-            offered = [(label, payload) for label, payload in ctx.state.data.get("_menu", [])]
+        control = ctx.state.control
+        if ctx.state.flow == MENU or control.parked:
+            offered = list(control.menu)
         else:
-            offered = [(label, f"f:{ctx.state.version}:{i}")
-                       for i, (label, _) in enumerate(ctx.state.data.get("_choices", []))]
+            offered = [(label, f"f:{ctx.state.version}:{i}") for i, (label, _) in enumerate(control.choices)]
         if not offered:
             return None
         if text.isdigit() and 1 <= int(text) <= len(offered):
@@ -155,13 +155,13 @@ class Conversations:
             version, _, index = rest.partition(":")
             state = ctx.state
             if (ctx.flow is None or state is None or not version.isdigit() or int(version) != state.version
-                    or not index.isdigit() or int(index) >= len(state.data.get("_choices", []))):
+                    or not index.isdigit() or int(index) >= len(state.control.choices)):
                 ctx.say(t("button.expired"))
                 return
-            label, value = state.data["_choices"][int(index)]
-            if pressed and ctx.inbound.message_id and state.data.get("_asked"):
+            label, value = state.control.choices[int(index)]
+            if pressed and ctx.inbound.message_id and state.control.asked:
                 ctx.send(EditText(message_id=ctx.inbound.message_id,
-                                  text=t("button.chosen", question=state.data["_asked"], label=label)))
+                                  text=t("button.chosen", question=state.control.asked, label=label)))
             await registry().flows[state.flow].answer(ctx, Answer(text=label, value=value))
             return
         if kind == "s":
@@ -180,15 +180,14 @@ class Conversations:
     # -- pausing and resuming -------------------------------------------------------------------
     def _expired(self, ctx: Ctx) -> bool:
         s = ctx.state
-        return s is not None and s.flow != MENU and not s.data.get("_parked") and s.expires_at <= ctx.now
+        return s is not None and s.flow != MENU and not s.control.parked and s.expires_at <= ctx.now
 
     def park(self, ctx: Ctx) -> None:
         """An idle flow is paused, not thrown away: say what was kept and how to go on."""
         state = ctx.state
         assert state is not None
         flow = registry().flows.get(state.flow)
-        state.data["_parked"] = True
-        state.data["_menu"] = [[t("flow.resume_button"), "s:resume"], [t("button.cancel"), "s:cancel"]]
+        pause(state)
         ctx.state_dirty = True
         if flow is None:
             ctx.state = None
@@ -198,13 +197,10 @@ class Conversations:
 
     async def resume(self, ctx: Ctx) -> None:
         state = ctx.state
-        if state is None or not state.data.get("_parked") or state.flow not in registry().flows:
+        if state is None or not state.control.parked or state.flow not in registry().flows:
             ctx.say(t("flow.nothing_to_resume"))
             return
-        state.data.pop("_parked", None)
-        state.data.pop("_menu", None)
-        state.expires_at = ctx.now + self.timeout
-        ctx.state_dirty = True
+        ctx.unpause()
         await registry().flows[state.flow].reask(ctx)
 
     async def expire_idle(self) -> int:
@@ -216,14 +212,13 @@ class Conversations:
                 if state.flow == MENU:
                     await uow.conversations.clear(state.key)
                     continue
-                if state.data.get("_parked"):
+                if state.control.parked:
                     continue
                 flow = registry().flows.get(state.flow)
                 if flow is None:
                     await uow.conversations.clear(state.key)
                     continue
-                state.data["_parked"] = True
-                state.data["_menu"] = [[t("flow.resume_button"), "s:resume"], [t("button.cancel"), "s:cancel"]]
+                pause(state)
                 await uow.conversations.save(state)
                 text = parked_message(flow.title, flow.summary(state.data), state.flow, self.timeout)
                 action = SendText(text=text, buttons=((_button(t("flow.resume_button"), "s:resume"),

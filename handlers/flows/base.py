@@ -1,15 +1,26 @@
-"""The shape of a flow: `begin`, then one `ask_<step>` / `on_<step>` pair per step."""
+"""The shape of a flow: `begin`, then a table of steps, each a question (`ask`) and its answer (`on`)."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 from texts import t
 from handlers.context import Answer, Ctx
 
 
+@dataclass(frozen=True)
+class Step:
+    """One step: ask its question, take its answer. Its name in the table is what the row stores."""
+
+    ask: Callable[[Ctx], Awaitable[None]]
+    on: Callable[[Ctx, Answer], Awaitable[None]]
+
+
 class Flow(ABC):
-    """A step-by-step conversation. Subclasses define `ask_<step>(ctx)` and `on_<step>(ctx, answer)`."""
+    """A step-by-step conversation. Subclasses list their steps in `steps()`, shared ones included."""
 
     name: ClassVar[str]
 
@@ -21,23 +32,34 @@ class Flow(ABC):
     async def begin(self, ctx: Ctx, args: str) -> None:
         """Open the flow (the command's arguments may fill some steps at once)."""
 
+    @abstractmethod
+    def steps(self) -> dict[str, Step]:
+        """The steps by name; a stored step missing here (an older bot's) starts the flow again."""
+
+    @cached_property
+    def table(self) -> dict[str, Step]:
+        return self.steps()
+
     async def answer(self, ctx: Ctx, ans: Answer) -> None:
-        step = ctx.state.step if ctx.state else ""
-        handler = getattr(self, f"on_{step}", None)
-        if handler is None:
+        step = self.table.get(ctx.state.step if ctx.state else "")
+        if step is None:
             # A state written by an older version of the bot: start the steps again.
             await self.begin(ctx, "")
             return
-        await handler(ctx, ans)
+        await step.on(ctx, ans)
 
     async def reask(self, ctx: Ctx) -> None:
         """Ask the current step's question again (after a pause, or after a refused answer)."""
         assert ctx.state is not None
-        asker = getattr(self, f"ask_{ctx.state.step}", None)
-        if asker is None:
+        step = self.table.get(ctx.state.step)
+        if step is None:
             await self.begin(ctx, "")
         else:
-            await asker(ctx)
+            await step.ask(ctx)
+
+    async def ask_step(self, ctx: Ctx, name: str) -> None:
+        """Go to the step `name` (a chosen action or field) and ask its question."""
+        await self.table[name].ask(ctx)
 
     def summary(self, data: dict[str, Any]) -> str:
         """What has been collected so far, for the message sent when the flow is paused."""

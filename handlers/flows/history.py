@@ -7,42 +7,26 @@ from __future__ import annotations
 from core.records import Project
 from handlers import cards
 from texts import t
-from handlers.context import Answer, Ctx
-from handlers.flows.base import Flow
+from handlers.context import Ctx
 from handlers.flows.transfer_decide import credit_line
-from handlers.matching import search_projects
+from handlers.steps.lookup import LookupFlow, show_found
 from handlers.registry import Command, Feature
 
 
-class HistoryFlow(Flow):
+class HistoryFlow(LookupFlow):
     """One step: which project; with a name given it answers at once."""
 
     name = "history"
 
-    async def begin(self, ctx: Ctx, args: str) -> None:
-        if args.strip():
-            await show_history(ctx, args.strip())
-            return
-        ctx.open(self.name)
-        await self.ask_query(ctx)
-
-    async def ask_query(self, ctx: Ctx) -> None:
-        ctx.ask("query", t("status.ask_name"))
-
-    async def on_query(self, ctx: Ctx, ans: Answer) -> None:
-        ctx.finish()
-        await show_history(ctx, ans.text)
+    async def show(self, ctx: Ctx, query: str) -> None:
+        await show_history(ctx, query)
 
 
 async def show_history(ctx: Ctx, query: str) -> None:
-    found = await search_projects(ctx.uow, query)
-    if not found:
-        ctx.say(t("status.none", query=query))
-    elif len(found) == 1:
-        ctx.say(await history_text(ctx, found[0]))
-    else:
-        ctx.offer(t("status.several", query=query, count=len(found)),
-                  [(f"#{p.id} {p.name}（{ctx.unit_name(p.owner_unit)}）", f"s:history:{p.id}") for p in found])
+    async def one(p: Project) -> None:
+        ctx.say(await history_text(ctx, p))
+
+    await show_found(ctx, query, one, "history", lambda p: p.owner_unit)
 
 
 async def history_text(ctx: Ctx, p: Project) -> str:

@@ -3,32 +3,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.social_credit_code import CreditCodeError, validate_credit_code
 from core.errors import Refusal
 from core.names import display_company_name, normalize_company_name
-from core.org import FLAGS
+from core.projects import CONTACT_MAX, MAX_WAN, check_name, default_flags
 from core.roles import Role
 from core.stages import Stage
-from core.projects import CONTACT_MAX, MAX_WAN, check_amount, check_name, default_flags
-from core.usecases.leads import LeadDraft, LogLead, holder_of, register_lead
-from core.usecases.sharing import JoinAsSupporting, join_as_supporting
+from core.usecases.leads import LeadDraft, LogLead, register_lead
 from handlers import cards
-from texts import formatting as fmt
 from handlers import sharing_pushes as pushes
 from texts import t
 from handlers.context import Answer, Choice, Ctx, render_refusal
-from handlers.flows.base import Flow
+from handlers.flows.base import Flow, Step
+from handlers.flows.lead_duplicates import LeadDuplicates
+from handlers.flows.lead_fields import EDITABLE, LeadFields, store_amount
 from handlers.lead_parser import parse_lead_line
-from handlers.matching import find_duplicates, match_options
-from handlers.parsing import AmountError, normalize_input, parse_amount
+from handlers.matching import by_words
 from handlers.registry import Command, Feature
 
-SKIP = "__skip__"
-EDITABLE = ("name", "code", "industry", "amount", "source", "contact", "flags", "category")
 
+class LeadFlow(LeadFields, LeadDuplicates, Flow):
+    """Fields (handlers/flows/lead_fields.py), the duplicate check (lead_duplicates.py), then the card."""
 
-class LeadFlow(Flow):
     name = "lead"
+
+    def steps(self) -> dict[str, Step]:
+        return {**self.field_steps(), **self.duplicate_steps(), "confirm": Step(self.ask_confirm, self.on_confirm),
+                "edit": Step(self.ask_edit, self.on_edit)}
 
     async def begin(self, ctx: Ctx, args: str) -> None:
         ctx.open(self.name, {"flags": [], "stepwise": not args.strip()})
@@ -58,7 +58,7 @@ class LeadFlow(Flow):
         if parsed.amount and parsed.amount.wan > MAX_WAN:
             notes.append(render_refusal(Refusal("amount_too_large", max=MAX_WAN)))
         elif parsed.amount:
-            _store_amount(d, parsed.amount)
+            store_amount(d, parsed.amount)
         elif parsed.amount_error:
             notes.append(t("lead.amount_doubtful"))
         if parsed.source:
@@ -99,195 +99,7 @@ class LeadFlow(Flow):
             return await self.ask_contact(ctx)
         return await self.ask_confirm(ctx)
 
-    # -- steps ----------------------------------------------------------------------------------
-    async def ask_name(self, ctx: Ctx) -> None:
-        ctx.ask("name", t("lead.ask_name"))
-
-    async def on_name(self, ctx: Ctx, ans: Answer) -> None:
-        parsed = parse_lead_line(ans.text, ctx.cfg)
-        if not parsed.name:
-            ctx.say(t("lead.name_empty"))
-            return await self.ask_name(ctx)
-        name = display_company_name(parsed.name)
-        try:
-            check_name(name)
-        except Refusal as refusal:
-            ctx.refuse(refusal)
-            return await self.ask_name(ctx)
-        ctx.data["name"] = name
-        ctx.data["dup_checked"] = False
-        ctx.data.pop("duplicate_of", None)  # a new name is checked afresh; the old suspicion no longer holds
-        if parsed.credit_code:
-            ctx.data["credit_code"] = parsed.credit_code
-        if parsed.credit_code_error:
-            ctx.say(parsed.credit_code_error)
-            ctx.data["code_doubtful"] = True
-        await self.next(ctx)
-
-    async def ask_code(self, ctx: Ctx) -> None:
-        ctx.ask("code", t("lead.ask_code"), extra=[Choice(t("button.skip"), SKIP)])
-
-    async def on_code(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value == SKIP:
-            ctx.data.pop("credit_code", None)
-        else:
-            try:
-                ctx.data["credit_code"] = validate_credit_code(ans.text)
-            except CreditCodeError as exc:
-                ctx.say(str(exc))
-                return await self.ask_code(ctx)
-        ctx.data.pop("code_doubtful", None)
-        ctx.data["dup_checked"] = False
-        ctx.data.pop("duplicate_of", None)
-        await self.next(ctx)
-
-    async def check_duplicates(self, ctx: Ctx) -> bool:
-        d = ctx.data
-        dups = await find_duplicates(ctx.uow, normalize_company_name(d["name"]), d.get("credit_code"))
-        if not dups:
-            return False
-        d["dups"] = [x.project.id for x in dups]
-        ctx.say(cards.duplicates(ctx, dups))
-        # 宣城's rule: a department or resident office joins a district's live project instead.
-        holder = await holder_of(ctx.uow, ctx.me, [x.project for x in dups if x.reason in ("code", "name")])
-        d.pop("held_by", None)
-        if holder is not None:
-            d["held_by"] = holder.id
-            ctx.say(t("sharing.held_by", name=holder.name, id=holder.id, stage=fmt.stage(holder.stage),
-                      unit=ctx.unit_name(holder.responsible_unit)))
-        await self.ask_dup(ctx)
-        return True
-
-    async def ask_dup(self, ctx: Ctx) -> None:
-        if ctx.data.get("held_by"):
-            ctx.ask("dup", t("lead.dup_question"), [
-                Choice(t("sharing.join_supporting"), "support"), Choice(t("lead.dup_open"), "open"),
-                Choice(t("lead.dup_stop"), "stop")], columns=1)
-            return
-        ctx.ask("dup", t("lead.dup_question"), [
-            Choice(t("lead.dup_stop"), "stop"), Choice(t("lead.dup_open"), "open"),
-            Choice(t("lead.dup_anyway"), "anyway")], columns=1)
-
-    async def on_dup(self, ctx: Ctx, ans: Answer) -> None:
-        choice = ans.value or _by_words(ans.text, {"stop": ("停止", "不登记", "不", "否"), "open": ("查看",),
-                                                   "anyway": ("仍然登记", "继续", "登记"),
-                                                   "support": ("协助", "加入", "作为协助单位加入")})
-        held = ctx.data.get("held_by")
-        if choice == "anyway" and held:
-            ctx.say(t("sharing.held_no_anyway"))
-            await self.ask_dup(ctx)
-        elif choice == "support" and held:
-            ctx.finish()
-            await join_as_supporting(ctx.uow, ctx.me, JoinAsSupporting(held))
-            project = await ctx.uow.projects.get(held)
-            assert project is not None
-            await pushes.unit_joined(ctx.uow, ctx.cfg, project, ctx.me, "supporting")
-            ctx.say(t("sharing.joined", name=project.name, id=project.id,
-                      unit=ctx.unit_name(project.responsible_unit)))
-        elif choice == "stop":
-            ctx.finish()
-            ctx.say(t("lead.dup_stopped"))
-        elif choice == "open":
-            project = await ctx.uow.projects.get(held or ctx.data["dups"][0])
-            ctx.finish()
-            if project is not None:
-                await cards.send_status(ctx, project)
-        elif choice == "anyway":
-            ctx.data["duplicate_of"] = ctx.data["dups"][0]
-            await self.next(ctx)
-        else:
-            ctx.say(t("common.choose_one"))
-            await self.ask_dup(ctx)
-
-    async def ask_industry(self, ctx: Ctx) -> None:
-        options = ctx.data.get("industry_candidates") or list(ctx.cfg.industries)
-        ctx.ask("industry", t("lead.ask_industry"), [Choice(i, i) for i in options],
-                extra=[Choice(t("lead.industry_unsure"), SKIP)])
-
-    async def on_industry(self, ctx: Ctx, ans: Answer) -> None:
-        d = ctx.data
-        if ans.value == SKIP:
-            d["industry"] = None
-        else:
-            hits = [ans.value] if ans.value else match_options(ans.text, ctx.cfg.industries)
-            if len(hits) != 1:
-                d["industry_candidates"] = hits or None
-                ctx.say(t("lead.industry_unknown", text=ans.text) if not hits else t("lead.industry_which"))
-                return await self.ask_industry(ctx)
-            d["industry"] = hits[0]
-            d["flags"] = sorted(set(d.get("flags", [])) | set(default_flags(hits[0])))
-        d.pop("industry_candidates", None)
-        await self.next(ctx)
-
-    async def ask_amount(self, ctx: Ctx) -> None:
-        ctx.ask("amount", t("lead.ask_amount"), extra=[Choice(t("lead.amount_unknown"), SKIP)])
-
-    async def on_amount(self, ctx: Ctx, ans: Answer) -> None:
-        d = ctx.data
-        if ans.value == SKIP:
-            d["intended_wan"] = None
-            d.pop("foreign_wan", None)
-        else:
-            try:
-                amount = parse_amount(ans.text)
-                check_amount(amount.wan)
-            except AmountError as exc:
-                ctx.say(str(exc))
-                return await self.ask_amount(ctx)
-            except Refusal as refusal:
-                ctx.refuse(refusal)
-                return await self.ask_amount(ctx)
-            _store_amount(d, amount)
-        await self.next(ctx)
-
-    async def ask_source(self, ctx: Ctx) -> None:
-        ctx.ask("source", t("lead.ask_source"), [Choice(s, s) for s in ctx.cfg.sources])
-
-    async def on_source(self, ctx: Ctx, ans: Answer) -> None:
-        hits = [ans.value] if ans.value else match_options(ans.text, ctx.cfg.sources, cutoff=70)
-        if len(hits) != 1:
-            ctx.say(t("lead.source_unknown", text=ans.text))
-            return await self.ask_source(ctx)
-        ctx.data["source"] = hits[0]
-        await self.next(ctx)
-
-    async def ask_contact(self, ctx: Ctx) -> None:
-        ctx.ask("contact", t("lead.ask_contact"), extra=[Choice(t("button.skip"), SKIP)])
-
-    async def on_contact(self, ctx: Ctx, ans: Answer) -> None:
-        ctx.data["contact"] = None if ans.value == SKIP else normalize_input(ans.text)[:200] or None
-        await self.next(ctx)
-
-    async def ask_flags(self, ctx: Ctx) -> None:
-        chosen = set(ctx.data.get("flags", []))
-        choices = [Choice(("✓ " if f in chosen else "") + t(f"flag.{f}"), f) for f in FLAGS]
-        ctx.ask("flags", t("lead.ask_flags"), choices, extra=[Choice(t("button.done"), SKIP)])
-
-    async def on_flags(self, ctx: Ctx, ans: Answer) -> None:
-        flag = ans.value or next((f for f in FLAGS if t(f"flag.{f}") in ans.text), None)
-        if flag == SKIP:
-            return await self.next(ctx)
-        if flag is None:
-            ctx.say(t("common.choose_one"))
-        else:
-            flags = set(ctx.data.get("flags", []))
-            flags.symmetric_difference_update({flag})
-            ctx.data["flags"] = sorted(flags)
-        await self.ask_flags(ctx)
-
-    async def ask_category(self, ctx: Ctx) -> None:
-        ctx.ask("category", t("lead.ask_category"), [Choice(c.name, c.code) for c in ctx.cfg.categories],
-                columns=1)
-
-    async def on_category(self, ctx: Ctx, ans: Answer) -> None:
-        codes = {c.name: c.code for c in ctx.cfg.categories}
-        hits = [ans.value] if ans.value else [codes[n] for n in match_options(ans.text, list(codes))]
-        if len(hits) != 1:
-            ctx.say(t("common.choose_one"))
-            return await self.ask_category(ctx)
-        ctx.data["category"] = hits[0]
-        await self.next(ctx)
-
+    # -- the card ------------------------------------------------------------------------------
     async def ask_confirm(self, ctx: Ctx) -> None:
         ctx.data["_return"] = "confirm"
         ctx.ask("confirm", cards.lead_card(ctx, ctx.data), [
@@ -295,7 +107,7 @@ class LeadFlow(Flow):
             columns=3)
 
     async def on_confirm(self, ctx: Ctx, ans: Answer) -> None:
-        choice = ans.value or _by_words(ans.text, {"yes": ("确认", "是", "对", "好", "ok", "y", "yes"),
+        choice = ans.value or by_words(ans.text, {"yes": ("确认", "是", "对", "好", "ok", "y", "yes"),
                                                    "edit": ("修改", "改"), "no": ("不", "否", "no", "n")})
         if choice == "no":
             ctx.finish()
@@ -316,7 +128,7 @@ class LeadFlow(Flow):
         if field is None:
             ctx.say(t("common.choose_one"))
             return await self.ask_edit(ctx)
-        await getattr(self, f"ask_{field}")(ctx)
+        await self.ask_step(ctx, field)
 
     async def save(self, ctx: Ctx) -> None:
         d = ctx.data
@@ -359,23 +171,6 @@ def _kept(d: dict[str, Any]) -> list[tuple[str, str]]:
     if d.get("source"):
         out.append(("source", d["source"]))
     return out
-
-
-def _store_amount(d: dict[str, Any], amount: Any) -> None:
-    if amount.currency == "CNY":
-        d["intended_wan"] = amount.wan
-        d.pop("foreign_wan", None)
-        d.pop("foreign_currency", None)
-    else:
-        d["foreign_wan"], d["foreign_currency"] = amount.wan, amount.currency
-        d["intended_wan"] = None
-        d["flags"] = sorted(set(d.get("flags", [])) | {"foreign"})
-
-
-def _by_words(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
-    """Synonyms typed instead of a button label; whole words only, so 不对 is not 对."""
-    word = text.strip().lower()
-    return next((value for value, words in table.items() if word in words), None)
 
 
 FEATURE = Feature(

@@ -9,7 +9,7 @@ from core.halfmonthly import OBSERVATION_KINDS, parse_quarter, quarter_of, quart
 from core.usecases.halfmonthly import NameObservation, name_observation
 from texts import t
 from handlers.context import Answer, Choice, Ctx
-from handlers.flows.base import Flow
+from handlers.flows.base import Flow, Step
 from handlers.registry import Command, Feature, registry
 
 PICK_LIMIT = 8
@@ -80,6 +80,9 @@ class ObserveFlow(Flow):
             ctx.refuse(refusal)
             return
         ctx.say(t("observe.done", name=d["name"], unit=ctx.unit_name(d["unit"]), quarter=quarter_zh(d["quarter"])))
+
+    def steps(self) -> dict[str, Step]:
+        return {"project": Step(self.ask_project, self.on_project), "confirm": Step(self.ask_confirm, self.on_confirm)}
 
     def summary(self, data: dict[str, Any]) -> str:
         return t("observe.kept", quarter=quarter_zh(data["quarter"])) if data.get("quarter") else t("flow.nothing_kept")

@@ -12,18 +12,17 @@ from core.errors import Refusal
 from core.records import Project
 from core.halfmonthly import parse_period, period_id, reporting_units
 from core.usecases.halfmonthly import Entry, SubmitReport, submit_report
-from core.stages import Stage, next_stages, rank, stage_from_text
+from core.stages import Stage, rank
 from core.usecases import projects as uc
 from texts import formatting as fmt
 from texts import t
 from handlers.context import Answer, Choice, Ctx
-from handlers.flows.base import Flow
-from handlers.parsing import AmountError, parse_amount
+from handlers.flows.base import Flow, Step
 from handlers.registry import Command, Feature, registry
+from handlers.steps.project_steps import BACK, Around, StageSteps, TextStep, parse_cny
 from core.workdays import Workdays, deadline, due_date, last_closed_period, open_period
 
 ITEM_ACTIONS = ("unchanged", "note", "stage", "funds", "problem")
-BACK = "__back__"
 
 
 def _day(d: date) -> str:
@@ -32,6 +31,19 @@ def _day(d: date) -> str:
 
 class ReportFlow(Flow):
     name = "report"
+
+    def __init__(self) -> None:
+        # The walk's project is the current one; 返回 (or a project gone meanwhile) goes back to it.
+        self.around = Around(self.current, back=self.ask_item)
+        self.stage = StageSteps(self.around, self._stage, capped=False)  # the use case refuses too much
+        self.note = TextStep("note", self.around, lambda ctx, p: t("report.ask_note", name=p.name), self._note)
+        self.problem = TextStep("problem", self.around, lambda ctx, p: t("report.ask_problem", name=p.name),
+                                self._problem)
+
+    def steps(self) -> dict[str, Step]:
+        return {"item": Step(self.ask_item, self.on_item), **self.note.steps(), **self.problem.steps(),
+                **self.stage.steps(), "funds": Step(self.ask_funds, self.on_funds),
+                "over": Step(self.ask_over, self.on_over), "confirm": Step(self.ask_confirm, self.on_confirm)}
 
     async def begin(self, ctx: Ctx, args: str) -> None:
         await self.start(ctx, args.strip() or None)
@@ -62,10 +74,7 @@ class ReportFlow(Flow):
         if state is not None and state.flow == self.name and state.data.get("period") == period_id(period) \
                 and state.data.get("unit") == unit:
             # The same report is open (or paused): go on where it was rather than start again.
-            state.data.pop("_parked", None)
-            state.data.pop("_menu", None)
-            state.expires_at = ctx.now + ctx.timeout
-            ctx.state_dirty = True
+            ctx.unpause()
             ctx.say(t("report.resumed", period=_short(period)))
             await self.reask(ctx)
             return
@@ -138,7 +147,7 @@ class ReportFlow(Flow):
             self.entry(ctx, p.id)
             ctx.data["i"] += 1
             return await self.ask_item(ctx)
-        await getattr(self, f"ask_{action}")(ctx)
+        await self.ask_step(ctx, action)
 
     async def _done(self, ctx: Ctx, p: Project, action: str) -> None:
         """An update was recorded: note it (with its event) and offer the same project again."""
@@ -160,100 +169,17 @@ class ReportFlow(Flow):
             return await self.ask_item(ctx)
         await self._done(ctx, p, action)
 
-    def _back(self, ans: Answer) -> bool:
-        return ans.value == BACK or ans.text.strip() == t("report.back")
+    # -- 更新进展, 问题, 阶段变更: the steps /update has too, with 返回 to the project ---------------
+    async def _note(self, ctx: Ctx, p: Project, text: str) -> None:
+        await self._write(ctx, p, "note", uc.add_note(ctx.uow, ctx.me, uc.AddNote(p.id, text)))
 
-    def _back_choice(self) -> list[Choice]:
-        return [Choice(t("report.back"), BACK)]
-
-    # -- 更新进展 -----------------------------------------------------------------------------------
-    async def ask_note(self, ctx: Ctx) -> None:
-        p = await self.current(ctx)
-        assert p is not None
-        ctx.ask("note", t("report.ask_note", name=p.name), extra=self._back_choice())
-
-    async def on_note(self, ctx: Ctx, ans: Answer) -> None:
-        p = await self.current(ctx)
-        if p is None or self._back(ans):
-            return await self.ask_item(ctx)
-        if not ans.text.strip():
-            return await self.ask_note(ctx)
-        await self._write(ctx, p, "note", uc.add_note(ctx.uow, ctx.me, uc.AddNote(p.id, ans.text.strip()[:2000])))
-
-    # -- 问题 -------------------------------------------------------------------------------------
-    async def ask_problem(self, ctx: Ctx) -> None:
-        p = await self.current(ctx)
-        assert p is not None
-        ctx.ask("problem", t("report.ask_problem", name=p.name), extra=self._back_choice())
-
-    async def on_problem(self, ctx: Ctx, ans: Answer) -> None:
-        p = await self.current(ctx)
-        if p is None or self._back(ans):
-            return await self.ask_item(ctx)
-        if not ans.text.strip():
-            return await self.ask_problem(ctx)
-        await self._write(ctx, p, "problem", uc.raise_problem(ctx.uow, ctx.me, uc.RaiseProblem(p.id, ans.text.strip()[:2000])))
-
-    # -- 阶段变更 -----------------------------------------------------------------------------------
-    async def ask_stage(self, ctx: Ctx) -> None:
-        p = await self.current(ctx)
-        assert p is not None
-        options = next_stages(p.stage)
-        if not options:
-            ctx.say(t("refusal.stage_terminated", current=fmt.stage(p.stage), target=fmt.stage(p.stage)))
-            return await self.ask_item(ctx)
-        ctx.ask("stage", t("update.ask_stage", stage=fmt.stage(p.stage)),
-                [Choice(fmt.stage(s), s.value) for s in options], columns=3, extra=self._back_choice())
-
-    async def on_stage(self, ctx: Ctx, ans: Answer) -> None:
-        p = await self.current(ctx)
-        if p is None or self._back(ans):
-            return await self.ask_item(ctx)
-        target = Stage(ans.value) if ans.value else stage_from_text(ans.text)
-        if target is None or target not in next_stages(p.stage):
-            ctx.say(t("update.stage_not_allowed", text=ans.text, stage=fmt.stage(p.stage)))
-            return await self.ask_stage(ctx)
-        ctx.data["target"] = target.value
-        if target is Stage.TERMINATED:
-            return await self.ask_reason(ctx)
-        if rank(target) >= rank(Stage.SIGNED) and p.contract_wan is None:
-            return await self.ask_contract(ctx)
-        await self._stage(ctx, p)
-
-    async def ask_reason(self, ctx: Ctx) -> None:
-        ctx.ask("reason", t("update.ask_reason"), extra=self._back_choice())
-
-    async def on_reason(self, ctx: Ctx, ans: Answer) -> None:
-        p = await self.current(ctx)
-        if p is None or self._back(ans):
-            return await self.ask_item(ctx)
-        if not ans.text.strip():
-            return await self.ask_reason(ctx)
-        ctx.data["reason"] = ans.text.strip()[:500]
-        await self._stage(ctx, p)
-
-    async def ask_contract(self, ctx: Ctx) -> None:
-        ctx.ask("contract", t("update.ask_contract"), extra=self._back_choice())
-
-    async def on_contract(self, ctx: Ctx, ans: Answer) -> None:
-        p = await self.current(ctx)
-        if p is None or self._back(ans):
-            return await self.ask_item(ctx)
-        try:
-            amount = parse_amount(ans.text)
-        except AmountError as exc:
-            ctx.say(str(exc))
-            return await self.ask_contract(ctx)
-        if amount.currency != "CNY" or amount.wan <= 0:
-            ctx.say(t("update.contract_cny"))
-            return await self.ask_contract(ctx)
-        ctx.data["contract_wan"] = amount.wan
-        await self._stage(ctx, p)
+    async def _problem(self, ctx: Ctx, p: Project, text: str) -> None:
+        await self._write(ctx, p, "problem", uc.raise_problem(ctx.uow, ctx.me, uc.RaiseProblem(p.id, text)))
 
     async def _stage(self, ctx: Ctx, p: Project) -> None:
         d = ctx.data
-        target, contract, reason = Stage(d["target"]), d.get("contract_wan"), d.get("reason")
-        await self._write(ctx, p, "stage", uc.change_stage(ctx.uow, ctx.me, uc.ChangeStage(p.id, target, contract_wan=contract, reason=reason)))
+        change = uc.ChangeStage(p.id, Stage(d["target"]), contract_wan=d.get("contract_wan"), reason=d.get("reason"))
+        await self._write(ctx, p, "stage", uc.change_stage(ctx.uow, ctx.me, change))
 
     # -- 到位资金 -----------------------------------------------------------------------------------
     async def ask_funds(self, ctx: Ctx) -> None:
@@ -263,22 +189,17 @@ class ReportFlow(Flow):
             ctx.say(t("refusal.funds_before_signing", current=fmt.stage(p.stage)))
             return await self.ask_item(ctx)
         ctx.ask("funds", t("update.ask_funds", total=fmt.amount(p.funds_wan), contract=fmt.amount(p.contract_wan)),
-                extra=self._back_choice())
+                extra=self.around.extra())
 
     async def on_funds(self, ctx: Ctx, ans: Answer) -> None:
         p = await self.current(ctx)
-        if p is None or self._back(ans):
+        if p is None or self.around.went_back(p, ans):
             return await self.ask_item(ctx)
-        try:
-            amount = parse_amount(ans.text)
-        except AmountError as exc:
-            ctx.say(str(exc))
+        wan = parse_cny(ctx, ans.text, "update.funds_positive", capped=False)  # the use case refuses too much
+        if wan is None:
             return await self.ask_funds(ctx)
-        if amount.currency != "CNY" or amount.wan <= 0:
-            ctx.say(t("update.funds_positive"))
-            return await self.ask_funds(ctx)
-        ctx.data["amount_wan"] = amount.wan
-        total = p.funds_wan + amount.wan
+        ctx.data["amount_wan"] = wan
+        total = p.funds_wan + wan
         if p.contract_wan is not None and total > p.contract_wan:
             ctx.ask("over", t("update.over_contract", total=fmt.amount(total), contract=fmt.amount(p.contract_wan)),
                     [Choice(t("update.over_yes"), "yes"), Choice(t("report.back"), BACK)], columns=1)
@@ -295,8 +216,8 @@ class ReportFlow(Flow):
         await self._funds(ctx, p, over_ok=True)
 
     async def _funds(self, ctx: Ctx, p: Project, *, over_ok: bool) -> None:
-        amount = ctx.data["amount_wan"]
-        await self._write(ctx, p, "funds", uc.add_funds(ctx.uow, ctx.me, uc.AddFunds(p.id, amount, confirmed_over_contract=over_ok)))
+        funds = uc.AddFunds(p.id, ctx.data["amount_wan"], confirmed_over_contract=over_ok)
+        await self._write(ctx, p, "funds", uc.add_funds(ctx.uow, ctx.me, funds))
 
     # -- the summary and the submission ---------------------------------------------------------
     async def ask_confirm(self, ctx: Ctx) -> None:

@@ -3,46 +3,31 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.records import Project
 from core.roles import reads_everything
 from handlers import cards
 from texts import t
-from handlers.context import Answer, Ctx
-from handlers.flows.base import Flow
-from handlers.matching import search_projects
+from handlers.context import Ctx
+from handlers.steps.lookup import LookupFlow, show_found
 from handlers.registry import Command, Feature
 
 DEFAULT_STALE_DAYS = 15
 
 
-class StatusFlow(Flow):
+class StatusFlow(LookupFlow):
     """Only one step: which project. With a name given it answers at once."""
 
     name = "status"
 
-    async def begin(self, ctx: Ctx, args: str) -> None:
-        if args.strip():
-            await show_matches(ctx, args.strip())
-            return
-        ctx.open(self.name)
-        await self.ask_query(ctx)
-
-    async def ask_query(self, ctx: Ctx) -> None:
-        ctx.ask("query", t("status.ask_name"))
-
-    async def on_query(self, ctx: Ctx, ans: Answer) -> None:
-        ctx.finish()
-        await show_matches(ctx, ans.text)
+    async def show(self, ctx: Ctx, query: str) -> None:
+        await show_matches(ctx, query)
 
 
 async def show_matches(ctx: Ctx, query: str) -> None:
-    found = await search_projects(ctx.uow, query)
-    if not found:
-        ctx.say(t("status.none", query=query))
-    elif len(found) == 1:
-        await cards.send_status(ctx, found[0])
-    else:
-        ctx.offer(t("status.several", query=query, count=len(found)),
-                  [(f"#{p.id} {p.name}（{ctx.unit_name(p.responsible_unit)}）", f"s:status:{p.id}") for p in found])
+    async def one(p: Project) -> None:
+        await cards.send_status(ctx, p)
+
+    await show_found(ctx, query, one, "status", lambda p: p.responsible_unit)
 
 
 async def status_by_id(ctx: Ctx, arg: str) -> None:

@@ -17,12 +17,12 @@ from texts import formatting as fmt
 from handlers import sharing_pushes as pushes
 from texts import t
 from handlers.context import Answer, Choice, Ctx
-from handlers.flows.base import Flow
-from handlers.matching import match_options, search_projects
+from handlers.flows.base import Flow, Step
+from handlers.matching import match_options
 from handlers.flows.transfer_decide import withdraw
 from handlers.registry import Command, Feature
+from handlers.steps.pick_project import PickProject
 
-PICK_LIMIT = 8
 SKIP = "__skip__"
 
 
@@ -50,12 +50,22 @@ class TransferFlow(Flow):
     async def propose(self, ctx: Ctx, project_id: int, to_unit: str, reason: str) -> sh.Transfer:
         return await share_uc.propose_transfer(ctx.uow, ctx.me, share_uc.ProposeTransfer(project_id, to_unit, reason))
 
+    def __init__(self) -> None:
+        self.pick = PickProject(
+            allowed=self.may, question=lambda ctx: t(f"sharing.{self.name}.ask_project"),
+            # The office may name any unit's project, so it is asked even with none of its own.
+            nothing_to_offer=lambda ctx: None if _office(ctx) else t("sharing.no_projects"),
+            not_allowed=lambda ctx, p: t(f"sharing.{self.name}.not_yours", name=p.name,
+                                         owner=ctx.unit_name(p.owner_unit), unit=ctx.unit_name(p.responsible_unit)),
+            then=self._picked)
+
+    def steps(self) -> dict[str, Step]:
+        return {**self.pick.steps(), "pending": Step(self.ask_pending, self.on_pending),
+                "unit": Step(self.ask_unit, self.on_unit), "group_unit": Step(self.ask_group_unit, self.on_group_unit),
+                "reason": Step(self.ask_reason, self.on_reason), "confirm": Step(self.ask_confirm, self.on_confirm)}
+
     async def begin(self, ctx: Ctx, args: str) -> None:
-        ctx.open(self.name)
-        if args.strip():
-            await self.on_project(ctx, Answer(args.strip()))
-        else:
-            await self.ask_project(ctx)
+        await self.pick.begin(ctx, self.name, args)
 
     async def project(self, ctx: Ctx) -> Project:
         p = await ctx.uow.projects.get(ctx.data["project_id"])
@@ -63,40 +73,8 @@ class TransferFlow(Flow):
             raise Refusal("project_unknown", project_id=ctx.data["project_id"])
         return p
 
-    # -- which project --------------------------------------------------------------------------
-    async def ask_project(self, ctx: Ctx) -> None:
-        ids = ctx.data.get("candidates")
-        if not ids:
-            ids = [p.id for p in await ctx.uow.projects.of_unit(ctx.me.unit) if self.may(ctx, p)][:PICK_LIMIT]
-        if not ids and not _office(ctx):
-            ctx.finish()
-            ctx.say(t("sharing.no_projects"))
-            return
-        listed = await ctx.uow.projects.many(ids)
-        ctx.ask("project", t(f"sharing.{self.name}.ask_project"),
-                [Choice(f"#{p.id} {p.name}（{fmt.stage(p.stage)}）", str(p.id)) for p in listed], columns=1)
-
-    async def on_project(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value:
-            found = await ctx.uow.projects.many([int(ans.value)])
-        else:
-            found = await search_projects(ctx.uow, ans.text)
-        if not found:
-            ctx.say(t("status.none", query=ans.text))
-            return await self.ask_project(ctx)
-        allowed = [p for p in found if self.may(ctx, p)]
-        if not allowed:
-            ctx.finish()
-            ctx.say(t(f"sharing.{self.name}.not_yours", name=found[0].name,
-                      owner=ctx.unit_name(found[0].owner_unit), unit=ctx.unit_name(found[0].responsible_unit)))
-            return None
-        if len(allowed) > 1:
-            ctx.data["candidates"] = [p.id for p in allowed[:PICK_LIMIT]]
-            ctx.say(t("update.several", count=len(allowed)))
-            return await self.ask_project(ctx)
-        ctx.data.pop("candidates", None)
-        ctx.data["project_id"], ctx.data["project_name"] = allowed[0].id, allowed[0].name
-        if await ctx.uow.sharing.pending_transfer(allowed[0].id) is not None:
+    async def _picked(self, ctx: Ctx, p: Project) -> None:
+        if await ctx.uow.sharing.pending_transfer(p.id) is not None:
             return await self.ask_pending(ctx)
         await self.ask_unit(ctx)
 

@@ -13,7 +13,7 @@ from core.usecases import sharing as share_uc
 from handlers import sharing_pushes as pushes
 from texts import t
 from handlers.context import Answer, Ctx
-from handlers.flows.base import Flow
+from handlers.flows.base import Flow, Step
 from handlers.registry import Command, Feature, registry
 
 
@@ -56,6 +56,9 @@ class RefuseFlow(Flow):
         transfer_id = ctx.data["transfer_id"]
         ctx.finish()
         await refuse(ctx, transfer_id, ans.text.strip())
+
+    def steps(self) -> dict[str, Step]:
+        return {"reason": Step(self.ask_reason, self.on_reason)}
 
     def summary(self, data: dict[str, Any]) -> str:
         return t("sharing.refuse_kept", id=data.get("transfer_id", "—"))

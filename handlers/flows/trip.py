@@ -11,7 +11,7 @@ from core.usecases.trips import TripDraft, log_trip
 from texts import formatting as fmt
 from texts import t
 from handlers.context import Answer, Choice, Ctx
-from handlers.flows.base import Flow
+from handlers.flows.base import Flow, Step
 from handlers.parsing import DateError, normalize_input, parse_date_range
 from handlers.registry import Command, Feature, registry
 
@@ -129,6 +129,15 @@ class TripFlow(Flow):
                        for i, name in enumerate(trip.companies)])
         else:
             ctx.say(text)
+
+    def steps(self) -> dict[str, Step]:
+        return {"who": Step(self.ask_who, self.on_who),
+                "destination": Step(self.ask_destination, self.on_destination),
+                "dates": Step(self.ask_dates, self.on_dates),
+                "companies": Step(self.ask_companies, self.on_companies),
+                "outcome": Step(self.ask_outcome, self.on_outcome),
+                "next_steps": Step(self.ask_next_steps, self.on_next_steps),
+                "confirm": Step(self.ask_confirm, self.on_confirm)}
 
     def card(self, d: dict[str, Any]) -> str:
         start, end = date.fromisoformat(d["start"]), date.fromisoformat(d["end"])

@@ -6,31 +6,45 @@ from typing import Any
 from core.errors import Refusal
 from core.records import Project
 from core.roles import may_write_for
-from core.stages import Stage, next_stages, rank, stage_from_text
+from core.stages import Stage, rank
 from core.usecases import projects as uc
-from core import projects as project_rules
 from texts import formatting as fmt
 from texts import t
 from handlers.context import Answer, Choice, Ctx
-from handlers.flows.base import Flow
-from handlers.matching import search_projects
-from handlers.parsing import AmountError, parse_amount
+from handlers.flows.base import Flow, Step
 from handlers.registry import Command, Feature
+from handlers.steps.pick_project import PickProject
+from handlers.steps.project_steps import Around, StageSteps, TextStep, parse_cny
 
 UPDATE_ACTIONS = ("stage", "funds", "note", "problem")
 SKIP = "__skip__"
-PICK_LIMIT = 8
 
 
 class UpdateFlow(Flow):
     name = "update"
 
+    def __init__(self) -> None:
+        around = Around(self.project)  # no 返回 here: a dead end (no stage ahead) ends the flow
+        self.pick = PickProject(
+            allowed=self.writable, question=lambda ctx: t("update.ask_project"),
+            nothing_to_offer=lambda ctx: t("update.no_projects"),
+            not_allowed=lambda ctx, p: t("refusal.not_your_project", name=p.name,
+                                         unit=ctx.unit_name(p.responsible_unit)),
+            then=lambda ctx, p: self.ask_action(ctx))
+        self.stage = StageSteps(around, lambda ctx, p: self.ask_confirm_stage(ctx), capped=True)
+        self.note = TextStep("note", around, lambda ctx, p: t("update.ask_note"), self._note)
+        self.problem = TextStep("problem", around, lambda ctx, p: t("update.ask_problem"), self._problem)
+
+    def steps(self) -> dict[str, Step]:
+        return {**self.pick.steps(), "action": Step(self.ask_action, self.on_action), **self.stage.steps(),
+                "confirm_stage": Step(self.ask_confirm_stage, self.on_confirm_stage),
+                "funds": Step(self.ask_funds, self.on_funds), "over": Step(self.ask_over, self.on_over),
+                "confirm_funds": Step(self.ask_confirm_funds, self.on_confirm_funds),
+                **self.note.steps(), "next_steps": Step(self.ask_next_steps, self.on_next_steps),
+                **self.problem.steps()}
+
     async def begin(self, ctx: Ctx, args: str) -> None:
-        ctx.open(self.name)
-        if args.strip():
-            await self.on_project(ctx, Answer(args.strip()))
-        else:
-            await self.ask_project(ctx)
+        await self.pick.begin(ctx, self.name, args)
 
     def writable(self, ctx: Ctx, p: Project) -> bool:
         return may_write_for(ctx.me.role, ctx.me.unit, p.responsible_unit)
@@ -40,40 +54,6 @@ class UpdateFlow(Flow):
         if p is None:
             raise Refusal("project_unknown", project_id=ctx.data["project_id"])
         return p
-
-    async def ask_project(self, ctx: Ctx) -> None:
-        mine = [p for p in await ctx.uow.projects.of_unit(ctx.me.unit) if self.writable(ctx, p)]
-        if not mine and not ctx.data.get("candidates"):
-            ctx.finish()
-            ctx.say(t("update.no_projects"))
-            return
-        ids = ctx.data.get("candidates") or [p.id for p in mine[:PICK_LIMIT]]
-        listed = await ctx.uow.projects.many(ids)
-        ctx.ask("project", t("update.ask_project"),
-                [Choice(f"#{p.id} {p.name}（{fmt.stage(p.stage)}）", str(p.id)) for p in listed], columns=1)
-
-    async def on_project(self, ctx: Ctx, ans: Answer) -> None:
-        if ans.value:
-            found = [p for p in await ctx.uow.projects.many([int(ans.value)])]
-        else:
-            found = await search_projects(ctx.uow, ans.text)
-        if not found:
-            ctx.say(t("status.none", query=ans.text))
-            return await self.ask_project(ctx)
-        writable = [p for p in found if self.writable(ctx, p)]
-        if not writable:
-            ctx.finish()
-            p = found[0]
-            ctx.say(t("refusal.not_your_project", name=p.name, unit=ctx.unit_name(p.responsible_unit)))
-            return None
-        if len(writable) > 1:
-            ctx.data["candidates"] = [p.id for p in writable[:PICK_LIMIT]]
-            ctx.say(t("update.several", count=len(writable)))
-            return await self.ask_project(ctx)
-        ctx.data.pop("candidates", None)
-        ctx.data["project_id"] = writable[0].id
-        ctx.data["project_name"] = writable[0].name
-        await self.ask_action(ctx)
 
     async def ask_action(self, ctx: Ctx) -> None:
         p = await self.project(ctx)
@@ -85,59 +65,9 @@ class UpdateFlow(Flow):
         if action is None:
             ctx.say(t("common.choose_one"))
             return await self.ask_action(ctx)
-        await getattr(self, f"ask_{action}")(ctx)
+        await self.ask_step(ctx, action)
 
-    # -- stage ----------------------------------------------------------------------------------
-    async def ask_stage(self, ctx: Ctx) -> None:
-        p = await self.project(ctx)
-        options = next_stages(p.stage)
-        if not options:
-            ctx.finish()
-            ctx.say(t("refusal.stage_terminated", current=fmt.stage(p.stage), target=fmt.stage(p.stage)))
-            return
-        ctx.ask("stage", t("update.ask_stage", stage=fmt.stage(p.stage)),
-                [Choice(fmt.stage(s), s.value) for s in options], columns=3)
-
-    async def on_stage(self, ctx: Ctx, ans: Answer) -> None:
-        p = await self.project(ctx)
-        target = Stage(ans.value) if ans.value else stage_from_text(ans.text)
-        if target is None or target not in next_stages(p.stage):
-            ctx.say(t("update.stage_not_allowed", text=ans.text, stage=fmt.stage(p.stage)))
-            return await self.ask_stage(ctx)
-        ctx.data["target"] = target.value
-        if target is Stage.TERMINATED:
-            return await self.ask_reason(ctx)
-        if rank(target) >= rank(Stage.SIGNED) and p.contract_wan is None:
-            return await self.ask_contract(ctx)
-        await self.ask_confirm_stage(ctx)
-
-    async def ask_reason(self, ctx: Ctx) -> None:
-        ctx.ask("reason", t("update.ask_reason"))
-
-    async def on_reason(self, ctx: Ctx, ans: Answer) -> None:
-        if not ans.text.strip():
-            return await self.ask_reason(ctx)
-        ctx.data["reason"] = ans.text.strip()[:500]
-        await self.ask_confirm_stage(ctx)
-
-    async def ask_contract(self, ctx: Ctx) -> None:
-        ctx.ask("contract", t("update.ask_contract"))
-
-    async def on_contract(self, ctx: Ctx, ans: Answer) -> None:
-        try:
-            amount = parse_amount(ans.text)
-        except AmountError as exc:
-            ctx.say(str(exc))
-            return await self.ask_contract(ctx)
-        if amount.currency != "CNY" or amount.wan <= 0:
-            ctx.say(t("update.contract_cny"))
-            return await self.ask_contract(ctx)
-        if amount.wan > project_rules.MAX_WAN:
-            ctx.refuse(Refusal("amount_too_large", max=project_rules.MAX_WAN))
-            return await self.ask_contract(ctx)
-        ctx.data["contract_wan"] = amount.wan
-        await self.ask_confirm_stage(ctx)
-
+    # -- stage: the shared steps ask; this flow confirms before writing -------------------------
     async def ask_confirm_stage(self, ctx: Ctx) -> None:
         p = await self.project(ctx)
         d = ctx.data
@@ -154,7 +84,9 @@ class UpdateFlow(Flow):
         if not await self._confirmed(ctx, ans, self.ask_confirm_stage):
             return
         d = ctx.data
-        await self._apply(ctx, uc.change_stage(ctx.uow, ctx.me, uc.ChangeStage(d["project_id"], Stage(d["target"]), contract_wan=d.get("contract_wan"), reason=d.get("reason"))),
+        change = uc.ChangeStage(d["project_id"], Stage(d["target"]), contract_wan=d.get("contract_wan"),
+                                reason=d.get("reason"))
+        await self._apply(ctx, uc.change_stage(ctx.uow, ctx.me, change),
                           lambda p: t("update.stage_done", name=p.name, stage=fmt.stage(p.stage)))
 
     # -- funds ----------------------------------------------------------------------------------
@@ -168,21 +100,12 @@ class UpdateFlow(Flow):
                            contract=fmt.amount(p.contract_wan)))
 
     async def on_funds(self, ctx: Ctx, ans: Answer) -> None:
-        try:
-            amount = parse_amount(ans.text)
-        except AmountError as exc:
-            ctx.say(str(exc))
-            return await self.ask_funds(ctx)
-        if amount.currency != "CNY" or amount.wan <= 0:
-            ctx.say(t("update.funds_positive"))
-            return await self.ask_funds(ctx)
-        if amount.wan > project_rules.MAX_WAN:
-            ctx.refuse(Refusal("amount_too_large", max=project_rules.MAX_WAN))
+        wan = parse_cny(ctx, ans.text, "update.funds_positive", capped=True)
+        if wan is None:
             return await self.ask_funds(ctx)
         p = await self.project(ctx)
-        ctx.data["amount_wan"] = amount.wan
-        total = p.funds_wan + amount.wan
-        if p.contract_wan is not None and total > p.contract_wan:
+        ctx.data["amount_wan"] = wan
+        if p.contract_wan is not None and p.funds_wan + wan > p.contract_wan:
             return await self.ask_over(ctx)
         await self.ask_confirm_funds(ctx)
 
@@ -209,17 +132,13 @@ class UpdateFlow(Flow):
         if not await self._confirmed(ctx, ans, self.ask_confirm_funds):
             return
         d = ctx.data
-        await self._apply(ctx, uc.add_funds(ctx.uow, ctx.me, uc.AddFunds(d["project_id"], d["amount_wan"], confirmed_over_contract=bool(d.get("over_ok")))),
+        funds = uc.AddFunds(d["project_id"], d["amount_wan"], confirmed_over_contract=bool(d.get("over_ok")))
+        await self._apply(ctx, uc.add_funds(ctx.uow, ctx.me, funds),
                           lambda p: t("update.funds_done", name=p.name, total=fmt.amount(p.funds_wan)))
 
-    # -- notes and problems ---------------------------------------------------------------------
-    async def ask_note(self, ctx: Ctx) -> None:
-        ctx.ask("note", t("update.ask_note"))
-
-    async def on_note(self, ctx: Ctx, ans: Answer) -> None:
-        if not ans.text.strip():
-            return await self.ask_note(ctx)
-        ctx.data["note"] = ans.text.strip()[:2000]
+    # -- notes (with next steps) and problems -----------------------------------------------------
+    async def _note(self, ctx: Ctx, p: Project, text: str) -> None:
+        ctx.data["note"] = text
         await self.ask_next_steps(ctx)
 
     async def ask_next_steps(self, ctx: Ctx) -> None:
@@ -232,15 +151,9 @@ class UpdateFlow(Flow):
         await self._apply(ctx, uc.add_note(ctx.uow, ctx.me, uc.AddNote(d["project_id"], d["note"], next_steps=steps)),
                           lambda _: t("update.note_done", name=name))
 
-    async def ask_problem(self, ctx: Ctx) -> None:
-        ctx.ask("problem", t("update.ask_problem"))
-
-    async def on_problem(self, ctx: Ctx, ans: Answer) -> None:
-        if not ans.text.strip():
-            return await self.ask_problem(ctx)
-        d = ctx.data
-        name = d["project_name"]
-        await self._apply(ctx, uc.raise_problem(ctx.uow, ctx.me, uc.RaiseProblem(d["project_id"], ans.text.strip()[:2000])),
+    async def _problem(self, ctx: Ctx, p: Project, text: str) -> None:
+        name = ctx.data["project_name"]
+        await self._apply(ctx, uc.raise_problem(ctx.uow, ctx.me, uc.RaiseProblem(p.id, text)),
                           lambda _: t("update.problem_done", name=name))
 
     # -- shared ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.ports import ConversationState
+from core.conversation_state import ConversationState, split_stored, stored_data
 from storage import upsert
 from storage.session_connection import SessionConnection
 from storage.tables.operational import ConversationRow
@@ -28,13 +28,14 @@ class SqlConversationRepository:
         row = (await self.c.execute(_CONVERSATION, {"key": key})).first()
         if row is None:
             return None
-        return ConversationState(key=row.key, flow=row.flow, step=row.step, data=json.loads(row.data),
+        data, control = split_stored(json.loads(row.data))
+        return ConversationState(key=row.key, flow=row.flow, step=row.step, data=data,
                                  version=row.version, expires_at=row.expires_at, channel=row.channel,
-                                 chat_id=row.chat_id)
+                                 chat_id=row.chat_id, control=control)
 
     async def save(self, state: ConversationState) -> None:
         values = dict(key=state.key, flow=state.flow, step=state.step,
-                      data=json.dumps(state.data, ensure_ascii=False), version=state.version,
+                      data=json.dumps(stored_data(state), ensure_ascii=False), version=state.version,
                       expires_at=state.expires_at, updated_at=self._now(), channel=state.channel,
                       chat_id=state.chat_id)
         await self.c.execute(upsert.save_conversation(self.c.dialect.name), values)

@@ -1,0 +1,177 @@
+"""The lead flow's field steps: name, credit code, industry, amount, source, contact, flags, category.
+
+Each stores its answer in the flow's fields and goes on to `next`, which picks the next question.
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from core.errors import Refusal
+from core.names import display_company_name
+from core.org import FLAGS
+from core.projects import check_amount, check_name, default_flags
+from core.social_credit_code import CreditCodeError, validate_credit_code
+from texts import t
+from handlers.context import Answer, Choice, Ctx
+from handlers.flows.base import Step
+from handlers.lead_parser import parse_lead_line
+from handlers.matching import match_options
+from handlers.parsing import AmountError, normalize_input, parse_amount
+
+SKIP = "__skip__"
+EDITABLE = ("name", "code", "industry", "amount", "source", "contact", "flags", "category")
+
+
+class LeadFields:
+    """Mixed into LeadFlow; `next` is the flow's order of questions."""
+
+    next: Callable[[Ctx], Awaitable[None]]
+
+    def field_steps(self) -> dict[str, Step]:
+        return {"name": Step(self.ask_name, self.on_name), "code": Step(self.ask_code, self.on_code),
+                "industry": Step(self.ask_industry, self.on_industry),
+                "amount": Step(self.ask_amount, self.on_amount), "source": Step(self.ask_source, self.on_source),
+                "contact": Step(self.ask_contact, self.on_contact), "flags": Step(self.ask_flags, self.on_flags),
+                "category": Step(self.ask_category, self.on_category)}
+
+    async def ask_name(self, ctx: Ctx) -> None:
+        ctx.ask("name", t("lead.ask_name"))
+
+    async def on_name(self, ctx: Ctx, ans: Answer) -> None:
+        parsed = parse_lead_line(ans.text, ctx.cfg)
+        if not parsed.name:
+            ctx.say(t("lead.name_empty"))
+            return await self.ask_name(ctx)
+        name = display_company_name(parsed.name)
+        try:
+            check_name(name)
+        except Refusal as refusal:
+            ctx.refuse(refusal)
+            return await self.ask_name(ctx)
+        ctx.data["name"] = name
+        ctx.data["dup_checked"] = False
+        ctx.data.pop("duplicate_of", None)  # a new name is checked afresh; the old suspicion no longer holds
+        if parsed.credit_code:
+            ctx.data["credit_code"] = parsed.credit_code
+        if parsed.credit_code_error:
+            ctx.say(parsed.credit_code_error)
+            ctx.data["code_doubtful"] = True
+        await self.next(ctx)
+
+    async def ask_code(self, ctx: Ctx) -> None:
+        ctx.ask("code", t("lead.ask_code"), extra=[Choice(t("button.skip"), SKIP)])
+
+    async def on_code(self, ctx: Ctx, ans: Answer) -> None:
+        if ans.value == SKIP:
+            ctx.data.pop("credit_code", None)
+        else:
+            try:
+                ctx.data["credit_code"] = validate_credit_code(ans.text)
+            except CreditCodeError as exc:
+                ctx.say(str(exc))
+                return await self.ask_code(ctx)
+        ctx.data.pop("code_doubtful", None)
+        ctx.data["dup_checked"] = False
+        ctx.data.pop("duplicate_of", None)
+        await self.next(ctx)
+
+    async def ask_industry(self, ctx: Ctx) -> None:
+        options = ctx.data.get("industry_candidates") or list(ctx.cfg.industries)
+        ctx.ask("industry", t("lead.ask_industry"), [Choice(i, i) for i in options],
+                extra=[Choice(t("lead.industry_unsure"), SKIP)])
+
+    async def on_industry(self, ctx: Ctx, ans: Answer) -> None:
+        d = ctx.data
+        if ans.value == SKIP:
+            d["industry"] = None
+        else:
+            hits = [ans.value] if ans.value else match_options(ans.text, ctx.cfg.industries)
+            if len(hits) != 1:
+                d["industry_candidates"] = hits or None
+                ctx.say(t("lead.industry_unknown", text=ans.text) if not hits else t("lead.industry_which"))
+                return await self.ask_industry(ctx)
+            d["industry"] = hits[0]
+            d["flags"] = sorted(set(d.get("flags", [])) | set(default_flags(hits[0])))
+        d.pop("industry_candidates", None)
+        await self.next(ctx)
+
+    async def ask_amount(self, ctx: Ctx) -> None:
+        ctx.ask("amount", t("lead.ask_amount"), extra=[Choice(t("lead.amount_unknown"), SKIP)])
+
+    async def on_amount(self, ctx: Ctx, ans: Answer) -> None:
+        d = ctx.data
+        if ans.value == SKIP:
+            d["intended_wan"] = None
+            d.pop("foreign_wan", None)
+        else:
+            try:
+                amount = parse_amount(ans.text)
+                check_amount(amount.wan)
+            except AmountError as exc:
+                ctx.say(str(exc))
+                return await self.ask_amount(ctx)
+            except Refusal as refusal:
+                ctx.refuse(refusal)
+                return await self.ask_amount(ctx)
+            store_amount(d, amount)
+        await self.next(ctx)
+
+    async def ask_source(self, ctx: Ctx) -> None:
+        ctx.ask("source", t("lead.ask_source"), [Choice(s, s) for s in ctx.cfg.sources])
+
+    async def on_source(self, ctx: Ctx, ans: Answer) -> None:
+        hits = [ans.value] if ans.value else match_options(ans.text, ctx.cfg.sources, cutoff=70)
+        if len(hits) != 1:
+            ctx.say(t("lead.source_unknown", text=ans.text))
+            return await self.ask_source(ctx)
+        ctx.data["source"] = hits[0]
+        await self.next(ctx)
+
+    async def ask_contact(self, ctx: Ctx) -> None:
+        ctx.ask("contact", t("lead.ask_contact"), extra=[Choice(t("button.skip"), SKIP)])
+
+    async def on_contact(self, ctx: Ctx, ans: Answer) -> None:
+        ctx.data["contact"] = None if ans.value == SKIP else normalize_input(ans.text)[:200] or None
+        await self.next(ctx)
+
+    async def ask_flags(self, ctx: Ctx) -> None:
+        chosen = set(ctx.data.get("flags", []))
+        choices = [Choice(("✓ " if f in chosen else "") + t(f"flag.{f}"), f) for f in FLAGS]
+        ctx.ask("flags", t("lead.ask_flags"), choices, extra=[Choice(t("button.done"), SKIP)])
+
+    async def on_flags(self, ctx: Ctx, ans: Answer) -> None:
+        flag = ans.value or next((f for f in FLAGS if t(f"flag.{f}") in ans.text), None)
+        if flag == SKIP:
+            return await self.next(ctx)
+        if flag is None:
+            ctx.say(t("common.choose_one"))
+        else:
+            flags = set(ctx.data.get("flags", []))
+            flags.symmetric_difference_update({flag})
+            ctx.data["flags"] = sorted(flags)
+        await self.ask_flags(ctx)
+
+    async def ask_category(self, ctx: Ctx) -> None:
+        ctx.ask("category", t("lead.ask_category"), [Choice(c.name, c.code) for c in ctx.cfg.categories],
+                columns=1)
+
+    async def on_category(self, ctx: Ctx, ans: Answer) -> None:
+        codes = {c.name: c.code for c in ctx.cfg.categories}
+        hits = [ans.value] if ans.value else [codes[n] for n in match_options(ans.text, list(codes))]
+        if len(hits) != 1:
+            ctx.say(t("common.choose_one"))
+            return await self.ask_category(ctx)
+        ctx.data["category"] = hits[0]
+        await self.next(ctx)
+
+
+def store_amount(d: dict[str, Any], amount: Any) -> None:
+    if amount.currency == "CNY":
+        d["intended_wan"] = amount.wan
+        d.pop("foreign_wan", None)
+        d.pop("foreign_currency", None)
+    else:
+        d["foreign_wan"], d["foreign_currency"] = amount.wan, amount.currency
+        d["intended_wan"] = None
+        d["flags"] = sorted(set(d.get("flags", [])) | {"foreign"})
