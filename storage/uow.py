@@ -6,6 +6,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
+from core.ports import (CalendarStore, ConversationRepository, Figures, OrgRepository, Outbox, ProjectRepository,
+                        ReportRepository, SharingRepository, TripRepository, UpdateLog)
 from core.records import Event
 from storage import ledger, projectors
 from storage.engine import BEGIN_OPTION
@@ -43,16 +45,17 @@ class SqlUnitOfWork:
         self.conn = SessionConnection(self.session, options, writer=not self.readonly)
         await self.conn.begin()
         s, c, now = self.session, self.conn, self.clock.now
-        self.org = SqlOrgRepository(s, c)
-        self.projects = SqlProjectRepository(s)
-        self.trips = SqlTripRepository(s)
-        self.sharing = SqlSharingRepository(s)
-        self.conversations = SqlConversationRepository(s, now, c)
-        self.updates = SqlUpdateLog(s, now, c)
-        self.outbox = SqlOutbox(s, now, self.channels)
-        self.reports = SqlReportRepository(s)
-        self.calendar = SqlCalendarStore(s)
-        self.figures = SqlFigures(s)
+        # Typed as the ports: core.ports.UnitOfWork's attributes are settable, so they are invariant.
+        self.org: OrgRepository = SqlOrgRepository(s, c)
+        self.projects: ProjectRepository = SqlProjectRepository(s)
+        self.trips: TripRepository = SqlTripRepository(s)
+        self.sharing: SharingRepository = SqlSharingRepository(s)
+        self.conversations: ConversationRepository = SqlConversationRepository(s, now, c)
+        self.updates: UpdateLog = SqlUpdateLog(s, now, c)
+        self.outbox: Outbox = SqlOutbox(s, now, self.channels)
+        self.reports: ReportRepository = SqlReportRepository(s)
+        self.calendar: CalendarStore = SqlCalendarStore(s)
+        self.figures: Figures = SqlFigures(s)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
