@@ -1,9 +1,10 @@
 """The SQL unit of work: one transaction, the ledger lock for writers, repositories over it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.ports import (CalendarStore, ConversationRepository, Figures, OrgRepository, Outbox, ProjectRepository,
@@ -30,8 +31,10 @@ class SqlUnitOfWork:
     before appending (is this transfer still pending?) cannot be raced by another process.
     """
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, *, readonly: bool = False,
+    def __init__(self, sessionmaker: Callable[[], AsyncSession], clock: Clock, *, readonly: bool = False,
                  channels: tuple[str, ...] | None = None) -> None:
+        # `sessionmaker`: an async_sessionmaker, or on SQLite the inline one (storage/sqlite_inline.py),
+        # whose InlineSession has the face of the AsyncSession methods the repositories use.
         self._sessionmaker = sessionmaker
         self.clock = clock
         self.readonly = readonly
