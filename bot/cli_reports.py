@@ -16,6 +16,7 @@ from bot.cli import Fail, run, settings
 
 if TYPE_CHECKING:
     from core.org import OrgConfig
+    from core.ports import UnitOfWork
     from storage.database import Database
 
 def _month(value: str | None) -> str:
@@ -39,7 +40,7 @@ def _warn_if_open(month: str) -> None:
         click.echo(f"提示：{month} 尚未结束，数字截至目前，月末前还会变化。", err=True)
 
 
-async def _config(uow: Any, month: str) -> "OrgConfig":
+async def _config(uow: "UnitOfWork", month: str) -> "OrgConfig":
     from texts import t
 
     cfg = await uow.figures.rules(month, settings().tz)

@@ -130,10 +130,11 @@ def install() -> None:
     for name, module in list(sys.modules.items()):
         if name != "click" and not name.startswith("click."):
             continue
+        # setattr: the modules are found at run time, so their attributes are unknown to the type checker.
         if getattr(module, "_", None) is gettext.gettext:
-            module._ = translation.gettext
+            setattr(module, "_", translation.gettext)
         if getattr(module, "ngettext", None) is gettext.ngettext:
-            module.ngettext = translation.ngettext
+            setattr(module, "ngettext", translation.ngettext)
     _installed = True
 
 
@@ -157,7 +158,7 @@ def describe_usage_error(error: click.UsageError) -> str:
     if not isinstance(error, click.MissingParameter) or error.param is None:
         return error.format_message()
     param = error.param
-    hint = error.param_hint or param.get_error_hint(error.ctx)  # type: ignore[arg-type]
+    hint = error.param_hint or param.get_error_hint(error.ctx)
     hint = hint if isinstance(hint, str) else " / ".join(repr(h) for h in hint)
     key = "cli.missing_argument_named" if isinstance(param, click.Argument) else "cli.missing_option_named"
     text = t(key, name=hint)
@@ -216,7 +217,7 @@ def localise(command: click.Command) -> None:
             param.metavar = _metavar(param.type)
 
 
-def _metavar(kind: click.ParamType) -> str | None:
+def _metavar(kind: click.ParamType[Any, Any]) -> str | None:
     # Types with a metavar of their own (Choice's [a|b], DateTime's formats) keep it.
     if isinstance(kind, click.Path):
         return kind.name.upper()

@@ -65,7 +65,8 @@ async def month_figures(ctx: RenderContext, month: str) -> tuple[MonthFacts, Ran
         found = await ctx.uow.figures.month(month, ctx.tz)
         ranking = rank_month(found[0], found[1]) if found is not None else None
         ctx.memo[memo] = None if found is None or ranking is None or ranking.empty else (found[1], ranking)
-    return ctx.memo[memo]
+    figures: tuple[MonthFacts, Ranking] | None = ctx.memo[memo]
+    return figures
 
 
 async def month_ranking(ctx: RenderContext, month: str) -> Ranking | None:
@@ -77,7 +78,8 @@ async def month_ledger(ctx: RenderContext, month: str) -> tuple[list[LedgerRow],
     memo = f"ranking.ledger_rows:{month}"
     if memo not in ctx.memo:
         ctx.memo[memo] = await ctx.uow.figures.ledger(month, ctx.tz, unit_names(ctx))
-    return ctx.memo[memo]
+    ledger: tuple[list[LedgerRow], list[LedgerEvent]] = ctx.memo[memo]
+    return ledger
 
 
 def unit_names(ctx: RenderContext) -> dict[str, str]:
@@ -130,7 +132,8 @@ async def chart(ctx: RenderContext, ranking: Ranking, unit: str | None) -> SendP
         ctx.memo[memo] = None if data is None else SendPhoto(
             data=data, filename=f"排名{ranking.month}.png",
             caption=t("rank.caption" if group is not None else "rank.caption_all", month=month))
-    return ctx.memo[memo]
+    photo: SendPhoto | None = ctx.memo[memo]
+    return photo
 
 
 class RankingText(_RankingDay):
@@ -169,7 +172,8 @@ class RankingLedger(_RankingDay):
             data = ledger_xlsx(rows, events, ranking, month=ranking.month, describe=ledger_event_describer(names))
             ctx.memo[memo] = SendFile(data=data, filename=f"{ranking.month}月度台账.xlsx", caption=t(
                 "ranking.ledger_caption", month=month_zh(ranking.month), count=len(rows), head=head_line(ranking)))
-        return ctx.memo[memo]
+        workbook: SendFile = ctx.memo[memo]
+        return workbook
 
 
 class RankingDigest(_RankingDay):
@@ -191,7 +195,8 @@ class RankingDigest(_RankingDay):
             ctx.memo[memo] = SendText(text=render_digest(
                 ranking, before, rows, events, facts, unit_names=unit_names(ctx),
                 member_names={m.id: m.name for m in ctx.plan.members}))
-        return ctx.memo[memo]
+        digest: SendText = ctx.memo[memo]
+        return digest
 
 
 KINDS = (RankingChart(), RankingDigest(), RankingLedger(), RankingText())

@@ -55,7 +55,7 @@ def when(f: Folded, tz: ZoneInfo, is_workday: Callable[[date], bool]) -> str:
         return _full(local[0])
     days = [d.date() for d in local]
     same_year = days[0].year == days[-1].year
-    day = (lambda d: f"{d:%m-%d}") if same_year else (lambda d: f"{d:%Y-%m-%d}")
+    day: Callable[[date], str] = (lambda d: f"{d:%m-%d}") if same_year else (lambda d: f"{d:%Y-%m-%d}")
     times = {d.strftime("%H:%M") for d in local}
     if len(times) > 1:
         return "、".join(f"{day(d)} {d:%H:%M}" for d in local)

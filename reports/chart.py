@@ -11,10 +11,13 @@ from __future__ import annotations
 import io
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reports.fonts import ChartFontError, CJKFont, FontSearch, NoCJKFontError, covers, find_cjk_font, register
 from reports.ranking import GroupRanking, Ranking
+
+if TYPE_CHECKING:  # matplotlib itself is imported only when a chart is drawn
+    from matplotlib.typing import RcKeyType
 
 __all__ = ["ChartFontError", "CJKFont", "NoCJKFontError", "find_cjk_font", "ranking_groups_png", "ranking_png"]
 
@@ -66,7 +69,7 @@ def _render(panels: list[tuple[GroupRanking, str]], *, highlight: str | None, su
     from matplotlib.figure import Figure
 
     heights = [max(len(g.units), 1) * 0.42 + 1.1 for g, _ in panels] or [1.5]
-    style = {"font.family": [font.family], "axes.unicode_minus": False, "svg.fonttype": "none"}
+    style: dict[RcKeyType, Any] = {"font.family": [font.family], "axes.unicode_minus": False, "svg.fonttype": "none"}
     with matplotlib.rc_context(style):
         fig = Figure(figsize=(8, sum(heights) + (0.5 if suptitle else 0)), dpi=110, layout="constrained")
         FigureCanvasAgg(fig)  # the Agg canvas, without touching pyplot's global backend

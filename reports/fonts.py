@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 # Family names, best first (matched case-insensitively as a prefix, so "Noto Sans CJK" finds "Noto Sans CJK SC").
 PREFERRED_FAMILIES: tuple[str, ...] = (
@@ -136,7 +136,12 @@ def _face(path: str) -> Any:
     return face
 
 
+@overload
+def _checked(path: Path, needed: str, *, bundled: bool, refuse: Literal[True] = True) -> CJKFont: ...
+@overload
+def _checked(path: Path, needed: str, *, bundled: bool, refuse: bool) -> CJKFont | None: ...
 def _checked(path: Path, needed: str, *, bundled: bool, refuse: bool = True) -> CJKFont | None:
+    """The font at `path` if it has every character of `needed`; else an error (`refuse`) or None."""
     face = _face(str(path))
     if face is None:
         raise FontFileError(path, bundled=bundled)

@@ -244,6 +244,8 @@ def _naive(at: datetime | None) -> datetime | None:
 
 
 def _stage(value: str | None) -> str:
+    if value is None:  # as for an unknown stage: shown as it is (Stage(None) is a ValueError too)
+        return str(value)
     try:
         return STAGE_ZH[Stage(value)]
     except ValueError:

@@ -22,7 +22,9 @@ class SessionConnection:
 
     @property
     def dialect(self) -> Any:
-        return self.session.bind.dialect
+        bind = self.session.bind
+        assert bind is not None, "a unit of work's session is bound to its engine"
+        return bind.dialect
 
     async def begin(self) -> Any:
         # Options apply only to a transaction not yet begun (an ORM statement may have begun it).

@@ -1,11 +1,14 @@
 """The SQL unit of work: one transaction, the ledger lock for writers, repositories over it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.ports import (CalendarStore, ConversationRepository, Figures, OrgRepository, Outbox, ProjectRepository,
+                        ReportRepository, SharingRepository, TripRepository, UpdateLog)
 from core.records import Event
 from storage import ledger, projectors
 from storage.engine import BEGIN_OPTION
@@ -28,8 +31,10 @@ class SqlUnitOfWork:
     before appending (is this transfer still pending?) cannot be raced by another process.
     """
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, *, readonly: bool = False,
+    def __init__(self, sessionmaker: Callable[[], AsyncSession], clock: Clock, *, readonly: bool = False,
                  channels: tuple[str, ...] | None = None) -> None:
+        # `sessionmaker`: an async_sessionmaker, or on SQLite the inline one (storage/sqlite_inline.py),
+        # whose InlineSession has the face of the AsyncSession methods the repositories use.
         self._sessionmaker = sessionmaker
         self.clock = clock
         self.readonly = readonly
@@ -43,16 +48,17 @@ class SqlUnitOfWork:
         self.conn = SessionConnection(self.session, options, writer=not self.readonly)
         await self.conn.begin()
         s, c, now = self.session, self.conn, self.clock.now
-        self.org = SqlOrgRepository(s, c)
-        self.projects = SqlProjectRepository(s)
-        self.trips = SqlTripRepository(s)
-        self.sharing = SqlSharingRepository(s)
-        self.conversations = SqlConversationRepository(s, now, c)
-        self.updates = SqlUpdateLog(s, now, c)
-        self.outbox = SqlOutbox(s, now, self.channels)
-        self.reports = SqlReportRepository(s)
-        self.calendar = SqlCalendarStore(s)
-        self.figures = SqlFigures(s)
+        # Typed as the ports: core.ports.UnitOfWork's attributes are settable, so they are invariant.
+        self.org: OrgRepository = SqlOrgRepository(s, c)
+        self.projects: ProjectRepository = SqlProjectRepository(s)
+        self.trips: TripRepository = SqlTripRepository(s)
+        self.sharing: SharingRepository = SqlSharingRepository(s)
+        self.conversations: ConversationRepository = SqlConversationRepository(s, now, c)
+        self.updates: UpdateLog = SqlUpdateLog(s, now, c)
+        self.outbox: Outbox = SqlOutbox(s, now, self.channels)
+        self.reports: ReportRepository = SqlReportRepository(s)
+        self.calendar: CalendarStore = SqlCalendarStore(s)
+        self.figures: Figures = SqlFigures(s)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

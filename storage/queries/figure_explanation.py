@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -29,6 +29,16 @@ from storage.tables.org import MemberRow
 from storage.tables.trips import TripRow
 
 _RATES = {"start_rate": Stage.STARTED, "production_rate": Stage.PRODUCING, "performance_rate": Stage.LANDED}
+
+
+class _Figure(TypedDict):
+    """The fields of a FigureExplanation that name the figure, whichever indicator it is."""
+
+    month: str
+    unit: str
+    indicator: str
+    kind: str
+    measure: str
 
 
 @dataclass(frozen=True)
@@ -74,7 +84,7 @@ async def explain_figure(session: AsyncSession, cfg: OrgConfig, month: str, tz: 
     _, until = month_window(month, tz)
     hosted_only = ind.kind in ("funds_rate", *_RATES)
     scope = await _scope(session, cfg, unit, tz, start, until, hosted_only=hosted_only)
-    base = dict(month=month, unit=unit, indicator=ind.code, kind=ind.kind, measure=ind.unit)
+    base = _Figure(month=month, unit=unit, indicator=ind.code, kind=ind.kind, measure=ind.unit)
     if ind.kind in ("funds_in_place", "industrial_funds"):
         lines = await _funds(session, scope, industrial=ind.kind == "industrial_funds")
         return FigureExplanation(**base, lines=lines, value=sum((x.counted for x in lines), Fraction(0)))

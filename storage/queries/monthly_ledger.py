@@ -15,13 +15,13 @@ project's own events. So December's activity never changes October's 台账.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Subquery, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import events as ev
@@ -101,7 +101,7 @@ async def member_names_as_of(session: AsyncSession, until: datetime) -> dict[int
     return names
 
 
-def versions_as_of(until: datetime):  # noqa: ANN202 - a SQLAlchemy subquery
+def versions_as_of(until: datetime) -> Subquery:
     """Each countable project's reporting version in force at `until` (recorded before it, not yet replaced)."""
     return (select(ProjectVersionRow)
             .where(ProjectVersionRow.at < until, ProjectVersionRow.countable,
@@ -178,9 +178,9 @@ async def ledger_rows(session: AsyncSession, month: str, tz: ZoneInfo, *,
     last = await session.execute(
         select(EventRow.project_id, func.max(EventRow.at))
         .where(EventRow.at < until, EventRow.project_id.is_not(None)).group_by(EventRow.project_id))
-    for pid, at in last.all():
-        if pid in tracked:
-            tracked[pid].last_at = at
+    for event_pid, at in last.all():
+        if event_pid in tracked:
+            tracked[event_pid].last_at = at
     described = await describe_projects(session, tracked.keys(), until)
     problems = await open_problems(session, tracked.keys(), until)
     order = {code: i for i, code in enumerate(names)}
@@ -221,8 +221,9 @@ async def month_events(session: AsyncSession, month: str, tz: ZoneInfo, *,
     window = and_(EventRow.at >= start, EventRow.at < until)
     names = dict(unit_names or {})
     members = await member_names_as_of(session, until)
-    ids = (await session.execute(select(EventRow.project_id).distinct()
-                                 .where(window, EventRow.project_id.is_not(None)))).scalars().all()
+    # EventRow.project_id is nullable; the query keeps only the events of a project.
+    ids = cast(Sequence[int], (await session.execute(select(EventRow.project_id).distinct()
+                                                     .where(window, EventRow.project_id.is_not(None)))).scalars().all())
     projects = await describe_projects(session, ids, until)
     rows = await session.execute(select(EventRow.seq, EventRow.at, EventRow.actor, EventRow.unit, EventRow.type,
                                         EventRow.project_id, EventRow.payload)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select
@@ -68,8 +68,10 @@ async def project_groups(session: AsyncSession, *, year_start: datetime, until: 
         .group_by(v.class_key, *keys))
     money = {row[0]: (int(row[1]), int(row[2])) for row in funds.all()}
     n = len(GROUP_KEYS)
-    return [ProjectGroup(*row[1:n + 1], *money.get(row[0], (0, 0)), *(int(x) for x in row[n + 1:]))
-            for row in counts.all()]
+    # One row's fields in ProjectGroup's order: its class's attributes, its funds, its counts.
+    fields: list[tuple[Any, ...]] = [(*row[1:n + 1], *money.get(row[0], (0, 0)), *(int(x) for x in row[n + 1:]))
+                                     for row in counts.all()]
+    return [ProjectGroup(*values) for values in fields]
 
 
 async def trips_by_member(session: AsyncSession, *, year_start_date: date, until: datetime) -> dict[int, int]:
@@ -78,7 +80,8 @@ async def trips_by_member(session: AsyncSession, *, year_start_date: date, until
         select(TripRow.leader_member_id, func.count())
         .where(TripRow.leader_member_id.is_not(None), TripRow.start_date >= year_start_date, TripRow.at < until)
         .group_by(TripRow.leader_member_id))
-    return {member_id: count for member_id, count in rows.all()}
+    # leader_member_id is nullable, but the query keeps only the rows where it is set.
+    return {cast(int, member_id): count for member_id, count in rows.all()}
 
 
 async def quota_holders(session: AsyncSession) -> list[QuotaHolder]:

@@ -59,8 +59,8 @@ async def on_time_rates(session: AsyncSession, periods: Sequence[str], units: Se
     out: dict[str, OnTimeRate] = {}
     for unit in units:
         filed = found[unit]
-        on_time = sum(1 for v in filed.values() if v)
-        out[unit] = OnTimeRate(unit=unit, expected=len(wanted), on_time=on_time, late=len(filed) - on_time,
+        on_time_count = sum(1 for v in filed.values() if v)
+        out[unit] = OnTimeRate(unit=unit, expected=len(wanted), on_time=on_time_count, late=len(filed) - on_time_count,
                                missing=len(wanted) - len(filed))
     return out
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import CursorResult, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import events as ev
@@ -51,8 +51,9 @@ class SqlCalendarStore:
         return {name: value for name, value in rows}
 
     async def set_state(self, name: str, value: str, at: datetime) -> None:
-        done = await self.s.execute(update(CalendarStateRow).where(CalendarStateRow.name == name)
-                                    .values(value=value, updated_at=at))
+        # An UPDATE's result is a CursorResult, which has the rowcount; Session.execute types it as a Result.
+        done = cast(CursorResult[Any], await self.s.execute(
+            update(CalendarStateRow).where(CalendarStateRow.name == name).values(value=value, updated_at=at)))
         if done.rowcount == 0:
             await self.s.execute(insert(CalendarStateRow).values(name=name, value=value, updated_at=at))
 
@@ -87,7 +88,8 @@ class SqlCalendarStore:
                 EventRow.project_id.in_(ids[i:i + 500])).order_by(EventRow.seq))).scalars()
             for r in rows:
                 p = json.loads(r.payload)
-                moves.setdefault(r.project_id, []).append(StageMove(r.at, p["from"], p["to"]))
+                # project_id is nullable, but these events were selected by their project's id.
+                moves.setdefault(cast(int, r.project_id), []).append(StageMove(r.at, p["from"], p["to"]))
         note_rows = (await self.s.execute(select(NoteRow, EventRow.payload).join(EventRow, EventRow.seq == NoteRow.id)
                                           .where(NoteRow.kind == "problem", NoteRow.resolved_at.is_(None))
                                           .order_by(NoteRow.id))).all()

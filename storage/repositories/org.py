@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Protocol, cast
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,28 @@ _CONFIG_BODY = (select(OrgConfigRow.body).where(OrgConfigRow.digest == bindparam
 _PARSED: dict[str, OrgConfig] = {}
 
 
-def to_member(r: MemberRow) -> Member:
+class _MemberFields(Protocol):
+    """A member's columns by name: a MemberRow, or a Core row selected from the members table."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def trip_quota(self) -> int | None: ...
+    @property
+    def reporter(self) -> bool: ...
+    @property
+    def active(self) -> bool: ...
+
+
+def to_member(r: _MemberFields) -> Member:
     return Member(id=r.id, name=r.name, unit=r.unit, role=Role(r.role), active=r.active, title=r.title or "",
                   trip_quota=r.trip_quota, reporter=r.reporter)
 
@@ -47,7 +69,8 @@ class SqlOrgRepository:
             if digest is not None:
                 self._config = _PARSED.get(digest)
             if digest is not None and self._config is None:
-                body = (await self.c.execute(_CONFIG_BODY, {"digest": digest})).scalar()
+                # The digest was just read from a configuration row, so that row's body is there.
+                body = cast(str, (await self.c.execute(_CONFIG_BODY, {"digest": digest})).scalar())
                 self._config = OrgConfig.model_validate(json.loads(body))
                 if len(_PARSED) >= 8:  # a process sees few configurations; tests see many databases
                     _PARSED.clear()

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import upsert
@@ -22,11 +22,13 @@ class SqlUpdateLog:
         """True when this update was handled in the last 24 hours; otherwise it is recorded as handled now.
         One statement: the row is inserted, or an older one (an id the channel reused) refreshed."""
         now = self._now()
-        done = await self.c.execute(upsert.record_update(self.c.dialect.name), {
+        done: CursorResult[Any] = await self.c.execute(upsert.record_update(self.c.dialect.name), {
             "channel": channel, "update_id": update_id, "at": now, "cutoff": now - timedelta(hours=24)})
         return done.rowcount == 0
 
     async def forget_before(self, before: datetime) -> int:
-        done = await self.s.execute(delete(ProcessedUpdateRow).where(ProcessedUpdateRow.at < before))
+        # A DELETE's result is a CursorResult, which has the rowcount; Session.execute types it as a Result.
+        done = cast(CursorResult[Any],
+                    await self.s.execute(delete(ProcessedUpdateRow).where(ProcessedUpdateRow.at < before)))
         return done.rowcount or 0
 

@@ -22,7 +22,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import Application, ApplicationBuilder, TypeHandler
+from telegram.ext import ApplicationBuilder, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram.contract import ALLOWED_UPDATES, OnIncoming, TelegramStartError
@@ -37,10 +37,11 @@ class PtbBackend:
     def __init__(self, token: str, api_url: str, on_incoming: OnIncoming, *,
                  timeout: float = 20.0) -> None:
         base = api_url.rstrip("/")
-        self.app: Application = (ApplicationBuilder().token(token).base_url(f"{base}/bot")
-                                 .base_file_url(f"{base}/file/bot").updater(None).concurrent_updates(False)
-                                 .read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout)
-                                 .get_updates_read_timeout(timeout).build())
+        # The builder's type parameters name the Application's bot, context and data types.
+        self.app = (ApplicationBuilder().token(token).base_url(f"{base}/bot")
+                    .base_file_url(f"{base}/file/bot").updater(None).concurrent_updates(False)
+                    .read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout)
+                    .get_updates_read_timeout(timeout).build())
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.on_incoming = on_incoming
         self.username: str | None = None

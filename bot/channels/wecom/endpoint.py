@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 
@@ -38,6 +38,7 @@ from bot.channels.wecom.render import app_text, robot_text, split_bytes
 from core.delivery import Action, Ambiguous, Permanent, RetryAfter, SendError, Transient, split_action
 from core.groups import ROBOT_PREFIX
 from core.messages import Delivery, EditText, Inbound, SendFile, SendPhoto, SendText
+from core.ports import UnitOfWork
 
 log = logging.getLogger("zsbot.wecom")
 CALLBACK_PATH = "/wecom/callback"
@@ -46,6 +47,7 @@ MAX_SKEW_SECONDS = 3600       # older signed callbacks are refused: no replay af
 
 Handle = Callable[[Inbound], Awaitable[list[Action]]]
 RobotKey = Callable[[str], Awaitable[str | None]]
+Sent = SendText | SendPhoto | SendFile  # what reaches WeCom: `deliver` skips EditText
 
 
 class WeCom:
@@ -82,19 +84,19 @@ class WeCom:
         else:
             await self._to_member(chat_id, action)
 
-    async def _to_member(self, user: str, action: Action) -> None:
+    async def _to_member(self, user: str, action: Sent) -> None:
         if isinstance(action, SendText):
             for part in split_bytes(app_text(action), APP_TEXT_MAX_BYTES):
                 await _mapped(self.client.send_text(user, part), self.rate_limit_backoff)
             return
-        kind = "image" if isinstance(action, SendPhoto) else "file"
+        kind: Literal["image", "file"] = "image" if isinstance(action, SendPhoto) else "file"
         media_id = await _mapped(self.client.upload_media(kind, action.filename, action.data),
                                  self.rate_limit_backoff, visible=False)
         send = self.client.send_image if kind == "image" else self.client.send_file
         await _mapped(send(user, media_id), self.rate_limit_backoff)
         await self._caption(action, lambda text: self._to_member(user, SendText(text=text)))
 
-    async def _to_robot(self, unit: str, action: Action) -> None:
+    async def _to_robot(self, unit: str, action: Sent) -> None:
         key = await self.robot_key(unit)
         if not key:
             raise Permanent(f"unit {unit!r} has no group robot in the org file")
@@ -244,7 +246,7 @@ async def _mapped(call: Awaitable[Any], backoff: float, *, visible: bool = True)
         raise Permanent(str(exc)) from None
 
 
-def org_robot_keys(uow_factory: Callable[..., Any]) -> RobotKey:
+def org_robot_keys(uow_factory: Callable[..., UnitOfWork]) -> RobotKey:
     """Robot keys from the organisation in force: a key changed with `zsbot init --org` applies at once."""
 
     async def robot_key(unit: str) -> str | None:

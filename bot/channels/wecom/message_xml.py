@@ -6,7 +6,7 @@ billion-laughs) before an element is built; every failure is a WeComMalformedXml
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
@@ -20,7 +20,7 @@ __all__ = ["MAX_INPUT_CHARS", "parse_message_xml", "safe_parse", "single_child_t
 MAX_INPUT_CHARS = 1 << 20
 
 
-def _refuse_dtd(*_args: Any) -> None:
+def _refuse_dtd(*_args: Any) -> NoReturn:
     # Raised from inside expat's callback; pyexpat propagates it out of Parse().
     raise WeComMalformedXmlError("DOCTYPE/entity declarations are refused")
 
