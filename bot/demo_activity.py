@@ -23,7 +23,7 @@ def plan_trips(p: Planner) -> None:
     leads = [a for a in p.actions if a.kind == "lead"]
     for unit in p.counties:
         head = heads.get(unit.code)
-        if head is None:
+        if head is None or head.trip_quota is None:
             continue
         wanted = round(head.trip_quota * p.w.progress * rng.uniform(0.45, 1.35))
         led = [a for a in leads if a.data["owner"] == unit.code and a.data["source"] == "领导带头招商"]
@@ -39,7 +39,7 @@ def plan_trips(p: Planner) -> None:
         if rng.random() < 0.7 and p.w.start < p.w.year_start:
             _trip(p, head.unit, head.name, head.name, p.w.start + timedelta(days=rng.randint(0, 20)))
     for leader in (m for m in p.cfg.members if m.role is Role.LEADER and m.trip_quota):
-        for _ in range(round(leader.trip_quota * p.w.progress * rng.uniform(0.6, 1.3))):
+        for _ in range(round((leader.trip_quota or 0) * p.w.progress * rng.uniform(0.6, 1.3))):
             _trip(p, "office", office, leader.name, p.w.year_start + timedelta(days=rng.randrange(year_days)))
 
 

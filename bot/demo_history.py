@@ -91,7 +91,7 @@ async def _last_at(session: Any) -> datetime | None:
 
     from storage.tables.ledger import EventRow
 
-    at = (await session.execute(select(func.max(EventRow.at)))).scalar()
+    at: datetime | None = (await session.execute(select(func.max(EventRow.at)))).scalar()
     return at.replace(tzinfo=timezone.utc) if at is not None and at.tzinfo is None else at
 
 

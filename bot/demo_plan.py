@@ -201,7 +201,8 @@ class Planner:
                     counted[lead.host] = counted.get(lead.host, 0.0) + extra
 
     def _in_year(self, lead: Lead) -> float:
-        coef = self.cfg.category(lead.category).coefficient_pct / 100 if lead.category else 1.0
+        category = self.cfg.category(lead.category) if lead.category else None
+        coef = category.coefficient_pct / 100 if category else 1.0
         return coef * sum(share for d, share in lead.funds if d >= self.w.year_start)
 
     # -- the project actions ------------------------------------------------------------
@@ -259,7 +260,8 @@ class _Sequential:
     """A project's actions in strictly increasing time, even when two land on one working day."""
 
     def __init__(self, planner: Planner) -> None:
-        self.p, self.last = planner, None
+        self.p = planner
+        self.last: datetime | None = None
 
     def next(self, day: date) -> datetime:
         at = self.p.at(day)

@@ -109,6 +109,7 @@ class Conversations:
     # -- commands -------------------------------------------------------------------------------
     async def _command(self, ctx: Ctx, command: Command, args: str) -> None:
         if command.flow is None:
+            assert command.run is not None, f"command {command.name} has neither a flow nor a run"
             await command.run(ctx, args)
             if ctx.flow is not None and command.name not in ("cancel", "help"):
                 ctx.say(t("flow.still_open", title=registry().flows[ctx.flow].title, command=ctx.flow))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from core.records import Project
 from handlers import cards
+from texts import formatting as fmt
 from texts import t
 from handlers.context import Ctx
 from handlers.flows.transfer_decide import credit_line
@@ -33,7 +34,7 @@ async def history_text(ctx: Ctx, p: Project) -> str:
     events = await ctx.uow.sharing.history(p.id)
     names = await cards.member_names(ctx, {e.actor for e in events})
     lines = [t("sharing.history_title", id=p.id, name=p.name, owner=ctx.unit_name(p.owner_unit),
-               unit=ctx.unit_name(p.responsible_unit), stage=cards.fmt.stage(p.stage))]
+               unit=ctx.unit_name(p.responsible_unit), stage=fmt.stage(p.stage))]
     lines += [cards.describe_event(ctx, e, names) for e in events]
     supporting = await ctx.uow.sharing.supporting_units(p.id)
     if supporting:

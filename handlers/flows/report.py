@@ -117,7 +117,8 @@ class ReportFlow(Flow):
         return None
 
     def entry(self, ctx: Ctx, project_id: int) -> dict[str, list[Any]]:
-        return ctx.data["entries"].setdefault(str(project_id), {"actions": [], "seqs": []})
+        entry: dict[str, list[Any]] = ctx.data["entries"].setdefault(str(project_id), {"actions": [], "seqs": []})
+        return entry
 
     async def ask_item(self, ctx: Ctx) -> None:
         p = await self.current(ctx)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from core.records import Project
 from core.roles import reads_everything
 from handlers import cards
+from texts import formatting as fmt
 from texts import t
 from handlers.context import Ctx
 from handlers.steps.lookup import LookupFlow, show_found
@@ -75,7 +76,7 @@ async def stale_projects(ctx: Ctx, args: str) -> None:
         ctx.say(t("stale.none", days=days))
         return
     lines = [t("stale.title", days=days, count=len(found))]
-    lines.extend(t("stale.line", line=cards.project_line(ctx, p), age=cards.fmt.age(p.updated_at, ctx.now))
+    lines.extend(t("stale.line", line=cards.project_line(ctx, p), age=fmt.age(p.updated_at, ctx.now))
                  for p in found[:50])
     if len(found) > 50:
         lines.append(t("common.more", count=len(found) - 50))

@@ -1,5 +1,6 @@
 """Pure text understanding for typed messages: amounts, dates, Chinese numerals; no I/O."""
-from handlers.parsing.amounts import Amount, AmountError, find_amount, format_wan, parse_amount
+from core.money import format_wan
+from handlers.parsing.amounts import Amount, AmountError, find_amount, parse_amount
 from handlers.parsing.dates import DateError, find_date, parse_date, parse_date_range
 from handlers.parsing.numerals import parse_chinese_number
 from handlers.parsing.text import normalize_input

@@ -88,9 +88,10 @@ def _candidates(t: str, *, need_digit: bool) -> list[re.Match[str]]:
             if bigs and keep[bigs[-1]:] and all(c in DIGITS for c in keep[bigs[-1]:]):
                 keep = keep[: bigs[-1]]
         if keep != num:
-            m = _CANDIDATE.match(t, m.start(), m.start("num") + len(keep))
-            if m is None:
+            shorter = _CANDIDATE.match(t, m.start(), m.start("num") + len(keep))
+            if shorter is None:
                 continue
+            m = shorter
         if need_digit and not _HAS_DIGIT.search(m.group("num")):
             continue  # 千万 in 千万注意 is a word, not 1000万
         if not m.group("unit") and _MEASURE.match(t, m.end()):
