@@ -65,12 +65,14 @@ def build_conversations(settings: Settings, db: Database, *, bot_username: str |
     from datetime import timedelta
 
     from handlers.catalog import use_locale
+    from handlers.flows.web import use_web_url
     from handlers.router import Conversations
     from reminders.calendar import workdays
     from reports.fonts import use_font
 
     use_locale(settings.locale)
     use_font(settings.chart_font)  # the ranking chart in /rank and the ranking-day pushes
+    use_web_url(settings.web_base_url())  # the console's login links (/web)
     return Conversations(db.uow, tz=settings.tz, workdays=workdays, timeout=timedelta(minutes=settings.conversation_timeout_minutes),
                          bot_username=bot_username)
 

@@ -16,7 +16,10 @@ from core.roles import Role
 from core.stages import Stage
 
 if TYPE_CHECKING:
+    from core.figures import FigureExplanation
+    from core.project_list import ProjectPage, ProjectQuery
     from core.sharing import Claim, CreditSnapshot, Interest, Transfer
+    from core.usecases.web_login import AuditEntry, WebLink, WebSession
 
 
 @dataclass
@@ -56,6 +59,8 @@ class ProjectRepository(Protocol):
     async def notes(self, project_id: int, *, limit: int = 5) -> list[Note]: ...
     async def open_problems(self, project_id: int) -> list[Note]: ...
     async def events(self, project_id: int, *, limit: int | None = None) -> list[Event]: ...
+    async def search(self, query: ProjectQuery) -> ProjectPage:
+        """One page of the projects matching the console's filters, and how many match in all."""
 
 
 class TripRepository(Protocol):
@@ -127,6 +132,39 @@ class Figures(Protocol):
                      ) -> tuple[list[LedgerRow], list[LedgerEvent]]:
         """The month's 台账 rows (tracked projects at its end) and the events recorded in it."""
 
+    async def explain(self, cfg: OrgConfig, month: str, tz: ZoneInfo, unit: str, indicator: str
+                      ) -> FigureExplanation:
+        """The ledger events behind `unit`'s value of `indicator` in the month, and the value they add up to."""
+
+
+class ChainStatus(Protocol):
+    ok: bool
+    count: int
+    head: str
+    bad_seq: int | None
+    reason: str
+
+
+class Chain(Protocol):
+    """The ledger's hash chain as a whole: its head, and a walk that checks every link."""
+
+    async def head(self) -> tuple[int, str]: ...
+    async def verify(self) -> ChainStatus: ...
+
+
+class WebAccess(Protocol):
+    """The web console's operational state: one-time links, sessions, the access log."""
+
+    async def add_link(self, token_hash: str, member_id: int, at: datetime, expires_at: datetime) -> None: ...
+    async def link(self, token_hash: str) -> WebLink | None: ...
+    async def use_link(self, token_hash: str, at: datetime) -> None: ...
+    async def add_session(self, id_hash: str, member_id: int, at: datetime) -> None: ...
+    async def session(self, id_hash: str) -> WebSession | None: ...
+    async def touch_session(self, id_hash: str, at: datetime) -> None: ...
+    async def end_session(self, id_hash: str, at: datetime) -> None: ...
+    async def audit(self, at: datetime, member_id: int, action: str, detail: str, address: str) -> None: ...
+    async def audit_log(self, *, limit: int = 200) -> list[AuditEntry]: ...
+
 
 class UnitOfWork(Protocol):
     """One transaction: reads, ledger appends with their projections, operational state."""
@@ -140,6 +178,8 @@ class UnitOfWork(Protocol):
     updates: UpdateLog
     outbox: Outbox
     figures: Figures
+    chain: Chain
+    web: WebAccess
 
     async def record(self, type: str, payload: dict[str, Any], *, actor: int | None = None,
                      unit: str | None = None, project_id: int | None = None,

@@ -15,6 +15,7 @@ from core.delivery import Pending, split_action
 from core.messages import Delivery, Outbound
 from core.org import OrgConfig
 from core.ports import ConversationState
+from core.project_list import ProjectPage, ProjectQuery
 from core.records import Event, Identity, Invite, Member, Note, Project, Trip, UnitRecord
 from core.roles import Role, UnitKind
 from core.stages import Stage
@@ -179,6 +180,11 @@ class SqlProjectRepository:
     async def names(self) -> list[tuple[int, str]]:
         rows = await self.s.execute(select(ProjectRow.id, ProjectRow.normalized_name))
         return [(r.id, r.normalized_name) for r in rows]
+
+    async def search(self, query: ProjectQuery) -> ProjectPage:
+        from storage.queries_project_list import search_projects
+
+        return await search_projects(self.s, query)
 
     async def of_unit(self, unit: str, *, live_only: bool = True) -> list[Project]:
         q = select(ProjectRow).where(or_(ProjectRow.responsible_unit == unit, ProjectRow.owner_unit == unit))

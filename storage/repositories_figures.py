@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.figures import LedgerEvent, LedgerRow, MonthFacts
+from core.figures import FigureExplanation, LedgerEvent, LedgerRow, MonthFacts
 from core.org import OrgConfig
 from storage.queries_ledger import ledger_rows, month_events, month_window
 from storage.queries_rankings import month_facts
+from storage.queries_rankings_explain import explain_figure
 from storage.queries_reports import report_counter
 from storage.repositories import SqlOrgRepository
 
@@ -29,3 +30,7 @@ class SqlFigures:
                      ) -> tuple[list[LedgerRow], list[LedgerEvent]]:
         return (await ledger_rows(self.s, month, tz, unit_names=unit_names),
                 await month_events(self.s, month, tz, unit_names=unit_names))
+
+    async def explain(self, cfg: OrgConfig, month: str, tz: ZoneInfo, unit: str, indicator: str
+                      ) -> FigureExplanation:
+        return await explain_figure(self.s, cfg, month, tz, unit, indicator)

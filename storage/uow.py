@@ -21,6 +21,7 @@ from storage.repositories import (
 from storage.repositories_figures import SqlFigures
 from storage.repositories_reports import SqlCalendarStore, SqlReportRepository
 from storage.repositories_sharing import SqlSharingRepository
+from storage.repositories_web import SqlChain, SqlWebAccess
 
 
 class SqlUnitOfWork:
@@ -55,6 +56,8 @@ class SqlUnitOfWork:
         self.reports = SqlReportRepository(s)
         self.calendar = SqlCalendarStore(s)
         self.figures = SqlFigures(s)
+        self.chain = SqlChain(s)
+        self.web = SqlWebAccess(s)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
