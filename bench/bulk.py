@@ -3,7 +3,7 @@
 Replaying a million events one projector call at a time takes most of an hour; the
 benchmark only needs the tables to be right. This computes the same rows in memory and
 inserts them in batches. `tests/integration/test_bench_generator.py` checks, on a small
-ledger, that every projection table equals what `storage.projections.rebuild` produces —
+ledger, that every projection table equals what `storage.projectors.rebuild` produces —
 so if a projector changes, that test fails until this file follows.
 """
 from __future__ import annotations
@@ -18,10 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import events as ev
 from core.records import Event
 from core.stages import Stage, rank
-from storage.projections import FLAG_COLUMNS, apply
-from storage.projections_facts import class_key
-from storage.tables import NoteRow, ProjectRow, TripRow
-from storage.tables_facts import FundFactRow, MilestoneRow, ProjectVersionRow, StageFactRow
+from storage.projectors import apply
+from storage.projectors.facts import class_key
+from storage.projectors.records import FLAG_COLUMNS
+from storage.tables.facts import FundFactRow, MilestoneRow, ProjectVersionRow, StageFactRow
+from storage.tables.projects import NoteRow, ProjectRow
+from storage.tables.trips import TripRow
 
 # Rare events go through the real projectors; these four are the bulk.
 BULK_TYPES = {ev.LEAD_LOGGED, ev.STAGE_CHANGED, ev.FUNDS_ADDED, ev.NOTE_ADDED, ev.TRIP_LOGGED}

@@ -9,7 +9,7 @@ import tempfile
 import time
 from typing import Any
 
-from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 
 GROUP = -1009000
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 
 ZSBOT = str(Path(sys.executable).with_name("zsbot"))
 USERS = 10
@@ -39,7 +39,7 @@ def rss_mb(pid: int) -> float:
 
 async def run_memory(updates: int, every: int = 1000) -> dict[str, Any]:
     from core.roles import Role
-    from core.usecases.org import create_invite
+    from core.usecases.org import CreateInvite, create_invite
     from storage.database import Database
     from tests.helpers import setup_org
 
@@ -49,7 +49,7 @@ async def run_memory(updates: int, every: int = 1000) -> dict[str, Any]:
     await db.migrate()
     await setup_org(db)
     async with db.uow() as uow:
-        codes = [await create_invite(uow, unit="east", role=Role.MEMBER) for _ in range(USERS)]
+        codes = [await create_invite(uow, CreateInvite(unit="east", role=Role.MEMBER)) for _ in range(USERS)]
         await uow.commit()
     await db.dispose()
     async with FakeTelegram() as fake:

@@ -1,7 +1,7 @@
 """A seeded, province-size ledger: units, members, projects and their events, hash-chained.
 
 Events are written in bulk (they are plain rows with a canonical payload and a hash chain),
-then every projection is built by the real projectors (`storage.projections.rebuild`), so the
+then every projection is built by the real projectors (`storage.projectors.rebuild`), so the
 benchmark's tables are exactly what the application itself would have produced.
 """
 from __future__ import annotations
@@ -22,8 +22,8 @@ from core.usecases.org import config_digest
 from bench.bulk import project_in_bulk
 from storage.database import Database
 from storage.ledger import GENESIS, canonical_json, event_hash
-from storage.projections import rebuild
-from storage.tables import EventRow
+from storage.projectors import rebuild
+from storage.tables.ledger import EventRow
 
 INDUSTRIES = ["电子信息制造", "先进装备制造", "中高端消费品制造", "健康医药", "现代化工", "铝及铝加工",
               "新能源汽车零部件", "大数据及数字经济", "现代服务业", "总部经济", "文化旅游", "现代农业"]

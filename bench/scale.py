@@ -62,9 +62,6 @@ async def measure_one(path: Path, repeat: int) -> dict[str, Any]:
     from core.figures import month_days
     from reports.ranking import rank_month
     from storage.database import Database
-    from storage.queries_ledger import ledger_rows, month_events
-    from storage.queries_rankings import month_facts
-    from storage.queries_reports import report_counter
 
     db = Database(f"sqlite:///{path}")
     await db.migrate()  # a cached ledger from an older schema gets this code's indexes
@@ -80,12 +77,11 @@ async def measure_one(path: Path, repeat: int) -> dict[str, Any]:
                 return (await s.execute(FLOOR_SQL, {"start": start, "until": until})).all()
 
             async def ranking() -> Any:
-                return rank_month(cfg, await month_facts(s, MONTH, TZ, reports=report_counter(TZ)))
+                return rank_month(cfg, await uow.figures.facts(MONTH, TZ))
 
             async def ledger() -> Any:
                 names = {u.code: u.name for u in cfg.units}
-                return (await ledger_rows(s, MONTH, TZ, unit_names=names),
-                        await month_events(s, MONTH, TZ, unit_names=names))
+                return await uow.figures.ledger(MONTH, TZ, names)
 
             await floor()  # warm the page cache for all three alike
             floor_s, totals = await _timed(floor, repeat)

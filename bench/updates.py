@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.generate import WORDS
-from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 
 LEAD = "/lead {name} 新能源汽车零部件 投资20亿 来源驻点"
 
@@ -96,7 +96,7 @@ async def ours(framework: str, db_url: str, k: int, *, seed: int = 1) -> Result:
     from bot.config import load_settings
     from bot.runner import start
     from core.roles import Role
-    from core.usecases.org import create_invite
+    from core.usecases.org import CreateInvite, create_invite
     from storage.database import Database
     from tests.helpers import setup_org
 
@@ -105,7 +105,7 @@ async def ours(framework: str, db_url: str, k: int, *, seed: int = 1) -> Result:
         await db.migrate()
         await setup_org(db)
         async with db.uow() as uow:
-            codes = [await create_invite(uow, unit="east", role=Role.MEMBER) for _ in range(k)]
+            codes = [await create_invite(uow, CreateInvite(unit="east", role=Role.MEMBER)) for _ in range(k)]
             await uow.commit()
         rt = await start(load_settings(database_url=db_url, channel="telegram", telegram_framework=framework,
                                        telegram_token=fake.token, telegram_api_url=fake.base_url, calendar=False),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 from core.clock import Clock, SystemClock
 from core.org import OrgConfig, load_org
-from core.usecases.org import configure_org, seed_members
+from core.usecases.org import BindIdentity, ConfigureOrg, configure_org, seed_members
 from storage.database import Database
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ async def initialise(db: Database, org: OrgConfig | None, *, demo_members: bool)
     if org is None:
         return InitResult(False, 0)
     async with db.uow() as uow:
-        configured = await configure_org(uow, org)
+        configured = await configure_org(uow, ConfigureOrg(org))
         added = await seed_members(uow, org) if demo_members else 0
         await uow.commit()
     return InitResult(configured, added)
@@ -90,6 +90,6 @@ async def console_identity(db: Database, ref: str) -> tuple[str, str]:
             return f"guest:{ref}", ref
         external = f"member:{member.id}"
         if await uow.org.identity("console", external) is None:
-            await bind_identity(uow, member, channel="console", external_id=external, chat_id=external)
+            await bind_identity(uow, member, BindIdentity(channel="console", external_id=external, chat_id=external))
             await uow.commit()
         return external, member.name

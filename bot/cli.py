@@ -9,6 +9,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from bot.click_zh import ZhGroup, install, localise
+
+# Before the first decorator: click translates `--version`'s help and click.Path's names as they are declared.
+install()
+
 if TYPE_CHECKING:
     from bot.config import Settings
     from storage.database import Database
@@ -55,7 +60,7 @@ def run(fn: Callable[["Database"], Awaitable[T]], *, clock: Any = None) -> T:
         raise Fail(message) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ZhGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="zsbot", message="zsbot %(version)s")
 def cli() -> None:
     """招商助手 zsbot：招商线索台账、聊天机器人与考核排名。
@@ -172,11 +177,11 @@ def invite() -> None:
 
 
 @invite.command("create")
-@click.option("--unit", required=True, help="单位代码或名称，如 zhu_shenzhen 或 驻深圳办事处。")
+@click.option("--unit", required=True, metavar="单位", help="单位代码或名称，如 zhu_shenzhen 或 驻深圳办事处。")
 @click.option("--role", type=click.Choice(["member", "unit_head", "leader", "office_admin"]), default="member",
-              show_default=True)
-@click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True, help="有效天数。")
-@click.option("--member", "member_ref", default=None,
+              show_default=True, help="角色：member 成员、unit_head 单位负责人、leader 领导、office_admin 办公室管理员。")
+@click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True, metavar="天数", help="有效天数。")
+@click.option("--member", "member_ref", default=None, metavar="成员",
               help="绑定到已有成员（姓名或编号），用于同一人在第二个渠道登录。")
 def invite_create(unit: str, role: str, days: int, member_ref: str | None) -> None:
     """生成一次性、会过期的邀请码（只显示这一次）。"""
@@ -184,7 +189,7 @@ def invite_create(unit: str, role: str, days: int, member_ref: str | None) -> No
 
     from bot.views import find_unit, find_member
     from core.roles import Role
-    from core.usecases.org import create_invite
+    from core.usecases.org import CreateInvite, create_invite
 
     async def go(db: "Database") -> str:
         async with db.uow() as uow:
@@ -200,8 +205,7 @@ def invite_create(unit: str, role: str, days: int, member_ref: str | None) -> No
                 if m is None:
                     raise Fail(f"未找到成员 {member_ref!r}")
                 member_id, target = m.id, cfg.unit(m.unit)
-            code = await create_invite(uow, unit=target.code, role=Role(role), ttl=timedelta(days=days),
-                                       member_id=member_id)
+            code = await create_invite(uow, CreateInvite(unit=target.code, role=Role(role), ttl=timedelta(days=days), member_id=member_id))
             await uow.commit()
             return code
 
@@ -248,7 +252,7 @@ def ledger_head() -> None:
 @ledger.command("rebuild")
 def ledger_rebuild() -> None:
     """由事件重算全部当前状态表（运维用；事件本身不变）。"""
-    from storage.projections import rebuild
+    from storage.projectors import rebuild
 
     async def go(db: "Database") -> int:
         async with db.uow() as uow:
@@ -279,7 +283,7 @@ def export_projects(fmt: str, out: Path | None) -> None:
     from core.org import FLAGS
     from handlers.catalog import t, use_locale
     from reports.exports import project_rows, sheet_rows, to_csv, to_json, to_xlsx
-    from storage.queries import all_projects
+    from storage.queries.export import all_projects
 
     if fmt == "xlsx" and out is None:
         raise Fail("xlsx 需要 --out 文件名，例如 --out 项目.xlsx")
@@ -314,7 +318,7 @@ def export_projects(fmt: str, out: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--as", "who", required=True, help="以哪位成员身份对话（姓名或编号）；未知姓名按新用户处理，需先 /start 邀请码。")
+@click.option("--as", "who", required=True, metavar="成员", help="以哪位成员身份对话（姓名或编号）；未知姓名按新用户处理，需先 /start 邀请码。")
 def chat(who: str) -> None:
     """在终端里与机器人对话（真实核心、真实数据库）。也可管道输入，每行一条消息。"""
     _chat(who)
@@ -379,6 +383,7 @@ def build() -> click.Group:
     for info in sorted(pkgutil.iter_modules(bot.__path__), key=lambda i: i.name):
         if info.name.startswith("cli_"):
             importlib.import_module(f"bot.{info.name}").register(cli)
+    localise(cli)
     return cli
 
 

@@ -70,8 +70,8 @@ def _text(action: str) -> str:
 
 def register(cli: click.Group) -> None:
     @cli.command("schedule")
-    @click.option("--from", "start", metavar="DATE", help="起始日期，如 2026-12-01（默认今天）。")
-    @click.option("--to", "end", metavar="DATE", help="结束日期（含当天；默认起始日后 31 天）。")
+    @click.option("--from", "start", metavar="日期", help="起始日期，如 2026-12-01（默认今天）。")
+    @click.option("--to", "end", metavar="日期", help="结束日期（含当天；默认起始日后 31 天）。")
     def schedule(start: str | None, end: str | None) -> None:
         """列出日历推送的到期时间：每类推送每位接收人一行（日期范围），以及是否已决定。"""
         from core.clock import SystemClock
@@ -114,7 +114,7 @@ def register(cli: click.Group) -> None:
         run(go)
 
     @cli.command("tick")
-    @click.option("--at", "at", required=True, metavar="TIME",
+    @click.option("--at", "at", required=True, metavar="时刻",
                   help="时刻，如 2026-07-09T09:00（无时区时按 ZSBOT_TIMEZONE 本地时间）。")
     def tick(at: str) -> None:
         """像调度器一样运行该时刻到期的全部推送并列出新排队的推送；重复运行不会重复排队。"""
@@ -161,12 +161,12 @@ def register(cli: click.Group) -> None:
     @cli.command("outbox")
     @click.option("--pending", is_flag=True, help="只显示待发送的推送。")
     @click.option("--limit", type=click.IntRange(1, 10000), default=200, show_default=True, help="最多显示多少条（最新的）。")
-    @click.option("--kind", default=None, help="只显示这一类推送：中文名称或代码，如 半月报报送情况通报 或 report.overdue_list。")
+    @click.option("--kind", default=None, metavar="类别", help="只显示这一类推送：中文名称或代码，如 半月报报送情况通报 或 report.overdue_list。")
     @click.option("--text", "show_text", is_flag=True, help="同时显示推送的文字内容。")
     def outbox(pending: bool, limit: int, kind: str | None, show_text: bool) -> None:
         """显示推送队列：类别、接收人（单位）、状态、排队与发送时间、原因。"""
         from reminders.names import kind_code, kind_name, shown_reason, status_name
-        from storage.queries_calendar import outbox_lines
+        from storage.queries.outbox import outbox_lines
 
         tz = settings().tz
 

@@ -33,18 +33,17 @@ def _month(value: str | None) -> str:
 
 
 def _warn_if_open(month: str) -> None:
-    from storage.queries_ledger import month_window
+    from core.clock import local_midnight_utc
+    from core.figures import month_days
 
-    _, until = month_window(month, settings().tz)
+    # The month's end as the figures read it (storage/queries/monthly_ledger.py month_window).
+    until = local_midnight_utc(month_days(month)[1], settings().tz)
     if until > datetime.now(timezone.utc):
         click.echo(f"提示：{month} 尚未结束，数字截至目前，月末前还会变化。", err=True)
 
 
 async def _config(uow: Any, month: str) -> "OrgConfig":
-    from storage.queries_ledger import month_window
-
-    _, until = month_window(month, settings().tz)
-    cfg = await uow.org.config_as_of(until)
+    cfg = await uow.figures.rules(month, settings().tz)
     if cfg is None:
         raise Fail(NO_ORG)
     return cfg
@@ -88,10 +87,11 @@ def _write(data: bytes, out: Path | None, what: str) -> None:
 
 @click.command("ranking")
 @click.option("--month", "month_text", metavar="YYYY-MM", help="月份，如 2026-10；默认上一个完整月份。")
-@click.option("--group", "group_ref", help="只看一个考核组（代码或名称，如 districts 或 区县）。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx", "png"]), default="text", show_default=True)
+@click.option("--group", "group_ref", metavar="考核组", help="只看一个考核组（代码或名称，如 districts 或 区县）。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx", "png"]), default="text", show_default=True,
+              help="输出格式：text 文字、json、xlsx 表格、png 排名图。")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；xlsx、png 必填，其余省略时写到标准输出。")
-@click.option("--highlight", "highlight_ref", help="突出显示一个单位（代码或名称），用于 text 和 png。")
+@click.option("--highlight", "highlight_ref", metavar="单位", help="突出显示一个单位（代码或名称），用于 text 和 png。")
 def ranking_command(month_text: str | None, group_ref: str | None, fmt: str, out: Path | None,
                     highlight_ref: str | None) -> None:
     """某月考核排名：各考核组的名次、得分和各指标完成值、目标、时序目标、完成率、得分。
@@ -105,14 +105,12 @@ def ranking_command(month_text: str | None, group_ref: str | None, fmt: str, out
 
     async def go(db: "Database") -> tuple[Any, str | None]:
         from reports.ranking import rank_month
-        from storage.queries_rankings import month_facts
-        from storage.queries_reports import report_counter
 
         async with db.uow(readonly=True) as uow:
             cfg = await _config(uow, month)
             group = _group_code(cfg, group_ref)
             highlight = _unit_code(cfg, highlight_ref)
-            facts = await month_facts(uow.session, month, tz, reports=report_counter(tz))
+            facts = await uow.figures.facts(month, tz)
         return rank_month(cfg, facts, group=group), highlight
 
     ranking, highlight = run(go)
@@ -167,17 +165,13 @@ def ledger_command(month_text: str | None, out: Path) -> None:
         from handlers.ranking_text import empty_text, ledger_event_describer
         from reports.ranking import rank_month
         from reports.workbook import ledger_xlsx
-        from storage.queries_ledger import ledger_rows, month_events, unit_names_of
-        from storage.queries_rankings import month_facts
-        from storage.queries_reports import report_counter
 
         use_locale(settings().locale)
         async with db.uow(readonly=True) as uow:
             cfg = await _config(uow, month)
-            names = unit_names_of(cfg.units)
-            facts = await month_facts(uow.session, month, tz, reports=report_counter(tz))
-            rows = await ledger_rows(uow.session, month, tz, unit_names=names)
-            events = await month_events(uow.session, month, tz, unit_names=names)
+            names = {u.code: u.name for u in cfg.units}  # the org file's order, which the 台账 sorts by
+            facts = await uow.figures.facts(month, tz)
+            rows, events = await uow.figures.ledger(month, tz, names)
         ranking = rank_month(cfg, facts)
         return ledger_xlsx(rows, events, ranking, month=month, describe=ledger_event_describer(names),
                            empty_text=empty_text(ranking))
@@ -189,8 +183,8 @@ def ledger_command(month_text: str | None, out: Path) -> None:
 
 @click.command("explain")
 @click.option("--month", "month_text", metavar="YYYY-MM", help="月份，如 2026-10；默认上一个完整月份。")
-@click.option("--unit", "unit_ref", required=True, help="单位代码或名称，如 east 或 东区。")
-@click.option("--indicator", "indicator_ref", required=True, help="指标代码或名称，如 funds_in_place 或 到位资金。")
+@click.option("--unit", "unit_ref", required=True, metavar="单位", help="单位代码或名称，如 east 或 东区。")
+@click.option("--indicator", "indicator_ref", required=True, metavar="指标", help="指标代码或名称，如 funds_in_place 或 到位资金。")
 def explain_command(month_text: str | None, unit_ref: str, indicator_ref: str) -> None:
     """数字溯源：列出构成某单位某月某指标数值的每一个账本事件（序号、日期、项目、金额、系数、成果共享比例）。"""
     month = _month(month_text)
@@ -200,9 +194,6 @@ def explain_command(month_text: str | None, unit_ref: str, indicator_ref: str) -
         from handlers.catalog import use_locale
         from handlers.ranking_text import render_explanation
         from reports.ranking import rank_month
-        from storage.queries_rankings import month_facts
-        from storage.queries_reports import report_counter
-        from storage.queries_rankings_explain import explain_figure
 
         use_locale(settings().locale)
         async with db.uow(readonly=True) as uow:
@@ -212,8 +203,8 @@ def explain_command(month_text: str | None, unit_ref: str, indicator_ref: str) -
             if ind is None:
                 choices = "、".join(f"{i.code}（{i.name}）" for i in cfg.indicators)
                 raise Fail(f"没有“{indicator_ref}”这个指标。可选：{choices}")
-            explanation = await explain_figure(uow.session, cfg, month, tz, unit.code, ind.code)
-            facts = await month_facts(uow.session, month, tz, reports=report_counter(tz)) if unit.peer_group else None
+            explanation = await uow.figures.explain(cfg, month, tz, unit.code, ind.code)
+            facts = await uow.figures.facts(month, tz) if unit.peer_group else None
         ranked = None
         if facts is not None and unit.peer_group is not None:
             group = rank_month(cfg, facts, group=unit.peer_group).group(unit.peer_group)

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot import demo_names as words
 from bot.demo_plan import Planner
-from core.reporting import periods_between, quarter_of, quarter_start
+from core.halfmonthly import periods_between, quarter_of, quarter_start
 from core.roles import COUNTY_KINDS, Role
 from core.stages import Stage
 from core.workdays import due_date

@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 from bot.bootstrap import InitResult, initialise
 from bot.demo_activity import plan
 from bot.demo_plan import Action, Planner, Window, window_for
-from core import sharing
+from core.usecases import leads
+from core.usecases import sharing
 from core.clock import FixedClock
 from core.names import normalize_company_name
 from core.org import OrgConfig
 from core.records import Member
-from core.reporting import Entry, name_observation, submit_report
+from core.usecases.halfmonthly import Entry, NameObservation, SubmitReport, name_observation, submit_report
 from core.roles import Role
 from core.stages import STAGE_ZH, Stage
 from core.usecases import projects as uc
@@ -28,7 +29,7 @@ from core.usecases.trips import TripDraft, log_trip
 from core.workdays import deadline
 from storage import ledger
 from storage.database import Database
-from storage.queries import all_projects
+from storage.queries.export import all_projects
 
 DEMO_SEED = 20261
 LANDED_STAGES = (Stage.LANDED, Stage.STARTED, Stage.PRODUCING)
@@ -88,7 +89,7 @@ async def initialise_demo(db: Database, clock: FixedClock, org: OrgConfig, *, to
 async def _last_at(session: Any) -> datetime | None:
     from sqlalchemy import func, select
 
-    from storage.tables import EventRow
+    from storage.tables.ledger import EventRow
 
     at = (await session.execute(select(func.max(EventRow.at)))).scalar()
     return at.replace(tzinfo=timezone.utc) if at is not None and at.tzinfo is None else at
@@ -175,76 +176,76 @@ class _Run:
         d = a.data
         actor = self.worker(d["owner"], a.key or 0)
         leader = self.by_name.get((d["leader"], d["owner"])) if d.get("leader") else None
-        draft = uc.LeadDraft(
+        draft = leads.LeadDraft(
             name=d["name"], normalized_name=normalize_company_name(d["name"]), owner_unit=d["owner"],
             credit_code=d["code"], industry=d["industry"], intended_wan=d["intended"], source=d["source"],
             contact=d["contact"], content=d["content"], category=d["category"], flags=frozenset(d["flags"]),
             responsible_unit=d["host"], responsible_person=self.worker(d["host"]).name,
             leader_member_id=leader.id if leader else None)
-        project, _ = await sharing.register_lead(uow, actor, draft)
+        project, _ = await leads.register_lead(uow, actor, leads.LogLead(draft))
         self.pid[a.key or 0] = project.id
         self.held[project.id] = d["host"]
 
     async def _stage(self, uow: Any, a: Action) -> None:
         pid, actor = await self._project(uow, a)
         to = Stage(a.data["to"])
-        await uc.change_stage(uow, actor, pid, to, contract_wan=a.data["contract"], reason=a.data["reason"])
+        await uc.change_stage(uow, actor, uc.ChangeStage(pid, to, contract_wan=a.data["contract"], reason=a.data["reason"]))
         self._touched(pid, "stage")
         if to is Stage.TERMINATED:
             del self.held[pid]
 
     async def _funds(self, uow: Any, a: Action) -> None:
         pid, actor = await self._project(uow, a)
-        await uc.add_funds(uow, actor, pid, a.data["amount"])
+        await uc.add_funds(uow, actor, uc.AddFunds(pid, a.data["amount"]))
         self._touched(pid, "funds")
 
     async def _note(self, uow: Any, a: Action) -> None:
         pid, actor = await self._project(uow, a)
-        await uc.add_note(uow, actor, pid, a.data["text"], next_steps=a.data["next"])
+        await uc.add_note(uow, actor, uc.AddNote(pid, a.data["text"], next_steps=a.data["next"]))
         self._touched(pid, "note")
 
     async def _problem(self, uow: Any, a: Action) -> None:
         pid, actor = await self._project(uow, a)
-        self.problems[a.key or 0] = await uc.raise_problem(uow, actor, pid, a.data["text"])
+        self.problems[a.key or 0] = await uc.raise_problem(uow, actor, uc.RaiseProblem(pid, a.data["text"]))
         self._touched(pid, "problem")
 
     async def _resolve(self, uow: Any, a: Action) -> None:
         pid = self.pid[a.key or 0]
-        await uc.resolve_problem(uow, self.office, pid, self.problems[a.key or 0], a.data["text"])
+        await uc.resolve_problem(uow, self.office, uc.ResolveProblem(pid, self.problems[a.key or 0], a.data["text"]))
 
     async def _propose(self, uow: Any, a: Action) -> None:
         pid, actor = await self._project(uow, a)
-        transfer = await sharing.propose_transfer(uow, actor, pid, a.data["to"], a.data["reason"])
+        transfer = await sharing.propose_transfer(uow, actor, sharing.ProposeTransfer(pid, a.data["to"], a.data["reason"]))
         self.transfers[a.key or 0] = transfer.id
 
     async def _accept(self, uow: Any, a: Action) -> None:
         transfer = await uow.sharing.transfer(self.transfers[a.key or 0])
-        await sharing.accept_transfer(uow, self.head(transfer.to_unit), transfer.id)
+        await sharing.accept_transfer(uow, self.head(transfer.to_unit), sharing.AcceptTransfer(transfer.id))
         self.held[transfer.project_id] = transfer.to_unit
 
     async def _refuse(self, uow: Any, a: Action) -> None:
         transfer = await uow.sharing.transfer(self.transfers[a.key or 0])
-        await sharing.refuse_transfer(uow, self.head(transfer.to_unit), transfer.id, a.data["reason"])
+        await sharing.refuse_transfer(uow, self.head(transfer.to_unit), sharing.RefuseTransfer(transfer.id, a.data["reason"]))
 
     async def _claim_lead(self, uow: Any, a: Action) -> None:
         original = await uow.projects.get(self.pid[a.key or 0])
         actor = self.worker(a.data["owner"])
-        draft = uc.LeadDraft(name=original.name, normalized_name=original.normalized_name,
+        draft = leads.LeadDraft(name=original.name, normalized_name=original.normalized_name,
                              owner_unit=a.data["owner"], industry=original.industry, intended_wan=original.intended_wan,
                              source="以商招商", content=original.content)
-        project, claim = await sharing.register_lead(uow, actor, draft, duplicate_of=original.id)
+        project, claim = await leads.register_lead(uow, actor, leads.LogLead(draft, duplicate_of=original.id))
         assert claim is not None
         self.claims[a.key or 0] = (project.id, claim.id)
         self.held[project.id] = a.data["owner"]
 
     async def _claim_resolve(self, uow: Any, a: Action) -> None:
         _, claim = self.claims[a.key or 0]
-        await sharing.resolve_claim(uow, self.office, claim, self.pid[a.key or 0], "首报单位先行对接，有拜访记录为证")
+        await sharing.resolve_claim(uow, self.office, sharing.ResolveClaim(claim, self.pid[a.key or 0], "首报单位先行对接，有拜访记录为证"))
 
     async def _claim_drop(self, uow: Any, a: Action) -> None:
         duplicate, _ = self.claims[a.key or 0]
-        await uc.change_stage(uow, self.worker(self.held.pop(duplicate)), duplicate, Stage.TERMINATED,
-                              reason=a.data["reason"])
+        await uc.change_stage(uow, self.worker(self.held.pop(duplicate)),
+                              uc.ChangeStage(duplicate, Stage.TERMINATED, reason=a.data["reason"]))
 
     async def _trip(self, uow: Any, a: Action) -> None:
         d = a.data
@@ -263,7 +264,7 @@ class _Run:
             seen = self.since_report.pop(pid, [])
             entries.append(Entry(pid, tuple(dict.fromkeys(k for k, _ in seen)), tuple(s for _, s in seen)))
         due = deadline(date.fromisoformat(period), self.cfg.calendar, self.tz, self.days)
-        await submit_report(uow, self.worker(unit), unit=unit, period=period, deadline=due, entries=entries)
+        await submit_report(uow, self.worker(unit), SubmitReport(unit=unit, period=period, deadline=due, entries=entries))
 
     async def _observe(self, uow: Any, a: Action) -> None:
         unit = a.data["unit"]
@@ -271,5 +272,5 @@ class _Run:
         if not landed:
             return
         best = min(landed, key=lambda p: (-(p.contract_wan or 0), p.id))
-        await name_observation(uow, self.worker(unit), unit=unit, quarter=a.data["quarter"], name=best.name,
-                               project_id=best.id)
+        await name_observation(uow, self.worker(unit), NameObservation(unit=unit, quarter=a.data["quarter"], name=best.name,
+                                                                 project_id=best.id))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 
-from core.credit_code import ALPHABET, check_character, org_check_character
+from core.social_credit_code import ALPHABET, check_character, org_check_character
 
 _BRAND = "黔筑云苗峰川溪林泉盛华恒鑫瑞博睿卓远嘉宏汇铭拓启创联凯诚德信达源丰泰和安隆昌兴通航"
 _TRADE = {

@@ -40,7 +40,7 @@ class Window:
 
     Twelve months rather than the org year from 1 January: a pipeline needs a past, so leads logged
     in the months before the year are already being signed and funded in January, as in real life,
-    while the rankings still count only the year's part (storage/queries_rankings.py).
+    while the rankings still count only the year's part (storage/queries/rankings.py).
     """
 
     start: date

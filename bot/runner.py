@@ -114,7 +114,8 @@ def _lead(lock: LeaderLock) -> Callable[[], Awaitable[None]]:
 
 
 async def _start_telegram(rt: Runtime) -> ChannelSender:
-    from bot.channels.telegram import Telegram, TelegramStartError, make_backend
+    from bot.channels.telegram.channel import Telegram, make_backend
+    from bot.channels.telegram.contract import TelegramStartError
     from handlers.commands import menu
 
     s = rt.settings
@@ -134,14 +135,7 @@ async def _start_telegram(rt: Runtime) -> ChannelSender:
     rt.cleanups.append(backend.close)
     conversations = build_conversations(s, rt.db, bot_username=backend.username)
 
-    async def enqueue_reply(key: str, delivery: Delivery) -> None:
-        async with rt.db.uow() as uow:
-            await uow.outbox.enqueue(key, "reply", delivery)
-            await uow.commit()
-        if rt.sender is not None:
-            rt.sender.notify()
-
-    channel = Telegram(backend, conversations.handle, enqueue_reply=enqueue_reply)
+    channel = Telegram(backend, conversations.handle, enqueue_reply=_enqueue_reply(rt))
     holder["channel"] = channel
     rt.channel = channel
     await backend.set_commands(menu())
@@ -164,9 +158,10 @@ async def _start_telegram(rt: Runtime) -> ChannelSender:
 
 
 async def _start_wecom(rt: Runtime) -> ChannelSender:
-    from bot.channels.wecom import CALLBACK_PATH, WeCom, org_robot_keys
-    from bot.channels.wecom_client import WeComApiError, WeComClient, WeComNetworkError
-    from bot.channels.wecom_crypto import WeComCrypto, WeComCryptoError
+    from bot.channels.wecom.client import WeComClient
+    from bot.channels.wecom.contract import WeComApiError, WeComCryptoError, WeComNetworkError
+    from bot.channels.wecom.crypto import WeComCrypto
+    from bot.channels.wecom.endpoint import CALLBACK_PATH, WeCom, org_robot_keys
 
     s = rt.settings
 
@@ -199,15 +194,8 @@ async def _start_wecom(rt: Runtime) -> ChannelSender:
         raise StartError(f"无法连接企业微信接口 {s.wecom_api_url}：核对 ZSBOT_WECOM_API_URL 和网络") from None
     rt.cleanups.append(client.close)
 
-    async def enqueue_reply(key: str, delivery: Delivery) -> None:
-        async with rt.db.uow() as uow:
-            await uow.outbox.enqueue(key, "reply", delivery)
-            await uow.commit()
-        if rt.sender is not None:
-            rt.sender.notify()
-
     channel = WeCom(client, crypto, build_conversations(s, rt.db).handle, robot_key=org_robot_keys(rt.db.uow),
-                    enqueue_reply=enqueue_reply)
+                    enqueue_reply=_enqueue_reply(rt))
     rt.channel = channel
     rt.cleanups.append(channel.close)
     host, _, port = s.wecom_listen.rpartition(":")
@@ -218,6 +206,19 @@ async def _start_wecom(rt: Runtime) -> ChannelSender:
         raise StartError(f"ZSBOT_WECOM_LISTEN {s.wecom_listen} 无法监听：{exc.strerror or exc}") from None
     log.info("WeCom callback listening on %s%s", s.wecom_listen, CALLBACK_PATH)
     return channel
+
+
+def _enqueue_reply(rt: Runtime) -> Callable[[str, Delivery], Awaitable[None]]:
+    """A reply the channel could not send now (flood control) goes to the outbox, which paces it."""
+
+    async def enqueue_reply(key: str, delivery: Delivery) -> None:
+        async with rt.db.uow() as uow:
+            await uow.outbox.enqueue(key, "reply", delivery)
+            await uow.commit()
+        if rt.sender is not None:
+            rt.sender.notify()
+
+    return enqueue_reply
 
 
 def _path_of(url: str) -> str:

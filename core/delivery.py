@@ -96,4 +96,5 @@ def split_action(channel: str, action: Action) -> list[Action]:
     if limit is None or not isinstance(action, SendText) or len(action.text) <= limit:
         return [action]
     parts = split_text(action.text, limit)
-    return [SendText(text=p) for p in parts[:-1]] + [SendText(text=parts[-1], buttons=action.buttons)]
+    out: list[Action] = [SendText(text=p) for p in parts[:-1]]
+    return [*out, SendText(text=parts[-1], buttons=action.buttons)]

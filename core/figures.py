@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class LedgerEvent:
     type: str
     project_id: int | None
     project: str | None
-    payload: dict = field(hash=False, compare=False)
+    payload: dict[str, Any] = field(hash=False, compare=False)
 
 
 @dataclass(frozen=True)

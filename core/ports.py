@@ -1,25 +1,24 @@
 """Ports: what the core needs from the outside world, as Protocols storage implements."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
 from core.delivery import Pending
-from core.figures import LedgerEvent, LedgerRow, MonthFacts
+from core.figures import FigureExplanation, LedgerEvent, LedgerRow, MonthFacts
+from core.halfmonthly import Submission
 from core.messages import Delivery, Outbound
 from core.org import OrgConfig
-from core.records import Event, Identity, Invite, Member, Note, Project, Trip, UnitRecord
+from core.project_list import ProjectPage, ProjectQuery
+from core.records import DispatchData, Event, Identity, Invite, Member, Note, Project, Trip, UnitRecord
 from core.roles import Role
+from core.sharing import Claim, CreditSnapshot, Interest, Transfer
 from core.stages import Stage
-
-if TYPE_CHECKING:
-    from core.figures import FigureExplanation
-    from core.project_list import ProjectPage, ProjectQuery
-    from core.sharing import Claim, CreditSnapshot, Interest, Transfer
-    from core.usecases.web_login import AuditEntry, WebLink, WebSession
+from core.web_access import AuditEntry, WebLink, WebSession
 
 
 @dataclass
@@ -69,7 +68,7 @@ class TripRepository(Protocol):
 
 
 class SharingRepository(Protocol):
-    """Reads of the shared lead ledger (core/sharing.py); storage/repositories_sharing.py implements it."""
+    """Reads of the shared lead ledger (core/sharing.py)."""
 
     async def transfer(self, transfer_id: int) -> Transfer | None: ...
     async def pending_transfer(self, project_id: int) -> Transfer | None: ...
@@ -94,6 +93,9 @@ class ConversationRepository(Protocol):
     async def load(self, key: str) -> ConversationState | None: ...
     async def save(self, state: ConversationState) -> None: ...
     async def clear(self, key: str) -> None: ...
+
+    async def expired(self, now: datetime) -> list[ConversationState]:
+        """Open flows whose expiry has passed (they are parked, not dropped)."""
 
 
 class UpdateLog(Protocol):
@@ -124,9 +126,20 @@ class Outbox(Protocol):
 
 
 class Figures(Protocol):
-    """A month's figures as of its end (local midnight in `tz`): the rules then in force and the facts."""
+    """A month's figures as of its end (local midnight in `tz`): the rules then in force and the facts.
 
-    async def month(self, month: str, tz: ZoneInfo) -> tuple[OrgConfig, MonthFacts] | None: ...
+    The one reading path for figures outside storage (/rank, the ranking-day pushes, `zsbot report …`),
+    so a figure in chat is the figure in the report.
+    """
+
+    async def month(self, month: str, tz: ZoneInfo) -> tuple[OrgConfig, MonthFacts] | None:
+        """`rules` and `facts` together; None before any configuration was loaded."""
+
+    async def rules(self, month: str, tz: ZoneInfo) -> OrgConfig | None:
+        """The configuration in force at the month's end (the first one, for a month before it)."""
+
+    async def facts(self, month: str, tz: ZoneInfo) -> MonthFacts:
+        """The facts the month's ranking is computed from, half-monthly reports counted in `tz`."""
 
     async def ledger(self, month: str, tz: ZoneInfo, unit_names: dict[str, str]
                      ) -> tuple[list[LedgerRow], list[LedgerEvent]]:
@@ -135,6 +148,28 @@ class Figures(Protocol):
     async def explain(self, cfg: OrgConfig, month: str, tz: ZoneInfo, unit: str, indicator: str
                       ) -> FigureExplanation:
         """The ledger events behind `unit`'s value of `indicator` in the month, and the value they add up to."""
+
+
+class ReportRepository(Protocol):
+    """Half-monthly reports and observation projects (core/halfmonthly.py)."""
+
+    async def submission(self, unit: str, period: str) -> Submission | None: ...
+    async def submissions(self, period: str) -> dict[str, Submission]: ...
+    async def observation(self, unit: str, quarter: str) -> dict[str, Any] | None: ...
+    async def observations(self, quarters: Sequence[str]) -> dict[str, set[str]]: ...
+
+
+class CalendarStore(Protocol):
+    """The calendar's bookkeeping: which pushes were decided, the ticker's state, the dispatch reads."""
+
+    async def decided(self, keys: Sequence[str]) -> set[str]: ...
+    async def record(self, decisions: Sequence[dict[str, Any]]) -> None: ...
+    async def state(self, name: str) -> str | None: ...
+    async def states(self, names: Sequence[str]) -> dict[str, str]: ...
+    async def set_state(self, name: str, value: str, at: datetime) -> None: ...
+    async def statuses(self, keys: Sequence[str]) -> dict[str, str]: ...
+    async def dispatch(self, *, threshold_wan: int, month_start: datetime, stale_before: datetime
+                       ) -> DispatchData: ...
 
 
 class ChainStatus(Protocol):
@@ -178,6 +213,8 @@ class UnitOfWork(Protocol):
     updates: UpdateLog
     outbox: Outbox
     figures: Figures
+    reports: ReportRepository
+    calendar: CalendarStore
     chain: Chain
     web: WebAccess
 
@@ -186,7 +223,7 @@ class UnitOfWork(Protocol):
                      new_project: bool = False) -> Event: ...
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
-    async def __aenter__(self) -> "UnitOfWork": ...
+    async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...
 
 
@@ -196,5 +233,6 @@ class UnitOfWorkFactory(Protocol):
 
 __all__ = [
     "ConversationState", "OrgRepository", "ProjectRepository", "TripRepository",
-    "SharingRepository", "ConversationRepository", "UpdateLog", "Outbox", "UnitOfWork", "UnitOfWorkFactory", "Stage",
+    "SharingRepository", "ConversationRepository", "UpdateLog", "Outbox", "Figures", "ReportRepository",
+    "CalendarStore", "Chain", "WebAccess", "UnitOfWork", "UnitOfWorkFactory", "Stage",
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from core.roles import Role, UnitKind
 from core.stages import Stage
@@ -114,7 +115,25 @@ class Event:
     actor: int | None
     unit: str | None
     type: str
-    payload: dict = field(hash=False)
+    payload: dict[str, Any] = field(hash=False)
     prev_hash: str = ""
     hash: str = ""
     project_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StageMove:
+    at: datetime
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class DispatchData:
+    """What the monthly dispatch meeting looks at (seed 002 月调度)."""
+
+    key_projects: list[Project]
+    moves: dict[int, list[StageMove]]
+    problems: list[tuple[Note, Project]]
+    stale: list[Project]
+    names: dict[int, str] = field(default_factory=dict)

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from core.org import Calendar
-from core.reporting import next_period, periods_between, previous_period, quarter_of, quarter_start, shift_quarter
+from core.halfmonthly import next_period, periods_between, previous_period, quarter_of, quarter_start, shift_quarter
 
 _MAX_SCAN = 60  # no run of non-working days is longer than this; beyond it, a bad config
 

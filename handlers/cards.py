@@ -7,7 +7,7 @@ from typing import Any
 from core import events as ev
 from core.records import Event, Member, Project
 from core.stages import LIFECYCLE, Stage
-from core.usecases.projects import can_see_contact
+from core.projects import can_see_contact
 from handlers import formatting as fmt
 from handlers.catalog import t
 from handlers.context import Ctx

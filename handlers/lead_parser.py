@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.credit_code import CreditCodeError, validate_credit_code
+from core.social_credit_code import CreditCodeError, validate_credit_code
 from core.org import OrgConfig
 from handlers.matching import match_options
 from handlers.parsing import Amount, AmountError, find_amount, normalize_input

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from core.errors import Refusal
 from core.messages import ChatType
-from core.usecases.org import redeem_invite
-from core.usecases.projects import NAME_MAX  # a member's name fits where a company's does
+from core.usecases.org import RedeemInvite, redeem_invite
+from core.projects import NAME_MAX  # a member's name fits where a company's does
 from handlers import formatting as fmt
 from handlers.catalog import t
 from handlers.context import Ctx
@@ -31,8 +31,7 @@ async def register(ctx: Ctx, code: str) -> None:
     inbound = ctx.inbound
     chat_id = inbound.chat_id if inbound.chat_type is ChatType.PRIVATE else inbound.sender_id
     try:
-        member = await redeem_invite(ctx.uow, code=code, channel=inbound.channel, external_id=inbound.sender_id,
-                                     chat_id=chat_id, display_name=inbound.sender_name.strip()[:NAME_MAX])
+        member = await redeem_invite(ctx.uow, RedeemInvite(code=code, channel=inbound.channel, external_id=inbound.sender_id, chat_id=chat_id, display_name=inbound.sender_name.strip()[:NAME_MAX]))
     except Refusal as refusal:
         ctx.refuse(refusal)
         if refusal.code != "already_registered":

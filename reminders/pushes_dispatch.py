@@ -58,7 +58,7 @@ class DispatchDigest:
     async def _text(self, ctx: RenderContext, push: Push) -> str:
         cal = ctx.cfg.calendar
         year, month = (int(x) for x in push.data["month"].split("-"))
-        data = await ctx.uow.calendar.dispatch(  # type: ignore[attr-defined]
+        data = await ctx.uow.calendar.dispatch(
             threshold_wan=cal.dispatch_threshold_wan, month_start=day_start(date(year, month, 1), ctx.tz),
             stale_before=push.due - timedelta(days=cal.stale_days))
         leaders = {m.id: m.name for m in ctx.plan.members}

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from core.messages import Button, SendText
-from core.reporting import observation_units, quarter_start, quarter_zh, shift_quarter
+from core.halfmonthly import observation_units, quarter_start, quarter_zh, shift_quarter
 from handlers.catalog import t
 from core.workdays import at_local, day_start, observation_day, quarters_between
 from reminders.planner import PlanContext, Push, RenderContext
@@ -39,7 +39,7 @@ class ObservationReminder:
 
     async def render(self, ctx: RenderContext, push: Push) -> SendText | None:
         unit, quarter = push.data["unit"], push.data["quarter"]
-        if await ctx.uow.reports.observation(unit, quarter) is not None:  # type: ignore[attr-defined]
+        if await ctx.uow.reports.observation(unit, quarter) is not None:
             return None
         text = t("observe.reminder", unit=ctx.plan.unit_name(unit), quarter=quarter_zh(quarter))
         return SendText(text=text, buttons=((Button(label=t("observe.button"), payload=f"s:observe:{quarter}"),),))
@@ -69,7 +69,7 @@ class ZeroReport:
         quarters = [shift_quarter(last, -i) for i in range(n - 1, -1, -1)]
         if day_start(quarter_start(quarters[0]), ctx.tz) < ctx.since:
             return None  # the calendar did not watch all of these quarters
-        named = await ctx.uow.reports.observations(quarters)  # type: ignore[attr-defined]
+        named = await ctx.uow.reports.observations(quarters)
         silent = [u for u in observation_units(ctx.cfg) if not any(u in named[q] for q in quarters)]
         if not silent:
             return None

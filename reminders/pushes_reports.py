@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from core.messages import Button, SendText
-from core.reporting import next_period, period_id, reporting_units
+from core.halfmonthly import next_period, period_id, reporting_units
 from handlers.catalog import t
 from core.workdays import (
     at_local,
@@ -45,7 +45,7 @@ def report_button(period: str, *, late: bool = False) -> tuple[tuple[Button, ...
 
 
 async def filed(ctx: RenderContext, unit: str, period: str) -> bool:
-    return await ctx.uow.reports.submission(unit, period) is not None  # type: ignore[attr-defined]
+    return await ctx.uow.reports.submission(unit, period) is not None
 
 
 class ReportReminder:
@@ -145,7 +145,7 @@ class ReportOfficeList:
     async def _text(self, ctx: RenderContext, period: str) -> str:
         p = date.fromisoformat(period)
         units = reporting_units(ctx.cfg, ctx.plan.members)
-        got = await ctx.uow.reports.submissions(period)  # type: ignore[attr-defined]
+        got = await ctx.uow.reports.submissions(period)
         on_time = [u for u in units if u in got and got[u].on_time]
         late = [u for u in units if u in got and not got[u].on_time]
         missing = [u for u in units if u not in got]

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from core.messages import Button, SendText
 from core.records import Member
 from core.roles import Role
-from core.sharing import REMIND_HEAD_AFTER, REMIND_OFFICE_AFTER, RECEIVER_KINDS, Transfer, transfer_escalations
+from core.sharing import RECEIVER_KINDS, REMIND_HEAD_AFTER, REMIND_OFFICE_AFTER, Transfer, transfer_escalations
 from handlers import formatting as fmt
 from handlers.catalog import t
 from core.workdays import at_local

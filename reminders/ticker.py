@@ -55,7 +55,7 @@ class Ticker:
             cfg = await uow.org.config()
             if cfg is None:
                 return []
-            state = await uow.calendar.states((SINCE, LAST_TICK))  # type: ignore[attr-defined]
+            state = await uow.calendar.states((SINCE, LAST_TICK))
             stored = state.get(SINCE)
             since = self._since(stored, at)
             ctx = PlanContext(cfg, tuple(await uow.org.members()), self.tz, workdays(cfg.calendar))
@@ -63,12 +63,12 @@ class Ticker:
             if LAST_TICK in state and start < (last := datetime.fromisoformat(state[LAST_TICK])) <= at:
                 start = last  # everything due up to the last deciding tick was decided (or had expired) then
             due = self._due(ctx, start, at)
-            done = await uow.calendar.decided([p.key for p in due]) if due else set()  # type: ignore[attr-defined]
+            done = await uow.calendar.decided([p.key for p in due]) if due else set()
         todo = [p for p in due if p.key not in done]
         if not todo and stored == since.isoformat():
             return []
         async with self.uow_factory() as uow:
-            store = uow.calendar  # type: ignore[attr-defined]
+            store = uow.calendar
             if stored != since.isoformat():
                 await store.set_state(SINCE, since.isoformat(), at)
             # Under the write lock now: another process may have decided some of these meanwhile.

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from core.credit import coefficient_pct, credit_shares
+from core.credit_sharing import coefficient_pct, credit_shares
 from core.figures import MonthFacts, ProjectGroup
 from core.org import OrgConfig
 

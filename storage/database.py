@@ -57,7 +57,7 @@ class Database:
                 # The projectors are this code's and write the head schema; below head they cannot run.
                 log.warning("projections need a rebuild: migrate to head, then run `zsbot ledger rebuild`")
                 return
-            from storage.projections import rebuild
+            from storage.projectors import rebuild
 
             async with self.uow() as uow:
                 await rebuild(uow.session)

@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.records import Event
-from storage.tables import EventRow
+from storage.tables.ledger import EventRow
 
 GENESIS = "0" * 64
 # Any constant works; it only has to be the same in every process that appends.

@@ -1,12 +1,10 @@
-"""The whole schema: every `storage/tables*.py` and `storage/projections*.py` module, loaded once.
+"""The whole schema: the tables `storage/tables/` registers and the projectors `storage/projectors/` lists.
 
-Features add their tables and projectors in modules of their own; this is where they meet,
-so migrations, rebuilds and the schema test see all of them.
+This is where they meet, so migrations (storage/migrations/env.py), rebuilds and the schema
+test see all of them; each package names its modules explicitly, nothing is found by filename.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass
 from functools import cache
 
@@ -21,17 +19,7 @@ class Schema:
 
 @cache
 def schema() -> Schema:
-    import storage
+    import storage.projectors  # noqa: F401 - every projector registered, as a rebuild needs
+    from storage.tables import PROJECTION_TABLES, metadata
 
-    projection: list[Table] = []
-    names = sorted(i.name for i in pkgutil.iter_modules(storage.__path__))
-    for name in names:
-        if name.startswith("tables"):
-            module = importlib.import_module(f"storage.{name}")
-            projection.extend(getattr(module, "PROJECTION_TABLES", ()))
-    for name in names:
-        if name.startswith("projections"):
-            importlib.import_module(f"storage.{name}")
-    from storage.tables import Base
-
-    return Schema(Base.metadata, tuple(projection))
+    return Schema(metadata, PROJECTION_TABLES)

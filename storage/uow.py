@@ -7,22 +7,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.records import Event
-from storage import ledger, projections
+from storage import ledger, projectors
 from storage.engine import BEGIN_OPTION
+from storage.repositories.calendar import SqlCalendarStore
+from storage.repositories.conversations import SqlConversationRepository
+from storage.repositories.figures import SqlFigures
+from storage.repositories.org import SqlOrgRepository
+from storage.repositories.outbox import SqlOutbox
+from storage.repositories.projects import SqlProjectRepository
+from storage.repositories.reports import SqlReportRepository
+from storage.repositories.sharing import SqlSharingRepository
+from storage.repositories.trips import SqlTripRepository
+from storage.repositories.update_log import SqlUpdateLog
+from storage.repositories.web import SqlChain, SqlWebAccess
 from storage.session_connection import SessionConnection
-from storage.repositories import (
-    SqlConversationRepository,
-    SqlOrgRepository,
-    SqlOutbox,
-    SqlProjectRepository,
-    SqlTripRepository,
-    SqlUpdateLog,
-)
-from storage.repositories_figures import SqlFigures
-from storage.repositories_reports import SqlCalendarStore, SqlReportRepository
-from storage.repositories_sharing import SqlSharingRepository
-from storage.repositories_web import SqlChain, SqlWebAccess
-
 
 class SqlUnitOfWork:
     """`async with uow: ... await uow.commit()`; leaving without commit rolls back.
@@ -73,7 +71,7 @@ class SqlUnitOfWork:
             raise RuntimeError("read-only unit of work cannot record events")
         event = await ledger.append(self.conn, type=type, payload=payload, at=self.clock.now(), actor=actor,
                                     unit=unit, project_id=project_id, new_project=new_project)
-        await projections.apply(self.session, event)
+        await projectors.apply(self.session, event)
         return event
 
     async def commit(self) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.tables import ConversationRow, ProcessedUpdateRow
+from storage.tables.operational import ConversationRow, ProcessedUpdateRow
 
 
 def _insert(dialect: str, table: Any) -> Any:

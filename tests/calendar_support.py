@@ -11,14 +11,14 @@ from sqlalchemy import select
 
 from core.clock import FixedClock
 from core.org import OrgConfig, load_org
-from core.reporting import name_observation, submit_report
-from core.usecases.org import bind_identity
+from core.usecases.halfmonthly import NameObservation, SubmitReport, name_observation, submit_report
+from core.usecases.org import BindIdentity, bind_identity
 from core.workdays import deadline
 from reminders.calendar import workdays
 from reminders.planner import PlanContext, plan
 from reminders.ticker import Decision, Ticker
 from storage.database import Database
-from storage.tables import OutboxRow
+from storage.tables.operational import OutboxRow
 from tests.helpers import MINI_ORG, member, setup_org
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -46,7 +46,7 @@ async def setup_calendar_org(db: Database, org: OrgConfig | None = None, *, bind
     if bind:
         async with db.uow() as uow:
             for m in await uow.org.members():
-                await bind_identity(uow, m, channel="console", external_id=f"c{m.id}", chat_id=f"c{m.id}")
+                await bind_identity(uow, m, BindIdentity(channel="console", external_id=f"c{m.id}", chat_id=f"c{m.id}"))
             await uow.commit()
     return org
 
@@ -66,7 +66,7 @@ async def file_report(db: Database, name: str, period: date, at: datetime) -> bo
         cfg = await uow.org.config()
         assert cfg is not None
         closes = deadline(period, cfg.calendar, TZ, workdays(cfg.calendar))
-        done = await submit_report(uow, m, unit=m.unit, period=period.isoformat(), deadline=closes, entries=[])
+        done = await submit_report(uow, m, SubmitReport(unit=m.unit, period=period.isoformat(), deadline=closes, entries=[]))
         await uow.commit()
     return done.on_time
 
@@ -76,7 +76,7 @@ async def name_project(db: Database, name: str, quarter: str, project: str, at: 
     db.clock.set(at)
     m = await member(db, name)
     async with db.uow() as uow:
-        await name_observation(uow, m, unit=m.unit, quarter=quarter, name=project)
+        await name_observation(uow, m, NameObservation(unit=m.unit, quarter=quarter, name=project))
         await uow.commit()
 
 

@@ -20,13 +20,14 @@ from sqlalchemy import func, select
 from core.clock import FixedClock
 from core.messages import Button, ChatType, EditText, Inbound, SendFile, SendPhoto, SendText
 from core.records import Event, Member
-from core.usecases.org import bind_identity
+from core.usecases.org import BindIdentity, bind_identity
 from handlers.router import Conversations
 from reminders.calendar import workdays
 from storage import ledger
 from storage.database import Database
 from storage.ledger import row_to_event
-from storage.tables import EventRow, OutboxRow
+from storage.tables.ledger import EventRow
+from storage.tables.operational import OutboxRow
 from tests.helpers import member, setup_org
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -146,7 +147,7 @@ async def registered(db: Database, conv: Conversations, name: str, *, channel: s
     external = sender_id or f"{channel}-{m.id}"
     async with db.uow() as uow:
         if await uow.org.identity(channel, external) is None:
-            await bind_identity(uow, m, channel=channel, external_id=external, chat_id=external)
+            await bind_identity(uow, m, BindIdentity(channel=channel, external_id=external, chat_id=external))
             await uow.commit()
     return Person(db, conv, sender_id=external, channel=channel, name=m.name, buttons=buttons)
 

@@ -15,7 +15,7 @@ from core.org import FLAGS, OrgConfig
 from core.project_list import SORTS, ProjectQuery
 from core.records import Member, Project
 from core.stages import STAGE_ZH, Stage
-from core.usecases.projects import can_see_contact
+from core.projects import can_see_contact
 from handlers.ranking_text import ledger_event_describer
 from reports.exports import SHEET_HEADERS, sheet_rows, to_xlsx
 from web.auth import address

@@ -7,13 +7,16 @@ from datetime import date
 from core import events as ev
 from core.errors import Refusal
 from core.ports import UnitOfWork
+from core.projects import require_write
 from core.records import Member, Trip
 from core.roles import Role
-from core.usecases.projects import require_write
+from core.usecases.lookups import append
 
 
 @dataclass(frozen=True)
 class TripDraft:
+    """The command of log_trip: who went, where, when, whom they met."""
+
     traveller: str
     destination: str
     start_date: date
@@ -25,6 +28,7 @@ class TripDraft:
 
 
 async def log_trip(uow: UnitOfWork, actor: Member, draft: TripDraft) -> Trip:
+    """Record a trip of the actor's unit; a leader named must be one (a quota holder)."""
     require_write(actor, actor.unit)
     if draft.end_date < draft.start_date:
         raise Refusal("trip_dates_reversed")
@@ -35,11 +39,11 @@ async def log_trip(uow: UnitOfWork, actor: Member, draft: TripDraft) -> Trip:
         # Quotas belong to leaders and to district heads (seed 001: 一把手 12 次).
         if leader is None or (leader.role is not Role.LEADER and leader.trip_quota is None):
             raise Refusal("not_a_leader")
-    payload = {"traveller": draft.traveller, "destination": draft.destination.strip(),
-               "start_date": draft.start_date.isoformat(), "end_date": draft.end_date.isoformat(),
-               "companies": list(draft.companies), "outcome": draft.outcome, "next_steps": draft.next_steps,
-               "leader_member_id": draft.leader_member_id}
-    e = await uow.record(ev.TRIP_LOGGED, payload, actor=actor.id, unit=actor.unit)
+    payload = ev.TripLogged(traveller=draft.traveller, destination=draft.destination.strip(),
+                            start_date=draft.start_date.isoformat(), end_date=draft.end_date.isoformat(),
+                            companies=tuple(draft.companies), outcome=draft.outcome, next_steps=draft.next_steps,
+                            leader_member_id=draft.leader_member_id)
+    e = await append(uow, payload, actor=actor.id, unit=actor.unit)
     trip = await uow.trips.get(e.seq)
     assert trip is not None
     return trip

@@ -4,39 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from core.errors import Refusal
 from core.ports import UnitOfWork
 from core.records import Member
+from core.web_access import WebSession
 
 LINK_TTL = timedelta(minutes=10)
-
-
-@dataclass(frozen=True, slots=True)
-class WebLink:
-    member_id: int
-    expires_at: datetime
-    used_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class WebSession:
-    id_hash: str
-    member_id: int
-    created_at: datetime
-    last_seen: datetime
-    ended_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    at: datetime
-    member_id: int
-    action: str
-    detail: str
-    address: str
 
 
 def digest(secret: str) -> str:

@@ -6,6 +6,7 @@ from core.errors import Refusal
 from core.messages import Button
 from core.records import Project
 from core.roles import Role
+from core.usecases import sharing as share_uc
 from handlers import cards
 from handlers import formatting as fmt
 from handlers import sharing_pushes as pushes
@@ -77,7 +78,7 @@ async def _card(ctx: Ctx, claim: sh.Claim) -> None:
 
 
 async def decide(ctx: Ctx, claim_id: int, project_id: int) -> None:
-    claim = await sh.resolve_claim(ctx.uow, ctx.me, claim_id, project_id)
+    claim = await share_uc.resolve_claim(ctx.uow, ctx.me, share_uc.ResolveClaim(claim_id, project_id))
     entries = await _entries(ctx, claim)
     await pushes.claim_resolved(ctx.uow, ctx.cfg, claim, entries, ctx.me)
     ctx.say(t("sharing.claim_decided", id=claim.id, unit=ctx.unit_name(claim.first_contact_unit),

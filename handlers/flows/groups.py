@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from core.errors import Refusal
-from core.groups import bind_group, unbind_group
+from core.usecases.groups import BindGroup, UnbindGroup, bind_group, unbind_group
 from handlers.catalog import t
 from handlers.context import Ctx
 from handlers.registry import Command, Feature
@@ -13,7 +13,7 @@ async def bind_command(ctx: Ctx, args: str) -> None:
         ctx.say(t("groups.only_in_group"))
         return
     try:
-        await bind_group(ctx.uow, ctx.me, channel=ctx.inbound.channel, chat_id=ctx.inbound.chat_id)
+        await bind_group(ctx.uow, ctx.me, BindGroup(channel=ctx.inbound.channel, chat_id=ctx.inbound.chat_id))
     except Refusal as refusal:
         ctx.refuse(refusal)
         return
@@ -25,7 +25,7 @@ async def unbind_command(ctx: Ctx, args: str) -> None:
         ctx.say(t("groups.only_in_group"))
         return
     try:
-        await unbind_group(ctx.uow, ctx.me, channel=ctx.inbound.channel, chat_id=ctx.inbound.chat_id)
+        await unbind_group(ctx.uow, ctx.me, UnbindGroup(channel=ctx.inbound.channel, chat_id=ctx.inbound.chat_id))
     except Refusal as refusal:
         ctx.refuse(refusal)
         return

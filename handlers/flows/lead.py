@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.credit_code import CreditCodeError, validate_credit_code
+from core.social_credit_code import CreditCodeError, validate_credit_code
 from core.errors import Refusal
 from core.names import display_company_name, normalize_company_name
 from core.org import FLAGS
 from core.roles import Role
 from core.stages import Stage
-from core.sharing import holder_of, join_as_supporting, register_lead
-from core.usecases.projects import CONTACT_MAX, MAX_WAN, LeadDraft, check_amount, check_name
+from core.projects import CONTACT_MAX, MAX_WAN, check_amount, check_name, default_flags
+from core.usecases.leads import LeadDraft, LogLead, holder_of, register_lead
+from core.usecases.sharing import JoinAsSupporting, join_as_supporting
 from handlers import cards
 from handlers import formatting as fmt
 from handlers import sharing_pushes as pushes
@@ -22,8 +23,6 @@ from handlers.matching import find_duplicates, match_options
 from handlers.parsing import AmountError, normalize_input, parse_amount
 from handlers.registry import Command, Feature
 
-# Industry chains whose projects count as 工业项目 unless the officer says otherwise.
-_INDUSTRIAL_WORDS = ("制造", "化工", "铝", "汽车", "建材", "医药", "食品", "装备", "航空", "电子", "材料")
 SKIP = "__skip__"
 EDITABLE = ("name", "code", "industry", "amount", "source", "contact", "flags", "category")
 
@@ -53,7 +52,7 @@ class LeadFlow(Flow):
             d["code_doubtful"] = True
         if parsed.industry:
             d["industry"] = parsed.industry
-            d["flags"] = _default_flags(parsed.industry)
+            d["flags"] = default_flags(parsed.industry)
         elif parsed.industry_candidates:
             d["industry_candidates"] = parsed.industry_candidates
         if parsed.amount and parsed.amount.wan > MAX_WAN:
@@ -179,7 +178,7 @@ class LeadFlow(Flow):
             await self.ask_dup(ctx)
         elif choice == "support" and held:
             ctx.finish()
-            await join_as_supporting(ctx.uow, ctx.me, held)
+            await join_as_supporting(ctx.uow, ctx.me, JoinAsSupporting(held))
             project = await ctx.uow.projects.get(held)
             assert project is not None
             await pushes.unit_joined(ctx.uow, ctx.cfg, project, ctx.me, "supporting")
@@ -216,7 +215,7 @@ class LeadFlow(Flow):
                 ctx.say(t("lead.industry_unknown", text=ans.text) if not hits else t("lead.industry_which"))
                 return await self.ask_industry(ctx)
             d["industry"] = hits[0]
-            d["flags"] = sorted(set(d.get("flags", [])) | set(_default_flags(hits[0])))
+            d["flags"] = sorted(set(d.get("flags", [])) | set(default_flags(hits[0])))
         d.pop("industry_candidates", None)
         await self.next(ctx)
 
@@ -329,7 +328,7 @@ class LeadFlow(Flow):
             flags=frozenset(d.get("flags", [])), stage=Stage.LEAD,
             leader_member_id=ctx.me.id if ctx.me.role is Role.LEADER else None)
         try:
-            project, claim = await register_lead(ctx.uow, ctx.me, draft, duplicate_of=d.get("duplicate_of"))
+            project, claim = await register_lead(ctx.uow, ctx.me, LogLead(draft, duplicate_of=d.get("duplicate_of")))
         except Refusal as refusal:
             ctx.finish()
             ctx.refuse(refusal)
@@ -371,10 +370,6 @@ def _store_amount(d: dict[str, Any], amount: Any) -> None:
         d["foreign_wan"], d["foreign_currency"] = amount.wan, amount.currency
         d["intended_wan"] = None
         d["flags"] = sorted(set(d.get("flags", [])) | {"foreign"})
-
-
-def _default_flags(industry: str | None) -> list[str]:
-    return ["industrial"] if industry and any(w in industry for w in _INDUSTRIAL_WORDS) else []
 
 
 def _by_words(text: str, table: dict[str, tuple[str, ...]]) -> str | None:

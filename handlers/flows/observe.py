@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import Refusal
-from core.reporting import OBSERVATION_KINDS, name_observation, parse_quarter, quarter_of, quarter_zh, shift_quarter
+from core.halfmonthly import OBSERVATION_KINDS, parse_quarter, quarter_of, quarter_zh, shift_quarter
+from core.usecases.halfmonthly import NameObservation, name_observation
 from handlers.catalog import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow
@@ -31,7 +32,7 @@ class ObserveFlow(Flow):
                                                              shift_quarter(current, 1)):
             ctx.say(t("observe.bad_quarter", text=quarter, current=quarter_zh(current)))
             return
-        named = await ctx.uow.reports.observation(unit, quarter)  # type: ignore[attr-defined]
+        named = await ctx.uow.reports.observation(unit, quarter)
         ctx.open(self.name, {"unit": unit, "quarter": quarter})
         if named is not None:
             ctx.say(t("observe.already", quarter=quarter_zh(quarter), name=named["name"]))
@@ -74,8 +75,7 @@ class ObserveFlow(Flow):
             ctx.say(t("flow.cancelled", title=self.title))
             return
         try:
-            await name_observation(ctx.uow, ctx.me, unit=d["unit"], quarter=d["quarter"], name=d["name"],
-                                   project_id=d.get("project_id"))
+            await name_observation(ctx.uow, ctx.me, NameObservation(unit=d["unit"], quarter=d["quarter"], name=d["name"], project_id=d.get("project_id")))
         except Refusal as refusal:
             ctx.refuse(refusal)
             return

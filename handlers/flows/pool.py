@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from core import sharing as sh
+from core.usecases import sharing as share_uc
 from handlers import formatting as fmt
 from handlers import sharing_pushes as pushes
 from handlers.catalog import t
@@ -48,7 +49,7 @@ async def interest_action(ctx: Ctx, arg: str) -> None:
     if not arg.isdigit():
         ctx.say(t("button.expired"))
         return
-    await sh.mark_interest(ctx.uow, ctx.me, int(arg))
+    await share_uc.mark_interest(ctx.uow, ctx.me, share_uc.MarkInterest(int(arg)))
     project = await ctx.uow.projects.get(int(arg))
     assert project is not None
     await pushes.unit_joined(ctx.uow, ctx.cfg, project, ctx.me, "interest")

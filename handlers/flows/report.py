@@ -10,7 +10,8 @@ from typing import Any
 
 from core.errors import Refusal
 from core.records import Project
-from core.reporting import Entry, parse_period, period_id, reporting_units, submit_report
+from core.halfmonthly import parse_period, period_id, reporting_units
+from core.usecases.halfmonthly import Entry, SubmitReport, submit_report
 from core.stages import Stage, next_stages, rank, stage_from_text
 from core.usecases import projects as uc
 from handlers import formatting as fmt
@@ -68,7 +69,7 @@ class ReportFlow(Flow):
             ctx.say(t("report.resumed", period=_short(period)))
             await self.reask(ctx)
             return
-        existing = await ctx.uow.reports.submission(unit, period_id(period))  # type: ignore[attr-defined]
+        existing = await ctx.uow.reports.submission(unit, period_id(period))
         if existing is not None:
             self._close(ctx)
             ctx.say(t("report.already", unit=ctx.unit_name(unit), period=_short(period),
@@ -89,7 +90,7 @@ class ReportFlow(Flow):
 
     async def _mention_missed(self, ctx: Ctx, unit: str, current: date, days: Workdays) -> None:
         last = last_closed_period(ctx.now, ctx.cfg.calendar, ctx.tz, days)
-        if last < current and await ctx.uow.reports.submission(unit, period_id(last)) is None:  # type: ignore[attr-defined]
+        if last < current and await ctx.uow.reports.submission(unit, period_id(last)) is None:
             ctx.say(t("report.missed", period=_short(last), payload=period_id(last)))
 
     def _close(self, ctx: Ctx) -> None:
@@ -177,7 +178,7 @@ class ReportFlow(Flow):
             return await self.ask_item(ctx)
         if not ans.text.strip():
             return await self.ask_note(ctx)
-        await self._write(ctx, p, "note", uc.add_note(ctx.uow, ctx.me, p.id, ans.text.strip()[:2000]))
+        await self._write(ctx, p, "note", uc.add_note(ctx.uow, ctx.me, uc.AddNote(p.id, ans.text.strip()[:2000])))
 
     # -- 问题 -------------------------------------------------------------------------------------
     async def ask_problem(self, ctx: Ctx) -> None:
@@ -191,7 +192,7 @@ class ReportFlow(Flow):
             return await self.ask_item(ctx)
         if not ans.text.strip():
             return await self.ask_problem(ctx)
-        await self._write(ctx, p, "problem", uc.raise_problem(ctx.uow, ctx.me, p.id, ans.text.strip()[:2000]))
+        await self._write(ctx, p, "problem", uc.raise_problem(ctx.uow, ctx.me, uc.RaiseProblem(p.id, ans.text.strip()[:2000])))
 
     # -- 阶段变更 -----------------------------------------------------------------------------------
     async def ask_stage(self, ctx: Ctx) -> None:
@@ -252,8 +253,7 @@ class ReportFlow(Flow):
     async def _stage(self, ctx: Ctx, p: Project) -> None:
         d = ctx.data
         target, contract, reason = Stage(d["target"]), d.get("contract_wan"), d.get("reason")
-        await self._write(ctx, p, "stage", uc.change_stage(ctx.uow, ctx.me, p.id, target, contract_wan=contract,
-                                                           reason=reason))
+        await self._write(ctx, p, "stage", uc.change_stage(ctx.uow, ctx.me, uc.ChangeStage(p.id, target, contract_wan=contract, reason=reason)))
 
     # -- 到位资金 -----------------------------------------------------------------------------------
     async def ask_funds(self, ctx: Ctx) -> None:
@@ -296,7 +296,7 @@ class ReportFlow(Flow):
 
     async def _funds(self, ctx: Ctx, p: Project, *, over_ok: bool) -> None:
         amount = ctx.data["amount_wan"]
-        await self._write(ctx, p, "funds", uc.add_funds(ctx.uow, ctx.me, p.id, amount, confirmed_over_contract=over_ok))
+        await self._write(ctx, p, "funds", uc.add_funds(ctx.uow, ctx.me, uc.AddFunds(p.id, amount, confirmed_over_contract=over_ok)))
 
     # -- the summary and the submission ---------------------------------------------------------
     async def ask_confirm(self, ctx: Ctx) -> None:
@@ -332,8 +332,7 @@ class ReportFlow(Flow):
                          seqs=tuple(d["entries"].get(str(pid), {}).get("seqs", []))) for pid in d["ids"]]
         ctx.finish()
         try:
-            done = await submit_report(ctx.uow, ctx.me, unit=d["unit"], period=d["period"],
-                                       deadline=datetime.fromisoformat(d["deadline"]), entries=entries)
+            done = await submit_report(ctx.uow, ctx.me, SubmitReport(unit=d["unit"], period=d["period"], deadline=datetime.fromisoformat(d["deadline"]), entries=entries))
         except Refusal as refusal:
             ctx.refuse(refusal)
             return

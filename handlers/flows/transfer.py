@@ -12,6 +12,7 @@ from core.errors import Refusal
 from core.records import Project
 from core.roles import Role
 from core.stages import is_live
+from core.usecases import sharing as share_uc
 from handlers import formatting as fmt
 from handlers import sharing_pushes as pushes
 from handlers.catalog import t
@@ -47,7 +48,7 @@ class TransferFlow(Flow):
         return is_live(p.stage) and (_office(ctx) or ctx.me.unit in (p.owner_unit, p.responsible_unit))
 
     async def propose(self, ctx: Ctx, project_id: int, to_unit: str, reason: str) -> sh.Transfer:
-        return await sh.propose_transfer(ctx.uow, ctx.me, project_id, to_unit, reason)
+        return await share_uc.propose_transfer(ctx.uow, ctx.me, share_uc.ProposeTransfer(project_id, to_unit, reason))
 
     async def begin(self, ctx: Ctx, args: str) -> None:
         ctx.open(self.name)
@@ -125,7 +126,7 @@ class TransferFlow(Flow):
     # -- which unit -----------------------------------------------------------------------------
     async def ask_unit(self, ctx: Ctx) -> None:
         p = await self.project(ctx)
-        suggestions = await sh.suggest_units(ctx.uow, p)
+        suggestions = await share_uc.suggest_units(ctx.uow, p)
         ctx.data["suggested"] = {s.unit: suggestion_reason(s, p.industry) for s in suggestions}
         lines = [t(f"sharing.{self.name}.ask_unit", name=p.name, unit=ctx.unit_name(p.responsible_unit))]
         if suggestions:
@@ -232,7 +233,7 @@ class RouteFlow(TransferFlow):
         return is_live(p.stage) and (_office(ctx) or ctx.me.unit == p.owner_unit)
 
     async def propose(self, ctx: Ctx, project_id: int, to_unit: str, reason: str) -> sh.Transfer:
-        return await sh.route_investor(ctx.uow, ctx.me, project_id, to_unit, reason)
+        return await share_uc.route_investor(ctx.uow, ctx.me, share_uc.RouteInvestor(project_id, to_unit, reason))
 
     def default_reason(self, ctx: Ctx) -> str | None:
         return ctx.data.get("suggested", {}).get(ctx.data.get("to_unit")) or None

@@ -9,6 +9,7 @@ from typing import Any
 
 from core import sharing as sh
 from core.roles import Role
+from core.usecases import sharing as share_uc
 from handlers import sharing_pushes as pushes
 from handlers.catalog import t
 from handlers.context import Answer, Ctx
@@ -39,7 +40,7 @@ class RefuseFlow(Flow):
             await self.start(ctx, transfer_id)
 
     async def start(self, ctx: Ctx, transfer_id: int) -> None:
-        transfer = await sh.require_decider(ctx.uow, ctx.me, transfer_id)
+        transfer = await share_uc.require_decider(ctx.uow, ctx.me, transfer_id)
         ctx.open(self.name, {"transfer_id": transfer.id})
         await self.ask_reason(ctx)
 
@@ -62,7 +63,7 @@ class RefuseFlow(Flow):
 
 # -- decisions (buttons and typed commands) -----------------------------------------------------
 async def accept(ctx: Ctx, transfer_id: int) -> None:
-    transfer = await sh.accept_transfer(ctx.uow, ctx.me, transfer_id)
+    transfer = await share_uc.accept_transfer(ctx.uow, ctx.me, share_uc.AcceptTransfer(transfer_id))
     project = await ctx.uow.projects.get(transfer.project_id)
     assert project is not None
     await pushes.transfer_decided(ctx.uow, ctx.cfg, transfer, project, ctx.me)
@@ -83,7 +84,7 @@ def credit_line(ctx: Ctx, c: sh.CreditSnapshot) -> str:
 
 
 async def refuse(ctx: Ctx, transfer_id: int, reason: str) -> None:
-    transfer = await sh.refuse_transfer(ctx.uow, ctx.me, transfer_id, reason)
+    transfer = await share_uc.refuse_transfer(ctx.uow, ctx.me, share_uc.RefuseTransfer(transfer_id, reason))
     project = await ctx.uow.projects.get(transfer.project_id)
     assert project is not None
     await pushes.transfer_decided(ctx.uow, ctx.cfg, transfer, project, ctx.me)
@@ -91,7 +92,7 @@ async def refuse(ctx: Ctx, transfer_id: int, reason: str) -> None:
 
 
 async def withdraw(ctx: Ctx, transfer_id: int) -> None:
-    transfer = await sh.withdraw_transfer(ctx.uow, ctx.me, transfer_id)
+    transfer = await share_uc.withdraw_transfer(ctx.uow, ctx.me, share_uc.WithdrawTransfer(transfer_id))
     project = await ctx.uow.projects.get(transfer.project_id)
     assert project is not None
     await pushes.transfer_withdrawn(ctx.uow, ctx.cfg, transfer, project, ctx.me)
@@ -116,7 +117,7 @@ async def refuse_action(ctx: Ctx, arg: str) -> None:
     if transfer_id is None:
         ctx.say(t("button.expired"))
         return
-    await sh.require_decider(ctx.uow, ctx.me, transfer_id)
+    await share_uc.require_decider(ctx.uow, ctx.me, transfer_id)
     if ctx.flow is not None and ctx.flow != RefuseFlow.name:
         ctx.say(t("flow.replaced", title=registry().flows[ctx.flow].title))
     await REFUSE_FLOW.start(ctx, transfer_id)

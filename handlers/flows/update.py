@@ -8,6 +8,7 @@ from core.records import Project
 from core.roles import may_write_for
 from core.stages import Stage, next_stages, rank, stage_from_text
 from core.usecases import projects as uc
+from core import projects as project_rules
 from handlers import formatting as fmt
 from handlers.catalog import t
 from handlers.context import Answer, Choice, Ctx
@@ -131,8 +132,8 @@ class UpdateFlow(Flow):
         if amount.currency != "CNY" or amount.wan <= 0:
             ctx.say(t("update.contract_cny"))
             return await self.ask_contract(ctx)
-        if amount.wan > uc.MAX_WAN:
-            ctx.refuse(Refusal("amount_too_large", max=uc.MAX_WAN))
+        if amount.wan > project_rules.MAX_WAN:
+            ctx.refuse(Refusal("amount_too_large", max=project_rules.MAX_WAN))
             return await self.ask_contract(ctx)
         ctx.data["contract_wan"] = amount.wan
         await self.ask_confirm_stage(ctx)
@@ -153,8 +154,7 @@ class UpdateFlow(Flow):
         if not await self._confirmed(ctx, ans, self.ask_confirm_stage):
             return
         d = ctx.data
-        await self._apply(ctx, uc.change_stage(ctx.uow, ctx.me, d["project_id"], Stage(d["target"]),
-                                               contract_wan=d.get("contract_wan"), reason=d.get("reason")),
+        await self._apply(ctx, uc.change_stage(ctx.uow, ctx.me, uc.ChangeStage(d["project_id"], Stage(d["target"]), contract_wan=d.get("contract_wan"), reason=d.get("reason"))),
                           lambda p: t("update.stage_done", name=p.name, stage=fmt.stage(p.stage)))
 
     # -- funds ----------------------------------------------------------------------------------
@@ -176,8 +176,8 @@ class UpdateFlow(Flow):
         if amount.currency != "CNY" or amount.wan <= 0:
             ctx.say(t("update.funds_positive"))
             return await self.ask_funds(ctx)
-        if amount.wan > uc.MAX_WAN:
-            ctx.refuse(Refusal("amount_too_large", max=uc.MAX_WAN))
+        if amount.wan > project_rules.MAX_WAN:
+            ctx.refuse(Refusal("amount_too_large", max=project_rules.MAX_WAN))
             return await self.ask_funds(ctx)
         p = await self.project(ctx)
         ctx.data["amount_wan"] = amount.wan
@@ -209,8 +209,7 @@ class UpdateFlow(Flow):
         if not await self._confirmed(ctx, ans, self.ask_confirm_funds):
             return
         d = ctx.data
-        await self._apply(ctx, uc.add_funds(ctx.uow, ctx.me, d["project_id"], d["amount_wan"],
-                                            confirmed_over_contract=bool(d.get("over_ok"))),
+        await self._apply(ctx, uc.add_funds(ctx.uow, ctx.me, uc.AddFunds(d["project_id"], d["amount_wan"], confirmed_over_contract=bool(d.get("over_ok")))),
                           lambda p: t("update.funds_done", name=p.name, total=fmt.amount(p.funds_wan)))
 
     # -- notes and problems ---------------------------------------------------------------------
@@ -230,7 +229,7 @@ class UpdateFlow(Flow):
         d = ctx.data
         steps = None if ans.value == SKIP else ans.text.strip()[:2000] or None
         name = d["project_name"]
-        await self._apply(ctx, uc.add_note(ctx.uow, ctx.me, d["project_id"], d["note"], next_steps=steps),
+        await self._apply(ctx, uc.add_note(ctx.uow, ctx.me, uc.AddNote(d["project_id"], d["note"], next_steps=steps)),
                           lambda _: t("update.note_done", name=name))
 
     async def ask_problem(self, ctx: Ctx) -> None:
@@ -241,7 +240,7 @@ class UpdateFlow(Flow):
             return await self.ask_problem(ctx)
         d = ctx.data
         name = d["project_name"]
-        await self._apply(ctx, uc.raise_problem(ctx.uow, ctx.me, d["project_id"], ans.text.strip()[:2000]),
+        await self._apply(ctx, uc.raise_problem(ctx.uow, ctx.me, uc.RaiseProblem(d["project_id"], ans.text.strip()[:2000])),
                           lambda _: t("update.problem_done", name=name))
 
     # -- shared ---------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import pytest
 
 from core.names import normalize_company_name
 from core.stages import Stage
-from core.usecases.projects import LeadDraft, add_funds, change_stage, log_lead
+from core.usecases.leads import LeadDraft, LogLead, log_lead
+from core.usecases.projects import AddFunds, ChangeStage, add_funds, change_stage
 from storage.database import Database
 from tests.helpers import member, setup_org
 
@@ -109,18 +110,18 @@ async def log_projects(db: Database) -> list[int]:
     east, shenzhen, west = [await member(db, n) for n in ("东小李", "李驻深", "西小张")]
     ids = []
     async with db.uow() as uow:
-        p = await log_lead(uow, east, LeadDraft(name=LOGGED[0]["name"], normalized_name=normalize_company_name(
-            LOGGED[0]["name"]), owner_unit="east", industry="电子信息制造", intended_wan=35000))
-        await change_stage(uow, east, p.id, Stage.SIGNED, contract_wan=123456789)
-        await add_funds(uow, east, p.id, 35000)
+        p = await log_lead(uow, east, LogLead(LeadDraft(name=LOGGED[0]["name"], normalized_name=normalize_company_name(
+            LOGGED[0]["name"]), owner_unit="east", industry="电子信息制造", intended_wan=35000)))
+        await change_stage(uow, east, ChangeStage(p.id, Stage.SIGNED, contract_wan=123456789))
+        await add_funds(uow, east, AddFunds(p.id, 35000))
         ids.append(p.id)
-        p = await log_lead(uow, shenzhen, LeadDraft(
+        p = await log_lead(uow, shenzhen, LogLead(LeadDraft(
             name=LOGGED[1]["name"], normalized_name=normalize_company_name(LOGGED[1]["name"]), owner_unit="zhu_sz",
             credit_code="91520900MA6DLXXX1P", industry="新能源汽车零部件", intended_wan=123456789,
-            flags=frozenset({"strong", "industrial"}), responsible_unit="hitech"))
+            flags=frozenset({"strong", "industrial"}), responsible_unit="hitech")))
         ids.append(p.id)
-        p = await log_lead(uow, west, LeadDraft(name=LOGGED[2]["name"], normalized_name=normalize_company_name(
-            LOGGED[2]["name"]), owner_unit="west", industry="现代化工", intended_wan=0, stage=Stage.NEGOTIATING))
+        p = await log_lead(uow, west, LogLead(LeadDraft(name=LOGGED[2]["name"], normalized_name=normalize_company_name(
+            LOGGED[2]["name"]), owner_unit="west", industry="现代化工", intended_wan=0, stage=Stage.NEGOTIATING)))
         ids.append(p.id)
         await uow.commit()
     return ids

@@ -14,7 +14,7 @@ from collections import Counter
 
 from core.org import load_org
 from core.records import Member
-from core.reporting import reporting_units
+from core.halfmonthly import reporting_units
 from core.roles import Role
 from reminders.names import kind_name
 from tests.e2e.cli_runner import Cli, Result, cli  # noqa: F401  (cli is a fixture)

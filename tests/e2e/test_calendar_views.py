@@ -12,12 +12,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.usecases.org import bind_identity
+from core.usecases.org import BindIdentity, bind_identity
 from core.workdays import day_start
 from reminders.calendar import workdays
 from reminders.planner import PlanContext, plan
 from storage.database import Database
-from storage.tables import OutboxRow
+from storage.tables.operational import OutboxRow
 from tests.calendar_support import TZ, file_report, local, setup_calendar_org
 from tests.e2e.cli_runner import Cli, cli  # noqa: F401  (cli is a fixture)
 from tests.helpers import member
@@ -36,7 +36,7 @@ async def build(db: Database) -> tuple[int, int, int]:
         members = await uow.org.members()
         for m in members:
             if m.name != UNBOUND:
-                await bind_identity(uow, m, channel="console", external_id=f"c{m.id}", chat_id=f"c{m.id}")
+                await bind_identity(uow, m, BindIdentity(channel="console", external_id=f"c{m.id}", chat_id=f"c{m.id}"))
         await uow.commit()
     days = workdays(org.calendar)
     ctx = PlanContext(org, tuple(members), TZ, days)

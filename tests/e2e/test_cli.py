@@ -23,7 +23,7 @@ def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tupl
 
 def test_help_lists_every_command_group(tmp_path: Path) -> None:
     result = run(["--help"], cwd=tmp_path, env={"ZSBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}).ok()
-    listed = result.out.split("Commands:", 1)[1]
+    listed = result.out.split("命令：", 1)[1]
     root = build()
     for name in root.commands:
         assert f"\n  {name} " in listed, f"{name} missing from zsbot --help:\n{result.out}"
@@ -37,7 +37,7 @@ def test_every_command_and_subcommand_has_help(tmp_path: Path) -> None:
     bogus = Cli(f"sqlite:///{tmp_path}/nowhere/x.db", tmp_path)
     for path, result in zip(paths, bogus.many(*[(*path, "--help") for path in paths]), strict=True):
         result.ok()
-        assert result.out.startswith(f"Usage: zsbot {' '.join(path)}"), str(result)
+        assert result.out.startswith(f"用法：zsbot {' '.join(path)}"), str(result)
         assert result.err == "", str(result)
     assert not (tmp_path / "nowhere").exists()
 

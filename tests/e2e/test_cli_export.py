@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from core.clock import FixedClock
 from core.names import normalize_company_name
-from core.usecases.projects import LeadDraft, log_lead
+from core.usecases.leads import LeadDraft, LogLead, log_lead
 from storage.database import Database
 from tests.e2e.cli_runner import LOGGED, Cli, cli, log_projects  # noqa: F401  (cli is a fixture)
 from tests.helpers import member
@@ -36,10 +36,10 @@ async def log_all(db: Database) -> list[int]:
     ids = await log_projects(db)
     east = await member(db, "东小李")
     async with db.uow() as uow:
-        p = await log_lead(uow, east, LeadDraft(
+        p = await log_lead(uow, east, LogLead(LeadDraft(
             name=FOREIGN, normalized_name=normalize_company_name(FOREIGN), owner_unit="east", foreign_wan=8000,
             foreign_currency="USD", source="以商招商", category="manufacturing", contact="王经理 13800138000",
-            flags=frozenset({"foreign"})))
+            flags=frozenset({"foreign"}))))
         await uow.commit()
     return [*ids, p.id]
 

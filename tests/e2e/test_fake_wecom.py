@@ -8,13 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from bot.channels.wecom_client import (
-    WeComApiError,
-    WeComClient,
-    WeComNetworkError,
-    WeComRateLimited,
-)
-from bot.channels.wecom_crypto import WeComCrypto, WeComCryptoError, parse_message_xml
+from bot.channels.wecom.client import WeComClient
+from bot.channels.wecom.contract import WeComApiError, WeComCryptoError, WeComNetworkError, WeComRateLimited
+from bot.channels.wecom.crypto import WeComCrypto
+from bot.channels.wecom.message_xml import parse_message_xml
 from tests.fakes.wecom_api import FakeWeCom
 
 

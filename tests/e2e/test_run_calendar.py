@@ -10,11 +10,11 @@ import pytest
 from bot.config import load_settings
 from bot.runner import start
 from core.clock import FixedClock
-from core.usecases.org import bind_identity
+from core.usecases.org import BindIdentity, bind_identity
 from storage.database import Database
 from tests.calendar_support import local
 from tests.e2e.test_telegram import fake, press  # noqa: F401 - the fake server fixture
-from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 from tests.helpers import member, setup_org
 
 pytestmark = pytest.mark.asyncio
@@ -36,7 +36,7 @@ async def test_the_reminder_goes_out_once_across_a_restart_and_its_button_opens_
     await setup_org(db)
     reporter = await member(db, "东小李")
     async with db.uow() as uow:
-        await bind_identity(uow, reporter, channel="telegram", external_id=str(CHAT), chat_id=str(CHAT))
+        await bind_identity(uow, reporter, BindIdentity(channel="telegram", external_id=str(CHAT), chat_id=str(CHAT)))
         await uow.commit()
     await db.dispose()
 

@@ -17,10 +17,11 @@ from bot.config import load_settings
 from bot.runner import Runtime, StartError, start
 from core.messages import Delivery, SendText
 from core.roles import Role
-from core.usecases.org import create_invite
+from core.usecases.org import CreateInvite, create_invite
 from storage.database import Database
-from storage.tables import EventRow, OutboxRow
-from tests.fakes.telegram_api import FakeTelegram, SentMessage
+from storage.tables.ledger import EventRow
+from storage.tables.operational import OutboxRow
+from tests.fakes.telegram import FakeTelegram, SentMessage
 from tests.helpers import setup_org
 
 pytestmark = pytest.mark.asyncio
@@ -59,7 +60,7 @@ async def start_bot(db_url: str, fake: FakeTelegram, framework: str, mode: str =
 
 async def invite(db: Database, unit: str, role: Role = Role.MEMBER) -> str:
     async with db.uow() as uow:
-        code = await create_invite(uow, unit=unit, role=role)
+        code = await create_invite(uow, CreateInvite(unit=unit, role=role))
         await uow.commit()
     return code
 

@@ -19,16 +19,18 @@ import pytest
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.channels.wecom_client import WeComClient, WeComMaybeSent, WeComNetworkError
-from bot.channels.wecom_crypto import WeComCrypto
+from bot.channels.wecom.client import WeComClient
+from bot.channels.wecom.contract import WeComMaybeSent, WeComNetworkError
+from bot.channels.wecom.crypto import WeComCrypto
 from bot.config import load_settings
 from bot.runner import Runtime, StartError, start
 from core.messages import SendFile, SendPhoto, SendText
 from core.org import OrgConfig
 from core.roles import Role
-from core.usecases.org import bind_identity, create_invite
+from core.usecases.org import BindIdentity, CreateInvite, bind_identity, create_invite
 from storage.database import Database
-from storage.tables import EventRow, OutboxRow, ProcessedUpdateRow
+from storage.tables.ledger import EventRow
+from storage.tables.operational import OutboxRow, ProcessedUpdateRow
 from tests.fakes.wecom_api import FakeWeCom
 from tests.helpers import member, mini_org, setup_org
 
@@ -155,7 +157,7 @@ async def bot(db_url: str, fake: FakeWeCom) -> AsyncIterator[Bot]:
 
 async def invite(db: Database, unit: str, role: Role = Role.MEMBER, member_id: int | None = None) -> str:
     async with db.uow() as uow:
-        code = await create_invite(uow, unit=unit, role=role, member_id=member_id)
+        code = await create_invite(uow, CreateInvite(unit=unit, role=role, member_id=member_id))
         await uow.commit()
     return code
 
@@ -344,7 +346,7 @@ async def test_45009_backs_off_then_delivers_once(bot: Bot, fake: FakeWeCom) -> 
 async def test_a_member_bound_on_telegram_binds_wecom_too(bot: Bot) -> None:
     li = await member(bot.db, "东小李")
     async with bot.db.uow() as uow:
-        await bind_identity(uow, li, channel="telegram", external_id="5001", chat_id="5001")
+        await bind_identity(uow, li, BindIdentity(channel="telegram", external_id="5001", chat_id="5001"))
         await uow.commit()
     code = await invite(bot.db, li.unit, li.role, member_id=li.id)
     await bot.say("li.dong", f"加入 {code}")

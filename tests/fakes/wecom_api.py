@@ -27,7 +27,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.channels.wecom_crypto import WeComCrypto
+from bot.channels.wecom.crypto import WeComCrypto
 
 __all__ = ["FakeWeCom", "click_event_xml", "text_message_xml"]
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from core.reporting import periods_between
+from core.halfmonthly import periods_between
 from core.workdays import reminder_instants
 from reminders.calendar import workdays
 from storage.database import Database
@@ -182,7 +182,8 @@ async def test_2027_works_on_the_fallback_and_the_office_is_warned_once(db: Data
 
 async def test_the_dispatch_digest_lists_big_and_leader_led_projects_problems_and_stale_ones(db: Database) -> None:
     from core.stages import Stage
-    from core.usecases.projects import LeadDraft, change_stage, log_lead, raise_problem
+    from core.usecases.leads import LeadDraft, LogLead, log_lead
+    from core.usecases.projects import ChangeStage, RaiseProblem, change_stage, raise_problem
     from tests.helpers import member
 
     await setup_calendar_org(db)
@@ -190,16 +191,16 @@ async def test_the_dispatch_digest_lists_big_and_leader_led_projects_problems_an
     leader = await member(db, "赵市长")
     db.clock.set(local(2026, 10, 1, 10, 0))
     async with db.uow() as uow:
-        big = await log_lead(uow, me, LeadDraft(name="宁德时代", normalized_name="宁德时代", owner_unit="east",
-                                                intended_wan=200_000))
-        led = await log_lead(uow, me, LeadDraft(name="华为云", normalized_name="华为云", owner_unit="east",
-                                                intended_wan=5_000, leader_member_id=leader.id))
-        await log_lead(uow, me, LeadDraft(name="小作坊", normalized_name="小作坊", owner_unit="east", intended_wan=100))
+        big = await log_lead(uow, me, LogLead(LeadDraft(name="宁德时代", normalized_name="宁德时代", owner_unit="east",
+                                                intended_wan=200_000)))
+        led = await log_lead(uow, me, LogLead(LeadDraft(name="华为云", normalized_name="华为云", owner_unit="east",
+                                                intended_wan=5_000, leader_member_id=leader.id)))
+        await log_lead(uow, me, LogLead(LeadDraft(name="小作坊", normalized_name="小作坊", owner_unit="east", intended_wan=100)))
         await uow.commit()
     db.clock.set(local(2026, 12, 3, 10, 0))
     async with db.uow() as uow:
-        await change_stage(uow, me, big.id, Stage.SIGNED, contract_wan=180_000)
-        await raise_problem(uow, me, led.id, "用地指标需市里协调")
+        await change_stage(uow, me, ChangeStage(big.id, Stage.SIGNED, contract_wan=180_000))
+        await raise_problem(uow, me, RaiseProblem(led.id, "用地指标需市里协调"))
         await uow.commit()
     await tick_at(db, local(2026, 12, 28, 9, 0))
     [digest, again] = texts(await outbox(db, "dispatch.digest"))

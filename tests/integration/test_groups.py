@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from core.clock import FixedClock
 from core.messages import ChatType, Inbound, SendText
-from core.usecases.org import bind_identity
+from core.usecases.org import BindIdentity, bind_identity
 from handlers.router import Conversations
 from reminders.calendar import workdays
 from storage.database import Database
-from storage.tables import OutboxRow
+from storage.tables.operational import OutboxRow
 from tests.helpers import member, setup_org
 
 pytestmark = pytest.mark.asyncio
@@ -29,7 +29,7 @@ async def test_binding_a_group_and_pushing_to_it(db: Database, clock: FixedClock
     await setup_org(db)
     async with db.uow() as uow:
         for name, ext in (("东区长", "head"), ("东小李", "staff")):
-            await bind_identity(uow, await member(db, name), channel="telegram", external_id=ext, chat_id=ext)
+            await bind_identity(uow, await member(db, name), BindIdentity(channel="telegram", external_id=ext, chat_id=ext))
         await uow.commit()
     conv = Conversations(db.uow, tz=ZoneInfo("Asia/Shanghai"), workdays=workdays)
     assert "只有单位负责人" in (await say(conv, clock, "staff", "/bindgroup"))[0]

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from core.clock import FixedClock
 from core.org import OrgConfig
 from core.roles import Role
-from core.usecases.org import configure_org, create_invite
+from core.usecases.org import ConfigureOrg, CreateInvite, configure_org, create_invite
 from storage import ledger, sqlite_inline
 from storage.database import Database
 from tests.helpers import setup_org
@@ -54,7 +54,7 @@ async def test_a_new_organisation_file_reaches_the_next_message(db: Database) ->
     other = Database(db.url, db.clock)  # `zsbot org load` in another process
     try:
         async with other.uow() as uow:
-            assert await configure_org(uow, renamed)
+            assert await configure_org(uow, ConfigureOrg(renamed))
             await uow.commit()
     finally:
         await other.dispose()
@@ -130,7 +130,7 @@ async def test_a_unit_of_work_goes_on_after_a_commit(db: Database) -> None:
         await uow.commit()
         assert await uow.updates.seen("telegram", "61") is False
         assert await uow.org.config() is not None
-        await create_invite(uow, unit="east", role=Role.MEMBER)  # an event: the ledger lock is taken again
+        await create_invite(uow, CreateInvite(unit="east", role=Role.MEMBER))  # an event: the ledger lock is taken again
         await uow.commit()
     assert await seen(db, "60") is True and await seen(db, "61") is True
     async with db.uow(readonly=True) as uow:

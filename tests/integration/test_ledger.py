@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from storage import ledger
 from storage.database import Database
-from storage.tables import EventRow
+from storage.tables.ledger import EventRow
 
 pytestmark = pytest.mark.asyncio
 

@@ -8,7 +8,7 @@ import pytest
 from core.clock import FixedClock
 from core.delivery import Ambiguous, Permanent, RetryAfter, SendError, Transient
 from core.messages import SendText
-from core.usecases.org import bind_identity
+from core.usecases.org import BindIdentity, bind_identity
 from handlers import sharing_pushes
 from reminders.outbox import Limits, OutboxSender
 from storage.database import Database
@@ -46,7 +46,7 @@ async def test_every_failure_is_recorded_with_a_chinese_reason(db: Database) -> 
     async with db.uow() as uow:
         for name, chat in zip(people, FAILURES, strict=True):
             m = await member(db, name)
-            await bind_identity(uow, m, channel="console", external_id=chat, chat_id=chat)
+            await bind_identity(uow, m, BindIdentity(channel="console", external_id=chat, chat_id=chat))
             await uow.outbox.enqueue_member(f"test:{chat}", "test", m.id, SendText(text="测试推送"))
         await uow.commit()
     assert isinstance(db.clock, FixedClock)
@@ -75,7 +75,7 @@ async def test_a_recipient_with_no_chat_is_recorded_in_chinese_from_the_calendar
     await setup_calendar_org(db, bind=False)
     east = await member(db, "东小李")
     async with db.uow() as uow:
-        await bind_identity(uow, east, channel="console", external_id="c-east", chat_id="c-east")
+        await bind_identity(uow, east, BindIdentity(channel="console", external_id="c-east", chat_id="c-east"))
         await uow.commit()
     await tick_at(db, local(2026, 12, 7, 9, 0))
     reminders = {r.member_id: r for r in await outbox(db, "report.reminder")}

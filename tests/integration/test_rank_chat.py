@@ -10,8 +10,8 @@ from handlers.flows.rank import parse_month_arg
 from handlers.ranking_text import render_ranking
 from reports.ranking import rank_month
 from storage.database import Database
-from storage.queries_rankings import month_facts
-from storage.queries_reports import report_counter
+from storage.queries.rankings import month_facts
+from storage.queries.report_rates import report_counter
 from tests.conftest import local
 from tests.conversation import TZ, Person, conversations, registered
 from tests.integration.test_ranking import october

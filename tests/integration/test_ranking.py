@@ -10,9 +10,10 @@ from core.clock import FixedClock
 from core.names import normalize_company_name
 from core.stages import Stage
 from core.usecases import projects as uc
+from core.usecases import leads as leads_uc
 from reports.ranking import rank_month, ranking_json
 from storage.database import Database
-from storage.queries_rankings import month_facts
+from storage.queries.rankings import month_facts
 from tests.conftest import local
 from tests.helpers import member, setup_org
 
@@ -25,9 +26,9 @@ async def lead(db: Database, who: str, name: str, *, category: str | None = None
                flags: frozenset[str] = frozenset()) -> int:
     actor = await member(db, who)
     async with db.uow() as uow:
-        p = await uc.log_lead(uow, actor, uc.LeadDraft(
+        p = await leads_uc.log_lead(uow, actor, leads_uc.LogLead(leads_uc.LeadDraft(
             name=name, normalized_name=normalize_company_name(name), owner_unit=actor.unit, category=category,
-            responsible_unit=host, flags=flags))
+            responsible_unit=host, flags=flags)))
         await uow.commit()
     return p.id
 
@@ -49,23 +50,23 @@ async def october(db: Database, clock: FixedClock) -> dict[str, int]:
     sz = await lead(db, "李驻深", "深圳云计算有限公司", host="hitech")
     dept = await lead(db, "工信小刘", "城市管廊项目", category="guaranteed_infra")
     clock.set(local(2026, 10, 5, 10))
-    await act(db, "东小李", uc.change_stage, east, Stage.SIGNED, contract_wan=50_000)
-    await act(db, "西小张", uc.change_stage, west, Stage.SIGNED, contract_wan=10_000)
-    await act(db, "高新小陈", uc.change_stage, sz, Stage.SIGNED, contract_wan=30_000)
-    await act(db, "工信小刘", uc.change_stage, dept, Stage.SIGNED, contract_wan=8_000)
+    await act(db, "东小李", uc.change_stage, uc.ChangeStage(east, Stage.SIGNED, contract_wan=50_000))
+    await act(db, "西小张", uc.change_stage, uc.ChangeStage(west, Stage.SIGNED, contract_wan=10_000))
+    await act(db, "高新小陈", uc.change_stage, uc.ChangeStage(sz, Stage.SIGNED, contract_wan=30_000))
+    await act(db, "工信小刘", uc.change_stage, uc.ChangeStage(dept, Stage.SIGNED, contract_wan=8_000))
     clock.set(local(2026, 10, 10, 10))
-    await act(db, "东小李", uc.add_funds, east, 20_000)
-    await act(db, "西小张", uc.add_funds, west, 8_000)
-    await act(db, "高新小陈", uc.add_funds, sz, 10_000)
-    await act(db, "工信小刘", uc.add_funds, dept, 4_000)
+    await act(db, "东小李", uc.add_funds, uc.AddFunds(east, 20_000))
+    await act(db, "西小张", uc.add_funds, uc.AddFunds(west, 8_000))
+    await act(db, "高新小陈", uc.add_funds, uc.AddFunds(sz, 10_000))
+    await act(db, "工信小刘", uc.add_funds, uc.AddFunds(dept, 4_000))
     clock.set(local(2026, 10, 20, 10))
-    await act(db, "东小李", uc.add_funds, east, 10_000)
+    await act(db, "东小李", uc.add_funds, uc.AddFunds(east, 10_000))
     clock.set(local(2026, 10, 25, 10))
-    await act(db, "东小李", uc.change_stage, east, Stage.STARTED)
+    await act(db, "东小李", uc.change_stage, uc.ChangeStage(east, Stage.STARTED))
     # After the month: must change nothing in October's figures.
     clock.set(local(2026, 11, 1, 0, 1))
-    await act(db, "东小李", uc.add_funds, east, 5_000)
-    await act(db, "西小张", uc.correct_project, west, {"category": "manufacturing"})
+    await act(db, "东小李", uc.add_funds, uc.AddFunds(east, 5_000))
+    await act(db, "西小张", uc.correct_project, uc.CorrectProject(west, {"category": "manufacturing"}))
     return {"east": east, "west": west, "sz": sz, "dept": dept}
 
 
@@ -136,9 +137,9 @@ async def test_a_past_month_is_reproducible(db: Database, clock: FixedClock) -> 
     clock.set(local(2026, 12, 5, 10))
     async with db.uow(readonly=True) as uow:
         east = next(p for p in await uow.projects.of_unit("east"))
-    await act(db, "东小李", uc.add_funds, east.id, 7_000)
-    await act(db, "东小李", uc.change_stage, east.id, Stage.PRODUCING)
-    await act(db, "东小李", uc.correct_project, east.id, {"category": "hotel", "flags": []})
+    await act(db, "东小李", uc.add_funds, uc.AddFunds(east.id, 7_000))
+    await act(db, "东小李", uc.change_stage, uc.ChangeStage(east.id, Stage.PRODUCING))
+    await act(db, "东小李", uc.correct_project, uc.CorrectProject(east.id, {"category": "hotel", "flags": []}))
     again = await october_json(db)
     assert again == first
     async with db.uow(readonly=True) as uow:

@@ -10,14 +10,14 @@ from collections import Counter
 from openpyxl import load_workbook
 
 from core.clock import FixedClock
-from core.groups import bind_group
+from core.usecases.groups import BindGroup, bind_group
 from core.messages import SendFile
-from core.usecases.org import bind_identity
+from core.usecases.org import BindIdentity, bind_identity
 from handlers.ranking_text import render_ranking
 from reports.ranking import rank_month
 from storage.database import Database
-from storage.queries_rankings import month_facts
-from storage.queries_reports import report_counter
+from storage.queries.rankings import month_facts
+from storage.queries.report_rates import report_counter
 from tests.calendar_support import TZ, local, outbox, recipients, tick_at
 from tests.helpers import member
 from tests.integration.test_ranking import october
@@ -26,7 +26,7 @@ from tests.integration.test_ranking import october
 async def bind_everyone(db: Database) -> None:
     async with db.uow() as uow:
         for m in await uow.org.members():
-            await bind_identity(uow, m, channel="console", external_id=f"c{m.id}", chat_id=f"c{m.id}")
+            await bind_identity(uow, m, BindIdentity(channel="console", external_id=f"c{m.id}", chat_id=f"c{m.id}"))
         await uow.commit()
 
 
@@ -43,7 +43,7 @@ async def test_ranking_day_pushes_once_to_heads_groups_leaders_and_the_office(db
     await bind_everyone(db)
     east_head = await member(db, "东区长")
     async with db.uow() as uow:
-        await bind_group(uow, east_head, channel="console", chat_id="g-east", title="东区招商群")
+        await bind_group(uow, east_head, BindGroup(channel="console", chat_id="g-east", title="东区招商群"))
         await uow.commit()
 
     assert not [d for d in await tick_at(db, local(2026, 11, 3, 8, 59)) if d.push.kind.startswith("ranking")]
@@ -119,7 +119,7 @@ async def test_the_digest_names_who_moved_up_and_down_since_last_month(db: Datab
     await bind_everyone(db)
     clock.set(local(2026, 11, 10, 10))
     # 西区 overtakes 东区 in November (more than the contract, confirmed as the chat would ask).
-    await act(db, "西小张", uc.add_funds, ids["west"], 60_000, confirmed_over_contract=True)
+    await act(db, "西小张", uc.add_funds, uc.AddFunds(ids["west"], 60_000, confirmed_over_contract=True))
     await tick_at(db, local(2026, 12, 3, 9, 0))
     leader = await member(db, "赵市长")
     [digest] = [json.loads(r.action)["text"] for r in await outbox(db, "ranking.digest")

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from core import events as ev
-from core.reporting import OBSERVATION_NAMED, REPORT_SUBMITTED
+from core.events import OBSERVATION_NAMED, REPORT_SUBMITTED
 from core.stages import Stage
-from core.usecases.projects import LeadDraft, log_lead
+from core.usecases.leads import LeadDraft, LogLead, log_lead
 from storage.database import Database
 from tests.calendar_support import file_report, local, outbox, setup_calendar_org, tick_at
 from tests.conversation import conversations, events, registered, state_of
@@ -26,8 +26,8 @@ async def east_projects(db: Database) -> list[int]:
     ids = []
     async with db.uow() as uow:
         for name, amount in (("比亚迪电池", 200_000), ("奇瑞零部件", 30_000), ("华为云数据中心", 80_000)):
-            p = await log_lead(uow, me, LeadDraft(name=name, normalized_name=name, owner_unit="east",
-                                                  intended_wan=amount))
+            p = await log_lead(uow, me, LogLead(LeadDraft(name=name, normalized_name=name, owner_unit="east",
+                                                  intended_wan=amount)))
             ids.append(p.id)
         await uow.commit()
     return ids

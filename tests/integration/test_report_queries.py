@@ -1,4 +1,4 @@
-"""The on-time figures the rankings read (storage/queries_reports.py), and the report projections
+"""The on-time figures the rankings read (storage/queries/report_rates.py), and the report projections
 rebuilt from the ledger, on both engines."""
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 
 from core.figures import ReportCounts
 from storage.database import Database
-from storage.projections import rebuild
-from storage.queries_reports import on_time_rates, report_counter
-from storage.tables_reports import ObservationRow, ReportSubmissionRow
+from storage.projectors import rebuild
+from storage.queries.report_rates import on_time_rates, report_counter
+from storage.tables.reports import ObservationRow, ReportSubmissionRow
 from tests.calendar_support import TZ, file_report, local, name_project, setup_calendar_org
 from tests.helpers import dump
 

@@ -22,14 +22,15 @@ from core.org import OrgConfig, load_org
 from core.stages import Stage
 from core.usecases import projects as uc
 from core.usecases.trips import TripDraft, log_trip
+from core.usecases import leads as leads_uc
 from reports.indicators import indicator_values
 from reports.ranking import rank_month
 from reports.workbook import ledger_xlsx
 from reports.workbook_ranking import ranking_xlsx
 from storage.database import Database
-from storage.queries_ledger import ledger_rows, month_events, unit_names_of
-from storage.queries_rankings import month_facts
-from storage.queries_rankings_explain import explain_figure
+from storage.queries.figure_explanation import explain_figure
+from storage.queries.monthly_ledger import ledger_rows, month_events, unit_names_of
+from storage.queries.rankings import month_facts
 from tests.conftest import local
 from tests.helpers import MINI_ORG, member, setup_org
 from tests.integration.test_ranking import act, lead, october
@@ -106,8 +107,8 @@ async def call(db: Database, who: str, fn, *args, **kwargs) -> Any:  # noqa: ANN
 async def log(db: Database, who: str, name: str, **fields: Any) -> int:
     actor = await member(db, who)
     async with db.uow() as uow:
-        p = await uc.log_lead(uow, actor, uc.LeadDraft(name=name, normalized_name=normalize_company_name(name),
-                                                        owner_unit=actor.unit, **fields))
+        p = await leads_uc.log_lead(uow, actor, leads_uc.LogLead(leads_uc.LeadDraft(name=name, normalized_name=normalize_company_name(name),
+                                                        owner_unit=actor.unit, **fields)))
         await uow.commit()
     return p.id
 
@@ -130,53 +131,53 @@ async def october_ledger(db: Database, clock: FixedClock) -> dict[str, int]:
                          intended_wan=30_000),
     }
     clock.set(local(2026, 10, 5, 10))
-    await act(db, "东小李", uc.change_stage, ids["east"], Stage.SIGNED, contract_wan=50_000)
-    await act(db, "西小张", uc.change_stage, ids["west"], Stage.SIGNED, contract_wan=10_000)
-    await act(db, "高新小陈", uc.change_stage, ids["sz"], Stage.SIGNED, contract_wan=30_000)
-    await act(db, "工信小刘", uc.change_stage, ids["dept"], Stage.SIGNED, contract_wan=8_000)
-    await act(db, "工信小刘", uc.change_stage, ids["soe"], Stage.SIGNED, contract_wan=20_000)
+    await act(db, "东小李", uc.change_stage, uc.ChangeStage(ids["east"], Stage.SIGNED, contract_wan=50_000))
+    await act(db, "西小张", uc.change_stage, uc.ChangeStage(ids["west"], Stage.SIGNED, contract_wan=10_000))
+    await act(db, "高新小陈", uc.change_stage, uc.ChangeStage(ids["sz"], Stage.SIGNED, contract_wan=30_000))
+    await act(db, "工信小刘", uc.change_stage, uc.ChangeStage(ids["dept"], Stage.SIGNED, contract_wan=8_000))
+    await act(db, "工信小刘", uc.change_stage, uc.ChangeStage(ids["soe"], Stage.SIGNED, contract_wan=20_000))
     clock.set(local(2026, 10, 10, 10))
-    await act(db, "东小李", uc.add_funds, ids["east"], 20_000)
-    await act(db, "西小张", uc.add_funds, ids["west"], 8_000)
-    await act(db, "高新小陈", uc.add_funds, ids["sz"], 10_000)
-    await act(db, "工信小刘", uc.add_funds, ids["dept"], 4_000)
-    await act(db, "工信小刘", uc.add_funds, ids["soe"], 5_000)
+    await act(db, "东小李", uc.add_funds, uc.AddFunds(ids["east"], 20_000))
+    await act(db, "西小张", uc.add_funds, uc.AddFunds(ids["west"], 8_000))
+    await act(db, "高新小陈", uc.add_funds, uc.AddFunds(ids["sz"], 10_000))
+    await act(db, "工信小刘", uc.add_funds, uc.AddFunds(ids["dept"], 4_000))
+    await act(db, "工信小刘", uc.add_funds, uc.AddFunds(ids["soe"], 5_000))
     clock.set(local(2026, 10, 12, 10))
-    await act(db, "东小李", uc.add_note, ids["east"], "完成厂房选址", next_steps="11月上旬举行开工仪式")
+    await act(db, "东小李", uc.add_note, uc.AddNote(ids["east"], "完成厂房选址", next_steps="11月上旬举行开工仪式"))
     trip_leader = await member(db, "东区长")
     await act(db, "东小李", log_trip, TripDraft(traveller="东区长", destination="深圳", start_date=date(2026, 10, 12),
                                              end_date=date(2026, 10, 14), leader_member_id=trip_leader.id))
     clock.set(local(2026, 10, 15, 10))
-    await call(db, "西小张", uc.raise_problem, ids["west"], "用地指标不足，需市里协调")
-    power = await call(db, "东小李", uc.raise_problem, ids["east"], "电力增容")
+    await call(db, "西小张", uc.raise_problem, uc.RaiseProblem(ids["west"], "用地指标不足，需市里协调"))
+    power = await call(db, "东小李", uc.raise_problem, uc.RaiseProblem(ids["east"], "电力增容"))
     clock.set(local(2026, 10, 18, 10))
-    ids["sz_problem"] = await call(db, "高新小陈", uc.raise_problem, ids["sz"], "环评审批进度慢")
+    ids["sz_problem"] = await call(db, "高新小陈", uc.raise_problem, uc.RaiseProblem(ids["sz"], "环评审批进度慢"))
     clock.set(local(2026, 10, 20, 10))
-    await act(db, "东小李", uc.add_funds, ids["east"], 10_000)
+    await act(db, "东小李", uc.add_funds, uc.AddFunds(ids["east"], 10_000))
     clock.set(local(2026, 10, 25, 10))
-    await act(db, "东小李", uc.change_stage, ids["east"], Stage.STARTED)
+    await act(db, "东小李", uc.change_stage, uc.ChangeStage(ids["east"], Stage.STARTED))
     clock.set(local(2026, 10, 26, 10))
-    await act(db, "西小张", uc.change_stage, ids["dropped"], Stage.TERMINATED, reason="企业战略调整")
+    await act(db, "西小张", uc.change_stage, uc.ChangeStage(ids["dropped"], Stage.TERMINATED, reason="企业战略调整"))
     clock.set(local(2026, 10, 28, 10))
-    await act(db, "东小李", uc.resolve_problem, ids["east"], power, "供电局已批复")
+    await act(db, "东小李", uc.resolve_problem, uc.ResolveProblem(ids["east"], power, "供电局已批复"))
     clock.set(local(2026, 10, 31, 23, 30))
-    await act(db, "西小张", uc.add_note, ids["west"], "主体结构封顶")
+    await act(db, "西小张", uc.add_note, uc.AddNote(ids["west"], "主体结构封顶"))
     # After the month (00:01 on 1 November in Shanghai is still 31 October in UTC).
     clock.set(local(2026, 11, 1, 0, 1))
-    await act(db, "东小李", uc.add_funds, ids["east"], 5_000)
-    await act(db, "西小张", uc.correct_project, ids["west"], {"category": "manufacturing"})
+    await act(db, "东小李", uc.add_funds, uc.AddFunds(ids["east"], 5_000))
+    await act(db, "西小张", uc.correct_project, uc.CorrectProject(ids["west"], {"category": "manufacturing"}))
     return ids
 
 
 async def december(db: Database, clock: FixedClock, ids: dict[str, int]) -> None:
     """Later activity that must leave October's 台账 exactly as it was."""
     clock.set(local(2026, 12, 3, 10))
-    await act(db, "东小李", uc.correct_project, ids["east"], {"name": "东方电子集团有限公司", "content": "扩建二期"})
-    await act(db, "东小李", uc.add_note, ids["east"], "二期设备进场", next_steps="12月底试生产")
-    await act(db, "东小李", uc.add_funds, ids["east"], 7_000)
-    await act(db, "高新小陈", uc.resolve_problem, ids["sz"], ids["sz_problem"], "已获批")
-    await act(db, "长沙小周", uc.change_stage, ids["cs"], Stage.TERMINATED, reason="转投他市")
-    await act(db, "西小张", uc.correct_project, ids["west"], {"responsible_person": "西区长"})
+    await act(db, "东小李", uc.correct_project, uc.CorrectProject(ids["east"], {"name": "东方电子集团有限公司", "content": "扩建二期"}))
+    await act(db, "东小李", uc.add_note, uc.AddNote(ids["east"], "二期设备进场", next_steps="12月底试生产"))
+    await act(db, "东小李", uc.add_funds, uc.AddFunds(ids["east"], 7_000))
+    await act(db, "高新小陈", uc.resolve_problem, uc.ResolveProblem(ids["sz"], ids["sz_problem"], "已获批"))
+    await act(db, "长沙小周", uc.change_stage, uc.ChangeStage(ids["cs"], Stage.TERMINATED, reason="转投他市"))
+    await act(db, "西小张", uc.correct_project, uc.CorrectProject(ids["west"], {"responsible_person": "西区长"}))
 
 
 async def october_of(db: Database, month: str = "2026-10") -> tuple[Any, Any, Any]:

@@ -19,10 +19,10 @@ from core.clock import FixedClock
 from core.messages import SendText
 from reports.indicators import indicator_values
 from storage.database import Database
-from storage.projections import rebuild
-from storage.queries_rankings import month_facts
+from storage.projectors import rebuild
+from storage.queries.rankings import month_facts
 from storage.schema import schema
-from storage.tables import OutboxRow
+from storage.tables.operational import OutboxRow
 from tests.conversation import conversations, event_count, events, ledger_ok, project_named, registered
 from tests.helpers import dump, member, setup_org
 

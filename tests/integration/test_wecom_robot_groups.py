@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from core.messages import SendText
 from core.org import OrgConfig
-from core.usecases.org import configure_org
+from core.usecases.org import ConfigureOrg, configure_org
 from storage.database import Database
-from storage.tables import OutboxRow
+from storage.tables.operational import OutboxRow
 from tests.helpers import mini_org, setup_org
 
 KEY = "robot-key-KEEP-OUT-OF-THE-OUTBOX"
@@ -41,6 +41,6 @@ async def test_a_units_robot_receives_its_group_pushes(db: Database) -> None:
 
     # The office removes the key from the org file: the robot gets nothing more.
     async with db.uow() as uow:
-        await configure_org(uow, with_robot(mini_org(), "east", None))
+        await configure_org(uow, ConfigureOrg(with_robot(mini_org(), "east", None)))
         await uow.commit()
     assert await queue(db, "ranking:2026-12:east", "east", None) == 0

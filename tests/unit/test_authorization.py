@@ -11,7 +11,7 @@ import pytest
 
 from core import events as ev
 from core.names import normalize_company_name
-from core.usecases.projects import LeadDraft, log_lead
+from core.usecases.leads import LeadDraft, LogLead, log_lead
 from storage.database import Database
 from tests.conversation import (  # noqa: F401  (org_db, org_template are fixtures)
     Person,
@@ -43,10 +43,10 @@ async def world(org_db: Database) -> dict[str, object]:
     w = await logged_lead(west, f"万华化学 现代化工 投资8亿 来源驻点 联系人{WEST_CONTACT}")
     li = await member(org_db, "东小李")
     async with org_db.uow() as uow:  # as after a transfer: owner 东区, responsible 高新区
-        moved = await log_lead(uow, li, LeadDraft(
+        moved = await log_lead(uow, li, LogLead(LeadDraft(
             name="浪潮信息", normalized_name=normalize_company_name("浪潮信息"), owner_unit="east",
             industry="大数据及数字经济", intended_wan=30_000, source="驻点招商", contact=MOVED_CONTACT,
-            responsible_unit="hitech", responsible_person="高新小陈"))
+            responsible_unit="hitech", responsible_person="高新小陈")))
         await uow.commit()
     return {"conv": conv, "east": e, "west": w, "moved": moved}
 

@@ -12,15 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.org import Calendar
-from core.reporting import (
-    next_period,
-    parse_period,
-    parse_quarter,
-    periods_between,
-    previous_period,
-    quarter_of,
-    shift_quarter,
-)
+from core.halfmonthly import next_period, parse_period, parse_quarter, periods_between, previous_period, quarter_of, shift_quarter
 from reminders.calendar import knows, workdays
 from core.workdays import (
     Workdays,

@@ -492,9 +492,9 @@ async def test_a_long_contact_and_a_long_display_name_fit_on_both_engines(db: Da
     conv = conversations(db)
     async with db.uow() as uow:
         from core.roles import Role
-        from core.usecases.org import create_invite
+        from core.usecases.org import CreateInvite, create_invite
 
-        code = await create_invite(uow, unit="east", role=Role.MEMBER)
+        code = await create_invite(uow, CreateInvite(unit="east", role=Role.MEMBER))
         await uow.commit()
     newcomer = Person(db, conv, sender_id="tg-1", channel="telegram", name="名" * 130)  # Telegram allows 128+
     await newcomer.say(f"/start {code}")

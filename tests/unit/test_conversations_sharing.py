@@ -13,7 +13,7 @@ from core.clock import FixedClock
 from core.messages import SendText
 from reminders.ticker import Ticker
 from storage.database import Database
-from storage.tables import OutboxRow
+from storage.tables.operational import OutboxRow
 from tests.conversation import Person, conversations, event_count, events, logged_lead, registered
 from tests.helpers import setup_org
 

@@ -6,15 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
-from core.credit_code import (
-    ALPHABET,
-    CreditCodeError,
-    check_character,
-    is_valid_credit_code,
-    normalize_credit_code,
-    org_check_character,
-    validate_credit_code,
-)
+from core.social_credit_code import ALPHABET, CreditCodeError, check_character, is_valid_credit_code, normalize_credit_code, org_check_character, validate_credit_code
 
 # Well-known enterprises' codes; each passes GB 32100 and GB 11714 independently and stdnum agrees.
 REAL_CODES = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.credit_code import check_character
+from core.social_credit_code import check_character
 from handlers.lead_parser import parse_lead_line
 from tests.helpers import mini_org
 

@@ -6,13 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from core.records import Project
-from core.sharing import (
-    credit_split,
-    holds_against_city_units,
-    rank_suggestions,
-    transfer_escalations,
-    workdays_later,
-)
+from core.sharing import credit_split, holds_against_city_units, rank_suggestions, transfer_escalations, workdays_later
 from core.stages import Stage
 from tests.helpers import mini_org
 

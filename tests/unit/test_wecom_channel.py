@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 
-from bot.channels.wecom import WeCom, _mapped
-from bot.channels.wecom_client import WeComApiError, WeComMaybeSent, WeComNetworkError, WeComRateLimited
-from bot.channels.wecom_crypto import WeComCrypto
-from bot.channels.wecom_inbound import inbound_from_message, menu_text
-from bot.channels.wecom_render import app_text, robot_text, split_bytes
+from bot.channels.wecom.contract import WeComApiError, WeComMaybeSent, WeComNetworkError, WeComRateLimited
+from bot.channels.wecom.crypto import WeComCrypto
+from bot.channels.wecom.endpoint import WeCom, _mapped
+from bot.channels.wecom.inbound import inbound_from_message, menu_text
+from bot.channels.wecom.render import app_text, robot_text, split_bytes
 from core.delivery import Ambiguous, Permanent, RetryAfter, Transient, split_action
 from core.messages import Button, EditText, SendPhoto, SendText
 

@@ -11,17 +11,16 @@ import struct
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from bot.channels.wecom_crypto import (
-    BLOCK_SIZE,
+from bot.channels.wecom.contract import (
     WeComBadKeyError,
-    WeComCrypto,
     WeComCryptoError,
     WeComDecryptError,
     WeComMalformedXmlError,
     WeComReceiveIdError,
     WeComSignatureError,
-    parse_message_xml,
 )
+from bot.channels.wecom.crypto import BLOCK_SIZE, WeComCrypto
+from bot.channels.wecom.message_xml import parse_message_xml
 
 # Tencent's official WXBizMsgCrypt sample for 企业微信 (Sample.cs / sample.py,
 # also https://developer.work.weixin.qq.com/document/path/90968).

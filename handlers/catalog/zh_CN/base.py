@@ -199,6 +199,7 @@ TEXTS: dict[str, str] = {
     "field.responsible_person": "责任人",
     # -- refusals (core.errors.Refusal codes) -----------------------------------------------------
     "refusal.not_your_unit": "您只能登记或更新本单位的项目（该项目属于其他单位）。",
+    "refusal.correction_field_not_allowed": "“{field}”不能直接更正，请通过对应的操作（如更新阶段、到位资金、流转）办理。",
     "refusal.not_your_project": "“{name}”的责任单位是{unit}，您只能查看，不能更新。可发“查询 {name}”查看情况。",
     "refusal.already_registered": "您已经绑定过单位了，无需再次使用邀请码。",
     "refusal.invite_unknown": "邀请码无效，请核对后重发“/start 邀请码”。",

@@ -1,0 +1,88 @@
+"""The Telegram channel, whichever framework: replies, the outbox's sender, and the chosen backend.
+
+A backend (python-telegram-bot or aiogram) only converts between its own objects and the
+core's Inbound/Outbound and speaks the Bot API; everything that must behave the same for
+both — when an update counts as received, the webhook's secret, what a failed reply becomes —
+lives in this package once.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.channels.telegram import polling, webhook
+from bot.channels.telegram.contract import CHANNEL, Backend, Handle, Incoming, OnIncoming
+from core.delivery import Action, RetryAfter, SendError, split_action
+from core.messages import Delivery
+
+log = logging.getLogger("zsbot.telegram")
+
+
+class Telegram:
+    """The Telegram channel over one backend: receive, hand to the core, reply; and send pushes."""
+
+    channel = CHANNEL
+
+    def __init__(self, backend: Backend, handle: Handle, *,
+                 enqueue_reply: Callable[[str, Delivery], Awaitable[None]] | None = None) -> None:
+        self.backend = backend
+        self.handle = handle
+        self.enqueue_reply = enqueue_reply
+        self.received = 0
+
+    # -- the outbox's ChannelSender ---------------------------------------------------------------
+    def is_group(self, chat_id: str) -> bool:
+        return chat_id.startswith("-")
+
+    async def deliver(self, chat_id: str, action: Action) -> None:
+        await self.backend.send(chat_id, action)
+
+    # -- incoming -------------------------------------------------------------------------------
+    async def on_incoming(self, incoming: Incoming) -> None:
+        """Called by the backend's dispatcher for every message and button press."""
+        self.received += 1
+        try:
+            replies = await self.handle(incoming.inbound)
+        finally:
+            if incoming.callback_query_id:
+                await self._quietly(self.backend.answer_callback(incoming.callback_query_id))
+        chat = incoming.inbound.chat_id
+        parts = [part for action in replies for part in split_action(CHANNEL, action)]
+        for i, action in enumerate(parts):
+            try:
+                await self.backend.send(chat, action)
+            except RetryAfter:
+                # Flood control on a reply: it still reaches the person, through the paced outbox.
+                if self.enqueue_reply is not None:
+                    key = f"reply:{CHANNEL}:{incoming.inbound.update_id}:{i}"
+                    await self.enqueue_reply(key, Delivery(channel=CHANNEL, chat_id=chat, action=action))
+            except SendError as exc:
+                log.warning("reply to chat %s not sent: %s", chat, exc)
+
+    async def _quietly(self, call: Awaitable[None]) -> None:
+        try:
+            await call
+        except SendError as exc:
+            log.info("answerCallbackQuery failed: %s", exc)
+
+    # -- how updates arrive: bot/channels/telegram/polling.py and webhook.py ----------------------
+    async def poll(self, stop: asyncio.Event, *, timeout: int = 30) -> None:
+        await polling.poll(self.backend, stop, timeout=timeout)
+
+    def webhook_app(self, secret: str, path: str = "/telegram") -> web.Application:
+        return webhook.webhook_app(self.backend, secret, path)
+
+
+def make_backend(framework: str, token: str, api_url: str, on_incoming: OnIncoming,
+                 *, timeout: float = 20.0) -> Backend:
+    """The configured framework's backend; imported here so the other framework is never loaded."""
+    if framework == "aiogram":
+        from bot.channels.telegram.aiogram import AiogramBackend
+
+        return AiogramBackend(token, api_url, on_incoming, timeout=timeout)
+    from bot.channels.telegram.ptb import PtbBackend
+
+    return PtbBackend(token, api_url, on_incoming, timeout=timeout)

@@ -1,0 +1,58 @@
+"""What the Telegram channel and its two backends share: constants, the start error, `Incoming`, `Backend`.
+
+Everything else in bot/channels/telegram/ imports this module and it imports none of them, so the
+backends and the channel never import each other.
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from core.delivery import Action
+from core.messages import Inbound
+
+CHANNEL = "telegram"
+ALLOWED_UPDATES = ["message", "callback_query"]
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class TelegramStartError(Exception):
+    """A one-line reason the bot cannot start (missing or rejected token, unreachable API)."""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What a backend extracted from one update: the Inbound, and a callback query to answer."""
+
+    inbound: Inbound
+    callback_query_id: str | None = None
+
+
+Handle = Callable[[Inbound], Awaitable[list[Action]]]
+OnIncoming = Callable[[Incoming], Awaitable[None]]
+
+
+class Backend(Protocol):
+    """The framework-specific part. Each method maps the framework's errors onto core.delivery's."""
+
+    name: str
+    username: str | None
+
+    async def open(self) -> None:
+        """getMe; raise TelegramStartError on a missing or rejected token."""
+
+    async def close(self) -> None: ...
+    async def get_updates(self, offset: int | None, timeout: int) -> list[tuple[int, Any]]: ...
+    def parse(self, data: dict[str, Any]) -> Any: ...
+    def sender_of(self, update: Any) -> str:
+        """Who sent the update ("" if nobody): one person's updates are handled in order."""
+
+    async def dispatch(self, update: Any) -> None:
+        """Run the update through the framework's dispatcher, which calls `Telegram.on_incoming`."""
+
+    async def send(self, chat_id: str, action: Action) -> None: ...
+    async def answer_callback(self, callback_query_id: str) -> None: ...
+    async def set_commands(self, commands: list[tuple[str, str]]) -> None: ...
+    async def set_webhook(self, url: str, secret: str) -> None: ...
+    async def delete_webhook(self) -> None: ...

@@ -1,0 +1,92 @@
+"""What the WeCom modules share: the channel name, WeCom's size limits, and every error they raise.
+
+Each of bot/channels/wecom/*.py imports this module and it imports none of them, so the endpoint,
+the client and the crypto never need each other for a type.
+"""
+
+from __future__ import annotations
+
+CHANNEL = "wecom"
+DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com"
+#: Application text/markdown bodies: WeCom truncates text and rejects markdown
+#: beyond 2048 UTF-8 bytes, so we refuse early and let the caller split.
+APP_TEXT_MAX_BYTES = 2048
+APP_MARKDOWN_MAX_BYTES = 2048
+#: Group-robot markdown limit (errcode 40058 beyond it).
+ROBOT_MARKDOWN_MAX_BYTES = 4096
+#: Group-robot images: JPG/PNG of at most 2 MB before base64.
+ROBOT_IMAGE_MAX_BYTES = 2 * 1024 * 1024
+#: Temporary media size limits documented for /cgi-bin/media/upload.
+MEDIA_MAX_BYTES = {"image": 10 * 1024 * 1024, "file": 20 * 1024 * 1024}
+MEDIA_MIN_BYTES = 5
+
+
+class WeComApiError(Exception):
+    """WeCom answered with a non-zero errcode."""
+
+    def __init__(self, errcode: int, errmsg: str, *, path: str = "") -> None:
+        self.errcode = errcode
+        self.errmsg = errmsg
+        self.path = path
+        where = f" ({path})" if path else ""
+        super().__init__(f"WeCom API error {errcode}{where}: {errmsg}")
+
+
+class WeComRateLimited(WeComApiError):
+    """errcode 45009 / 45033: too many calls; back off before retrying."""
+
+
+class WeComNetworkError(Exception):
+    """Transport failure: connection, timeout, non-2xx HTTP status or a non-JSON body."""
+
+
+class WeComMaybeSent(WeComNetworkError):
+    """The request may have reached WeCom (a timeout, a dropped connection): a retry could duplicate it.
+
+    The plain WeComNetworkError means it did not (the connection never opened, or an HTTP error status).
+    """
+
+
+
+# ------------------------------------------------- callback crypto (crypto.py, message_xml.py)
+
+
+class WeComCryptoError(Exception):
+    """Any refusal of a callback; ``reason`` is a stable machine-readable tag."""
+
+    reason = "crypto"
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
+
+
+class WeComSignatureError(WeComCryptoError):
+    """msg_signature missing or not matching sha1(sorted(token, ts, nonce, encrypt))."""
+
+    reason = "signature"
+
+
+class WeComBadKeyError(WeComCryptoError):
+    """EncodingAESKey is not 43 base64 characters decoding to 32 bytes."""
+
+    reason = "bad_key"
+
+
+class WeComDecryptError(WeComCryptoError):
+    """Base64, block length, padding, length prefix or UTF-8 is wrong."""
+
+    reason = "decrypt"
+
+
+class WeComReceiveIdError(WeComCryptoError):
+    """The decrypted receive id (corp id) is not ours."""
+
+    reason = "receive_id"
+
+
+class WeComMalformedXmlError(WeComCryptoError):
+    """The XML is not well formed, has a DOCTYPE/entity, or lacks a field."""
+
+    reason = "xml"

@@ -1,0 +1,65 @@
+"""A decrypted WeCom callback (text message or menu click) → core Inbound.
+
+Menu keys: a click on a custom-menu item of the 自建应用 arrives as `Event=click` with the item's
+key. A key of lowercase letters is a command name (`help` → `/help`, `lead` → `/lead`, `status`,
+`my`, `report`…); any other key is taken as typed text, so a Chinese keyword (`线索`, `帮助`) or a
+full command (`/stale 30`) works as it is.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timezone
+
+from bot.channels.wecom.contract import CHANNEL
+from core.messages import ChatType, Inbound
+
+# WeCom account ids (userid): letters, digits and _ - . @, at most 64. Refusing anything else keeps
+# a forged id such as "robot:east" or "a|b" (two recipients) from ever becoming a chat id.
+_USER_ID = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
+_MSG_ID = re.compile(r"[0-9]{1,32}")
+_COMMAND_KEY = re.compile(r"[a-z_]{1,32}")
+MAX_TEXT = 4000
+
+
+def menu_text(event_key: str) -> str | None:
+    """What a menu click means, as if the person had typed it."""
+    key = event_key.strip()
+    if not key:
+        return None
+    return f"/{key}" if _COMMAND_KEY.fullmatch(key) else key[:MAX_TEXT]
+
+
+def inbound_from_message(msg: dict[str, str], *, agent_id: int) -> Inbound | None:
+    """A text message or a menu click from a valid account of this application; None for anything
+    else (pictures, voice, location, entering the app, another application's messages)."""
+    user = msg.get("FromUserName", "")
+    if not _USER_ID.fullmatch(user):
+        return None
+    agent = msg.get("AgentID", "").strip()
+    if agent and agent != str(agent_id):
+        return None
+    at = _time(msg.get("CreateTime", ""))
+    kind = msg.get("MsgType", "")
+    if kind == "text":
+        msg_id = msg.get("MsgId", "")
+        if not _MSG_ID.fullmatch(msg_id):
+            return None
+        return Inbound(channel=CHANNEL, chat_id=user, chat_type=ChatType.PRIVATE, sender_id=user,
+                       text=msg.get("Content", "")[:MAX_TEXT], message_id=msg_id, at=at, update_id=msg_id)
+    if kind == "event" and msg.get("Event", "").lower() == "click":
+        text = menu_text(msg.get("EventKey", ""))
+        if text is None:
+            return None
+        # Events have no MsgId: WeCom's retries of one click carry the same account, time and key.
+        basis = "\n".join((user, msg.get("CreateTime", ""), msg.get("EventKey", "")))
+        update_id = "click:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:40]
+        return Inbound(channel=CHANNEL, chat_id=user, chat_type=ChatType.PRIVATE, sender_id=user, text=text,
+                       at=at, update_id=update_id)
+    return None
+
+
+def _time(value: str) -> datetime:
+    if value.isdigit() and len(value) <= 12:
+        return datetime.fromtimestamp(int(value), tz=timezone.utc)
+    return datetime.now(timezone.utc)

@@ -1,0 +1,232 @@
+"""Which ledger events produced a figure: the detail behind one unit's indicator in one month.
+
+The same rules as the ranking (storage/queries/rankings.py, reports/indicators.py) applied event by
+event instead of in aggregate: the project's attributes are its latest reporting version at the
+month's end, credit shares and counting coefficients come from core/credit.py, "this year" starts
+on 1 January local time. Only the unit's own projects (as owner or host) are read, so the detail
+of one figure is small however large the ledger is.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import local_midnight_utc
+from core.credit_sharing import coefficient_pct, credit_shares
+from core.figures import FigureExplanation, FigureLine, month_days
+from core.org import OrgConfig
+from core.stages import Stage, rank
+from storage.queries.monthly_ledger import describe_projects, month_window, versions_as_of
+from storage.tables.facts import FundFactRow, StageFactRow
+from storage.tables.org import MemberRow
+from storage.tables.trips import TripRow
+
+_RATES = {"start_rate": Stage.STARTED, "production_rate": Stage.PRODUCING, "performance_rate": Stage.LANDED}
+
+
+@dataclass(frozen=True)
+class _Version:
+    project_id: int
+    owner_unit: str
+    host_unit: str
+    credit_owner_pct: int | None
+    credit_host_pct: int | None
+    category: str | None
+    flags: frozenset[str]
+
+
+@dataclass
+class _Scope:
+    cfg: OrgConfig
+    unit: str
+    tz: ZoneInfo
+    start: datetime          # 1 January, local midnight, as UTC
+    until: datetime          # the month's end, as UTC
+    versions: dict[int, _Version]
+    names: dict[int, str]
+    ids: Any                 # SQL selectable of the project ids in scope (never a long Python list)
+
+    def share(self, v: _Version) -> int:
+        shares = credit_shares(self.cfg, v.owner_unit, v.host_unit, recorded_owner_pct=v.credit_owner_pct,
+                               recorded_host_pct=v.credit_host_pct)
+        return next((s.pct for s in shares if s.unit == self.unit), 0)
+
+    def name(self, pid: int) -> str:
+        return self.names.get(pid) or f"#{pid}"
+
+    def local(self, at: datetime) -> datetime:
+        return at.astimezone(self.tz)
+
+
+async def explain_figure(session: AsyncSession, cfg: OrgConfig, month: str, tz: ZoneInfo, unit: str,
+                         indicator: str) -> FigureExplanation:
+    """The events behind `unit`'s value of `indicator` in `month`, and the value they add up to."""
+    ind = cfg.indicator(indicator)
+    year = int(month[:4])
+    start = local_midnight_utc(date(year, 1, 1), tz)
+    _, until = month_window(month, tz)
+    hosted_only = ind.kind in ("funds_rate", *_RATES)
+    scope = await _scope(session, cfg, unit, tz, start, until, hosted_only=hosted_only)
+    base = dict(month=month, unit=unit, indicator=ind.code, kind=ind.kind, measure=ind.unit)
+    if ind.kind in ("funds_in_place", "industrial_funds"):
+        lines = await _funds(session, scope, industrial=ind.kind == "industrial_funds")
+        return FigureExplanation(**base, lines=lines, value=sum((x.counted for x in lines), Fraction(0)))
+    if ind.kind in ("projects_reached", "flagged_projects"):
+        threshold = (ind.stage or Stage.SIGNED) if ind.kind == "projects_reached" else Stage.SIGNED
+        lines = await _reached(session, scope, threshold, flag=ind.flag if ind.kind == "flagged_projects" else None)
+        return FigureExplanation(**base, lines=lines, value=sum((x.counted for x in lines), Fraction(0)))
+    if ind.kind == "central_soe_contract":
+        lines = await _soe_contracts(session, scope)
+        return FigureExplanation(**base, lines=lines, value=sum((x.counted for x in lines), Fraction(0)))
+    if ind.kind == "funds_rate" or ind.kind in _RATES:
+        lines = await (_funds_rate(session, scope) if ind.kind == "funds_rate"
+                       else _stage_rate(session, scope, _RATES[ind.kind]))
+        top = sum((x.counted for x in lines if x.part == "numerator"), Fraction(0))
+        bottom = sum((x.counted for x in lines if x.part == "denominator"), Fraction(0))
+        value = None if bottom == 0 else top * 100 / bottom
+        return FigureExplanation(**base, lines=lines, value=value, numerator=top, denominator=bottom)
+    if ind.kind == "leader_trips":
+        lines = await _trips(session, scope, date(year, 1, 1))
+        return FigureExplanation(**base, lines=lines, value=Fraction(len(lines)))
+    # The half-monthly on-time rate is counted from the report records, not from project events.
+    return FigureExplanation(**base, lines=(), value=None, supported=False)
+
+
+async def _scope(session: AsyncSession, cfg: OrgConfig, unit: str, tz: ZoneInfo, start: datetime,
+                 until: datetime, *, hosted_only: bool) -> _Scope:
+    v = versions_as_of(until)
+    mine = v.c.host_unit == unit if hosted_only else or_(v.c.owner_unit == unit, v.c.host_unit == unit)
+    rows = (await session.execute(select(v).where(mine))).mappings().all()
+    versions = {r["project_id"]: _Version(
+        r["project_id"], r["owner_unit"], r["host_unit"], r["credit_owner_pct"], r["credit_host_pct"], r["category"],
+        frozenset(f for f in ("industrial", "strong", "headquarters", "digital", "central_soe") if r[f"flag_{f}"]))
+        for r in rows}
+    described = await describe_projects(session, versions.keys(), until)
+    return _Scope(cfg, unit, tz, start, until, versions, {pid: d.name for pid, d in described.items()},
+                  select(v.c.project_id).where(mine))
+
+
+def _ids(scope: _Scope) -> Any:
+    return scope.ids
+
+
+async def _fund_facts(session: AsyncSession, scope: _Scope, *, since: datetime | None) -> list[Any]:
+    q = (select(FundFactRow.event_seq, FundFactRow.project_id, FundFactRow.at, FundFactRow.amount_wan)
+         .where(FundFactRow.at < scope.until, FundFactRow.project_id.in_(_ids(scope)))
+         .order_by(FundFactRow.event_seq))
+    if since is not None:
+        q = q.where(FundFactRow.at >= since)
+    return list((await session.execute(q)).all())
+
+
+async def _funds(session: AsyncSession, scope: _Scope, *, industrial: bool) -> tuple[FigureLine, ...]:
+    lines = []
+    for seq, pid, at, amount in await _fund_facts(session, scope, since=scope.start):
+        v = scope.versions[pid]
+        share = scope.share(v)
+        if share == 0 or (industrial and "industrial" not in v.flags):
+            continue
+        coef = coefficient_pct(scope.cfg, v.category)
+        category = scope.cfg.category(v.category) if v.category else None
+        note = category.name if category is not None else ""
+        lines.append(FigureLine(seq, scope.local(at), pid, scope.name(pid), "value", amount, coef, share,
+                                Fraction(amount * coef * share, 10_000), note))
+    return tuple(lines)
+
+
+async def _firsts(session: AsyncSession, scope: _Scope, threshold: Stage) -> dict[int, Any]:
+    """Per project, the first stage event reaching `threshold` before the month's end (by time, as the ranking)."""
+    rows = (await session.execute(
+        select(StageFactRow.event_seq, StageFactRow.project_id, StageFactRow.at)
+        .where(StageFactRow.at < scope.until, StageFactRow.stage_rank >= rank(threshold),
+               StageFactRow.project_id.in_(_ids(scope)))
+        .order_by(StageFactRow.at, StageFactRow.event_seq))).all()
+    firsts: dict[int, Any] = {}
+    for row in rows:
+        firsts.setdefault(row.project_id, row)
+    return firsts
+
+
+async def _contracts(session: AsyncSession, scope: _Scope) -> dict[int, Any]:
+    """Per project, the latest stage event carrying a contract amount before the month's end."""
+    rows = (await session.execute(
+        select(StageFactRow.event_seq, StageFactRow.project_id, StageFactRow.at, StageFactRow.contract_wan)
+        .where(StageFactRow.at < scope.until, StageFactRow.contract_wan.is_not(None),
+               StageFactRow.project_id.in_(_ids(scope)))
+        .order_by(StageFactRow.event_seq))).all()
+    return {row.project_id: row for row in rows}
+
+
+async def _reached(session: AsyncSession, scope: _Scope, threshold: Stage, *,
+                   flag: str | None) -> tuple[FigureLine, ...]:
+    lines = []
+    for pid, first in sorted((await _firsts(session, scope, threshold)).items(), key=lambda kv: kv[1].event_seq):
+        v = scope.versions[pid]
+        share = scope.share(v)
+        if first.at < scope.start or share == 0 or (flag is not None and flag not in v.flags):
+            continue
+        lines.append(FigureLine(first.event_seq, scope.local(first.at), pid, scope.name(pid), "value", None, None,
+                                share, Fraction(1)))
+    return tuple(lines)
+
+
+async def _soe_contracts(session: AsyncSession, scope: _Scope) -> tuple[FigureLine, ...]:
+    signed = await _firsts(session, scope, Stage.SIGNED)
+    contracts = await _contracts(session, scope)
+    lines = []
+    for pid, first in sorted(signed.items(), key=lambda kv: kv[1].event_seq):
+        v = scope.versions[pid]
+        share = scope.share(v)
+        if first.at < scope.start or share == 0 or "central_soe" not in v.flags:
+            continue
+        contract = contracts.get(pid)
+        amount = contract.contract_wan if contract is not None else 0
+        note = f"签约额见 #{contract.event_seq}" if contract is not None and contract.event_seq != first.event_seq else ""
+        lines.append(FigureLine(first.event_seq, scope.local(first.at), pid, scope.name(pid), "value", amount, None,
+                                share, Fraction(amount * share, 100), note))
+    return tuple(lines)
+
+
+async def _funds_rate(session: AsyncSession, scope: _Scope) -> tuple[FigureLine, ...]:
+    """资金到位率 of the projects the unit hosts: all funds in place over the contracts of signed projects."""
+    lines = [FigureLine(seq, scope.local(at), pid, scope.name(pid), "numerator", amount, None, None, Fraction(amount))
+             for seq, pid, at, amount in await _fund_facts(session, scope, since=None)]
+    signed = await _firsts(session, scope, Stage.SIGNED)
+    contracts = await _contracts(session, scope)
+    for pid in sorted(signed, key=lambda p: signed[p].event_seq):
+        c = contracts.get(pid)
+        if c is not None:
+            lines.append(FigureLine(c.event_seq, scope.local(c.at), pid, scope.name(pid), "denominator",
+                                    c.contract_wan, None, None, Fraction(c.contract_wan)))
+    return tuple(lines)
+
+
+async def _stage_rate(session: AsyncSession, scope: _Scope, stage: Stage) -> tuple[FigureLine, ...]:
+    """开工率 / 投产率 / 履约率 of the hosted projects: reached `stage` over signed, since the start."""
+    lines = [FigureLine(r.event_seq, scope.local(r.at), pid, scope.name(pid), "denominator", None, None, None,
+                        Fraction(1)) for pid, r in _by_seq(await _firsts(session, scope, Stage.SIGNED))]
+    lines += [FigureLine(r.event_seq, scope.local(r.at), pid, scope.name(pid), "numerator", None, None, None,
+                         Fraction(1)) for pid, r in _by_seq(await _firsts(session, scope, stage))]
+    return tuple(lines)
+
+
+def _by_seq(firsts: dict[int, Any]) -> Iterable[tuple[int, Any]]:
+    return sorted(firsts.items(), key=lambda kv: kv[1].event_seq)
+
+
+async def _trips(session: AsyncSession, scope: _Scope, year_start: date) -> tuple[FigureLine, ...]:
+    """Trips this year of the unit's quota holders, recorded by the month's end (as the ranking counts them)."""
+    holders = select(MemberRow.id).where(MemberRow.trip_quota.is_not(None), MemberRow.unit == scope.unit)
+    rows = (await session.execute(
+        select(TripRow).where(TripRow.leader_member_id.in_(holders), TripRow.start_date >= year_start,
+                              TripRow.at < scope.until).order_by(TripRow.id))).scalars().all()
+    return tuple(FigureLine(t.id, scope.local(t.at), None, f"{t.traveller} 赴{t.destination}（{t.start_date.isoformat()}）",
+                            "value", None, None, None, Fraction(1)) for t in rows)
+

@@ -1,0 +1,96 @@
+"""`uow.projects`: projects, their notes and problems, and their events, as core records."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.project_list import ProjectPage, ProjectQuery
+from core.records import Event, Note, Project
+from core.stages import Stage
+from storage.ledger import row_to_event
+from storage.projectors.records import FLAG_COLUMNS
+from storage.tables.ledger import EventRow
+from storage.tables.projects import NoteRow, ProjectRow
+
+
+def to_project(r: ProjectRow) -> Project:
+    flags = frozenset(name for name, col in FLAG_COLUMNS.items() if getattr(r, col))
+    return Project(
+        id=r.id, name=r.name, normalized_name=r.normalized_name, credit_code=r.credit_code, industry=r.industry,
+        stage=Stage(r.stage), category=r.category, source=r.source, contact=r.contact,
+        intended_wan=r.intended_wan, contract_wan=r.contract_wan, planned_wan=r.planned_wan, funds_wan=r.funds_wan,
+        foreign_wan=r.foreign_wan, foreign_currency=r.foreign_currency, flags=flags, owner_unit=r.owner_unit,
+        responsible_unit=r.responsible_unit, responsible_person=r.responsible_person,
+        leader_member_id=r.leader_member_id, created_by=r.created_by, created_at=r.created_at,
+        updated_at=r.updated_at, terminated_reason=r.terminated_reason, duplicate_of=r.duplicate_of,
+        content=r.content, next_steps=r.next_steps)
+
+
+def to_note(r: NoteRow) -> Note:
+    return Note(id=r.id, project_id=r.project_id, at=r.at, author_id=r.author_id, kind=r.kind, text=r.text,
+                next_steps=r.next_steps, resolved_at=r.resolved_at)
+
+
+class SqlProjectRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def _list(self, q: Any) -> list[Project]:
+        return [to_project(r) for r in (await self.s.execute(q)).scalars()]
+
+    async def get(self, project_id: int) -> Project | None:
+        row = await self.s.get(ProjectRow, project_id)
+        return None if row is None else to_project(row)
+
+    async def many(self, ids: list[int]) -> list[Project]:
+        found = {p.id: p for p in await self._list(select(ProjectRow).where(ProjectRow.id.in_(ids)))}
+        return [found[i] for i in ids if i in found]
+
+    async def by_credit_code(self, code: str) -> list[Project]:
+        return await self._list(select(ProjectRow).where(ProjectRow.credit_code == code).order_by(ProjectRow.id))
+
+    async def by_normalized_name(self, normalized: str) -> list[Project]:
+        return await self._list(select(ProjectRow).where(ProjectRow.normalized_name == normalized)
+                                .order_by(ProjectRow.id))
+
+    async def names(self) -> list[tuple[int, str]]:
+        rows = await self.s.execute(select(ProjectRow.id, ProjectRow.normalized_name))
+        return [(r.id, r.normalized_name) for r in rows]
+
+    async def of_unit(self, unit: str, *, live_only: bool = True) -> list[Project]:
+        q = select(ProjectRow).where(or_(ProjectRow.responsible_unit == unit, ProjectRow.owner_unit == unit))
+        if live_only:
+            q = q.where(ProjectRow.stage != Stage.TERMINATED.value)
+        return await self._list(q.order_by(ProjectRow.updated_at.desc()))
+
+    async def stale(self, unit: str | None, before: datetime) -> list[Project]:
+        q = select(ProjectRow).where(ProjectRow.updated_at < before, ProjectRow.stage != Stage.TERMINATED.value)
+        if unit is not None:
+            q = q.where(or_(ProjectRow.responsible_unit == unit, ProjectRow.owner_unit == unit))
+        return await self._list(q.order_by(ProjectRow.updated_at))
+
+    async def notes(self, project_id: int, *, limit: int = 5) -> list[Note]:
+        rows = (await self.s.execute(select(NoteRow).where(NoteRow.project_id == project_id)
+                                     .order_by(NoteRow.id.desc()).limit(limit))).scalars()
+        return [to_note(r) for r in rows]
+
+    async def open_problems(self, project_id: int) -> list[Note]:
+        rows = (await self.s.execute(select(NoteRow).where(
+            NoteRow.project_id == project_id, NoteRow.kind == "problem", NoteRow.resolved_at.is_(None))
+            .order_by(NoteRow.id))).scalars()
+        return [to_note(r) for r in rows]
+
+    async def events(self, project_id: int, *, limit: int | None = None) -> list[Event]:
+        q = select(EventRow).where(EventRow.project_id == project_id).order_by(EventRow.seq.desc())
+        if limit:
+            q = q.limit(limit)
+        rows = (await self.s.execute(q)).scalars().all()
+        return [row_to_event(r) for r in reversed(rows)]
+
+    async def search(self, query: ProjectQuery) -> ProjectPage:
+        from storage.queries.project_list import search_projects
+
+        return await search_projects(self.s, query)

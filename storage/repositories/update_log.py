@@ -1,0 +1,32 @@
+"""`uow.updates`: which channel deliveries were handled, so a repeat within 24 hours has no effect."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import upsert
+from storage.session_connection import SessionConnection
+from storage.tables.operational import ProcessedUpdateRow
+
+
+class SqlUpdateLog:
+    def __init__(self, session: AsyncSession, clock_now: Any, conn: SessionConnection) -> None:
+        self.s = session
+        self.c = conn
+        self._now = clock_now
+
+    async def seen(self, channel: str, update_id: str) -> bool:
+        """True when this update was handled in the last 24 hours; otherwise it is recorded as handled now.
+        One statement: the row is inserted, or an older one (an id the channel reused) refreshed."""
+        now = self._now()
+        done = await self.c.execute(upsert.record_update(self.c.dialect.name), {
+            "channel": channel, "update_id": update_id, "at": now, "cutoff": now - timedelta(hours=24)})
+        return done.rowcount == 0
+
+    async def forget_before(self, before: datetime) -> int:
+        done = await self.s.execute(delete(ProcessedUpdateRow).where(ProcessedUpdateRow.at < before))
+        return done.rowcount or 0
+
