@@ -12,7 +12,7 @@ from aiohttp import web
 from core.errors import Refusal
 from core.usecases.web_login import digest, redeem_link, session_member
 from web.config import WebConfig
-from web.render import CONFIG, DB, page, problem, t
+from web.render import CONFIG, CSRF, DB, MEMBER, SESSION, page, problem, t
 
 COOKIE = "zsbot_session"
 PUBLIC = ("/login", "/static/", "/favicon.ico")
@@ -68,11 +68,11 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
             response.del_cookie(COOKIE, path="/")
         return response
     member, session = found
-    request["member"], request["session_id"] = member, session_id
-    request["csrf"] = csrf_token(cfg, session_id)
+    request[MEMBER], request[SESSION] = member, session_id
+    request[CSRF] = csrf_token(cfg, session_id)
     if request.method == "POST":
         form = await request.post()
-        if not hmac.compare_digest(str(form.get("csrf", "")), request["csrf"]):
+        if not hmac.compare_digest(str(form.get("csrf", "")), request[CSRF]):
             return await problem(request, 403, t("web.csrf"), t("web.csrf_hint"))
     now = db.clock.now()
     if now - session.last_seen >= TOUCH_EVERY:
@@ -101,7 +101,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     except Refusal as refusal:
         return await problem(request, 410 if refusal.code == "web_link_expired" else 400,
                              t(f"refusal.{refusal.code}"), t("web.get_link"))
-    response = web.HTTPSeeOther("/")
+    response = web.Response(status=303, headers={"Location": "/"})
     response.set_cookie(COOKIE, cookie_value(cfg, session_id), httponly=True, samesite="Lax",
                         secure=cfg.secure_cookie, path="/")
     return response
@@ -110,8 +110,8 @@ async def login_post(request: web.Request) -> web.StreamResponse:
 async def logout(request: web.Request) -> web.StreamResponse:
     db = request.app[DB]
     async with db.uow() as uow:
-        await uow.web.end_session(digest(request["session_id"]), uow.clock.now())
-        await uow.web.audit(uow.clock.now(), request["member"].id, "logout", "", address(request))
+        await uow.web.end_session(digest(request[SESSION]), uow.clock.now())
+        await uow.web.audit(uow.clock.now(), request[MEMBER].id, "logout", "", address(request))
         await uow.commit()
     response = await page(request, "logged_out.html", {})
     response.del_cookie(COOKIE, path="/")

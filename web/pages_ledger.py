@@ -10,7 +10,7 @@ from reports.workbook import ledger_xlsx
 from handlers.ranking_text import empty_text, ledger_event_describer
 from web.auth import address
 from web.pages_figures import _month
-from web.render import CONFIG, DB, page, problem, t
+from web.render import CONFIG, DB, MEMBER, page, problem, t
 
 
 async def ledger_page(request: web.Request, verification: object = None) -> web.StreamResponse:
@@ -45,7 +45,7 @@ async def ledger_workbook(request: web.Request) -> web.StreamResponse:
     data = ledger_xlsx(rows, events, ranking, month=month, describe=ledger_event_describer(names),
                        empty_text=empty_text(ranking))
     async with db.uow() as uow:
-        await uow.web.audit(uow.clock.now(), request["member"].id, "download", f"{month} 月度台账 xlsx",
+        await uow.web.audit(uow.clock.now(), request[MEMBER].id, "download", f"{month} 月度台账 xlsx",
                             address(request))
         await uow.commit()
     return web.Response(body=data, headers={

@@ -6,11 +6,11 @@ from aiohttp import web
 
 from core.records import Member
 from core.roles import Role
-from web.render import DB, page, problem, t
+from web.render import DB, MEMBER, page, problem, t
 
 
 async def _office(request: web.Request) -> web.Response | None:
-    member: Member = request["member"]
+    member: Member = request[MEMBER]
     if member.role is not Role.OFFICE_ADMIN:
         return await problem(request, 403, t("web.office_only"), t("web.office_only_hint"))
     return None

@@ -19,7 +19,7 @@ from core.projects import can_see_contact
 from handlers.ranking_text import ledger_event_describer
 from reports.exports import SHEET_HEADERS, sheet_rows, to_xlsx
 from web.auth import address
-from web.render import CONFIG, DB, page, problem, t
+from web.render import CONFIG, DB, MEMBER, page, problem, t
 
 PER_PAGE = 50
 FILTERS = ("q", "unit", "stage", "industry", "source", "flag", "min", "max", "stale", "sort", "order")
@@ -99,7 +99,7 @@ def visible(member: Member, p: Project) -> Project:
 async def projects_xlsx(request: web.Request) -> web.StreamResponse:
     """The filtered list with `zsbot export`'s columns (reports/exports.py SHEET_COLUMNS); recorded."""
     db, cfg_web = request.app[DB], request.app[CONFIG]
-    member: Member = request["member"]
+    member: Member = request[MEMBER]
     async with db.uow(readonly=True) as uow:
         cfg = await uow.org.config()
         if cfg is None:
@@ -123,7 +123,7 @@ async def projects_xlsx(request: web.Request) -> web.StreamResponse:
 
 async def project_card(request: web.Request) -> web.StreamResponse:
     db, cfg_web = request.app[DB], request.app[CONFIG]
-    member: Member = request["member"]
+    member: Member = request[MEMBER]
     ref = request.match_info["id"]
     async with db.uow(readonly=True) as uow:
         cfg = await uow.org.config()

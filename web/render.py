@@ -21,11 +21,14 @@ from web.config import WebConfig
 DB = web.AppKey("db", Database)
 CONFIG = web.AppKey("config", WebConfig)
 ENV = web.AppKey("env", jinja2.Environment)
+# Per request: who is logged in, the session id, the forms' CSRF token (RequestKey from aiohttp 3.12).
+_key: Any = getattr(web, "RequestKey", lambda name, _type: name)
+MEMBER, SESSION, CSRF = _key("member", object), _key("session_id", str), _key("csrf", str)
 
 NAV = (("/", "驾驶舱"), ("/projects", "项目库"), ("/rankings", "排名"), ("/ledger", "台账"))
 OFFICE_NAV = (("/org", "组织"), ("/audit", "访问记录"))
 
-__all__ = ["CONFIG", "DB", "ENV", "environment", "page", "problem", "t"]
+__all__ = ["CONFIG", "CSRF", "DB", "ENV", "MEMBER", "SESSION", "environment", "page", "problem", "t"]
 
 
 def environment(cfg: WebConfig) -> jinja2.Environment:
@@ -51,9 +54,9 @@ def environment(cfg: WebConfig) -> jinja2.Environment:
 async def page(request: web.Request, template: str, context: dict[str, Any], *, status: int = 200
                ) -> web.Response:
     env = request.app[ENV]
-    member = request.get("member")
+    member = request.get(MEMBER)
     nav = NAV + (OFFICE_NAV if member is not None and member.role.value == "office_admin" else ())
-    body = env.get_template(template).render(member=member, csrf=request.get("csrf"), nav=nav,
+    body = env.get_template(template).render(member=member, csrf=request.get(CSRF), nav=nav,
                                              path=request.path, **context)
     return web.Response(text=body, status=status, content_type="text/html", charset="utf-8",
                         headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
