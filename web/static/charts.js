@@ -5,7 +5,7 @@
     var g = data[el.dataset.group];
     if (!g || !g.units.length) { el.remove(); return; }
     el.style.height = Math.max(160, 28 * g.units.length + 60) + "px";
-    var chart = echarts.init(el, null, { renderer: "svg" });
+    var chart = echarts.init(el);
     chart.setOption({
       animation: false,
       grid: { left: 8, right: 40, top: 10, bottom: 20, containLabel: true },
