@@ -75,12 +75,14 @@ def build_conversations(settings: Settings, db: Database, *, bot_username: str |
     """The conversation core over this database, in the configured language and time zone."""
     from datetime import timedelta
 
-    from texts import use_locale
+    from handlers.flows.web import use_web_url
     from handlers.router import Conversations
     from reminders.calendar import workdays
     from reports.fonts import use_font
+    from texts import use_locale
 
     use_locale(settings.locale)
+    use_web_url(settings.web_base_url())  # the console's login links (/web)
     use_font(settings.chart_font)  # the ranking chart in /rank and the ranking-day pushes
     return Conversations(db.uow, tz=settings.tz, workdays=workdays, timeout=timedelta(minutes=settings.conversation_timeout_minutes),
                          bot_username=bot_username)

@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     wecom_api_url: str = "https://qyapi.weixin.qq.com"
     wecom_listen: str = "127.0.0.1:8081"
 
+    # The web console (`zsbot web`): where it listens, the public base URL its login links use, the key
+    # that signs its cookies (unset: a random one per start, so sessions end when it restarts).
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    web_url: str | None = None
+    web_secret: SecretStr | None = None
+    web_idle_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:
@@ -88,6 +96,17 @@ class Settings(BaseSettings):
         if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError(f"应为 主机:端口，例如 0.0.0.0:8080，而不是 {v!r}")
         return v
+
+    @field_validator("web_url")
+    @classmethod
+    def _web_url(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError(f"应以 http:// 或 https:// 开头，例如 https://zs.example.gov.cn，而不是 {v!r}")
+        return v.rstrip("/") if v else v
+
+    def web_base_url(self) -> str:
+        """The base URL login links start with: ZSBOT_WEB_URL, else the listener's own address."""
+        return self.web_url or f"http://{self.web_host}:{self.web_port}"
 
     @property
     def tz(self) -> ZoneInfo:

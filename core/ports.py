@@ -13,10 +13,12 @@ from core.figures import FigureExplanation, LedgerEvent, LedgerRow, MonthFacts
 from core.halfmonthly import Submission
 from core.messages import Delivery, Outbound
 from core.org import OrgConfig
+from core.project_list import ProjectPage, ProjectQuery
 from core.records import DispatchData, Event, Identity, Invite, Member, Note, Project, Trip, UnitRecord
 from core.roles import Role
 from core.sharing import Claim, CreditSnapshot, Interest, Transfer
 from core.stages import Stage
+from core.web_access import AuditEntry, WebLink, WebSession
 
 
 class OrgRepository(Protocol):
@@ -42,6 +44,8 @@ class ProjectRepository(Protocol):
     async def notes(self, project_id: int, *, limit: int = 5) -> list[Note]: ...
     async def open_problems(self, project_id: int) -> list[Note]: ...
     async def events(self, project_id: int, *, limit: int | None = None) -> list[Event]: ...
+    async def search(self, query: ProjectQuery) -> ProjectPage:
+        """One page of the projects matching the console's filters, and how many match in all."""
 
 
 class TripRepository(Protocol):
@@ -154,6 +158,42 @@ class CalendarStore(Protocol):
                        ) -> DispatchData: ...
 
 
+class ChainStatus(Protocol):
+    """A verification's outcome (read-only, so a frozen record satisfies it)."""
+
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def head(self) -> str: ...
+    @property
+    def bad_seq(self) -> int | None: ...
+    @property
+    def reason(self) -> str: ...
+
+
+class Chain(Protocol):
+    """The ledger's hash chain as a whole: its head, and a walk that checks every link."""
+
+    async def head(self) -> tuple[int, str]: ...
+    async def verify(self) -> ChainStatus: ...
+
+
+class WebAccess(Protocol):
+    """The web console's operational state: one-time links, sessions, the access log."""
+
+    async def add_link(self, token_hash: str, member_id: int, at: datetime, expires_at: datetime) -> None: ...
+    async def link(self, token_hash: str) -> WebLink | None: ...
+    async def use_link(self, token_hash: str, at: datetime) -> None: ...
+    async def add_session(self, id_hash: str, member_id: int, at: datetime) -> None: ...
+    async def session(self, id_hash: str) -> WebSession | None: ...
+    async def touch_session(self, id_hash: str, at: datetime) -> None: ...
+    async def end_session(self, id_hash: str, at: datetime) -> None: ...
+    async def audit(self, at: datetime, member_id: int, action: str, detail: str, address: str) -> None: ...
+    async def audit_log(self, *, limit: int = 200) -> list[AuditEntry]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: reads, ledger appends with their projections, operational state."""
 
@@ -168,6 +208,8 @@ class UnitOfWork(Protocol):
     figures: Figures
     reports: ReportRepository
     calendar: CalendarStore
+    chain: Chain
+    web: WebAccess
 
     async def record(self, type: str, payload: dict[str, Any], *, actor: int | None = None,
                      unit: str | None = None, project_id: int | None = None,
@@ -182,8 +224,16 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self, *, readonly: bool = False) -> UnitOfWork: ...
 
 
+class Store(Protocol):
+    """Where units of work come from, and the clock they write with (storage.database.Database is one)."""
+
+    clock: Clock
+
+    def uow(self, *, readonly: bool = False) -> UnitOfWork: ...
+
+
 __all__ = [
     "ConversationState", "OrgRepository", "ProjectRepository", "TripRepository",
     "SharingRepository", "ConversationRepository", "UpdateLog", "Outbox", "Figures", "ReportRepository",
-    "CalendarStore", "UnitOfWork", "UnitOfWorkFactory", "Stage",
+    "CalendarStore", "Chain", "WebAccess", "UnitOfWork", "UnitOfWorkFactory", "Store", "Stage",
 ]

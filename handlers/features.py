@@ -6,7 +6,7 @@ follows them; tests/unit/test_registries.py fails when a module defining FEATURE
 from __future__ import annotations
 
 from handlers.flows import (claims, general, groups, history, lead, observe, pool, rank, report, status, transfer,
-                            transfer_decide, trip, update)
+                            transfer_decide, trip, update, web)
 from handlers.registry import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -24,4 +24,5 @@ FEATURES: tuple[Feature, ...] = (
     transfer_decide.FEATURE,
     trip.FEATURE,
     update.FEATURE,
+    web.FEATURE,
 )

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.ports import (CalendarStore, ConversationRepository, Figures, OrgRepository, Outbox, ProjectRepository,
-                        ReportRepository, SharingRepository, TripRepository, UpdateLog)
+                        ReportRepository, SharingRepository, TripRepository, UpdateLog, Chain, WebAccess)
 from core.records import Event
 from storage import ledger, projectors
 from storage.engine import BEGIN_OPTION
@@ -22,6 +22,7 @@ from storage.repositories.reports import SqlReportRepository
 from storage.repositories.sharing import SqlSharingRepository
 from storage.repositories.trips import SqlTripRepository
 from storage.repositories.update_log import SqlUpdateLog
+from storage.repositories.web import SqlChain, SqlWebAccess
 from storage.session_connection import SessionConnection
 
 class SqlUnitOfWork:
@@ -59,6 +60,8 @@ class SqlUnitOfWork:
         self.reports: ReportRepository = SqlReportRepository(s)
         self.calendar: CalendarStore = SqlCalendarStore(s)
         self.figures: Figures = SqlFigures(s)
+        self.chain: Chain = SqlChain(s)
+        self.web: WebAccess = SqlWebAccess(s)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

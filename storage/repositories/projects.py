@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.project_list import ProjectPage, ProjectQuery
 from core.records import Event, Note, Project
 from core.stages import Stage
 from storage.ledger import row_to_event
@@ -89,3 +90,7 @@ class SqlProjectRepository:
         rows = (await self.s.execute(q)).scalars().all()
         return [row_to_event(r) for r in reversed(rows)]
 
+    async def search(self, query: ProjectQuery) -> ProjectPage:
+        from storage.queries.project_list import search_projects
+
+        return await search_projects(self.s, query)

@@ -10,7 +10,7 @@ from sqlalchemy import Table
 # Imported in this order, which is the metadata's order (as when the tables lived in one folder).
 from storage.tables import base  # noqa: I001 - the order is the point
 from storage.tables import ledger, org, projects, trips, operational
-from storage.tables import calendar, facts, groups, reports, sharing
+from storage.tables import calendar, facts, groups, reports, sharing, web
 
 # Tables that are a pure function of the ledger: emptied (in reverse) and refilled by a rebuild.
 PROJECTION_TABLES: tuple[Table, ...] = (

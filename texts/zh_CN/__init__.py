@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from texts.zh_CN import base, calendar, calendar_ops, cli, groups, org_config, reports, sharing, wecom
+from texts.zh_CN import base, calendar, calendar_ops, cli, groups, org_config, reports, sharing, web, wecom
 
-MODULES: tuple[ModuleType, ...] = (base, calendar, calendar_ops, cli, groups, org_config, reports, sharing, wecom)
+MODULES: tuple[ModuleType, ...] = (base, calendar, calendar_ops, cli, groups, org_config, reports, sharing, web,
+                                 wecom)
 
 
 def load() -> dict[str, str]:

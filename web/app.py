@@ -1,0 +1,56 @@
+"""The console's aiohttp application: routes, middlewares, static files; and serving it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from texts import use_locale
+from core.ports import Store
+from web import auth, pages_figures, pages_ledger, pages_org, pages_projects
+from web.config import WebConfig
+from web.render import CONFIG, DB, ENV, environment, problem, t
+
+STATIC = Path(__file__).parent / "static"
+
+
+@web.middleware
+async def not_found(request: web.Request, handler: auth.Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPNotFound:
+        return await problem(request, 404, t("web.not_found"), t("web.not_found_hint"))
+    except web.HTTPMethodNotAllowed:
+        return await problem(request, 405, t("web.not_found"), t("web.not_found_hint"))
+
+
+def make_app(db: Store, cfg: WebConfig) -> web.Application:
+    use_locale(cfg.locale)
+    app = web.Application(middlewares=[not_found, auth.authenticate], client_max_size=64 * 1024)
+    app[DB], app[CONFIG], app[ENV] = db, cfg, environment(cfg)
+    app.add_routes([
+        web.get("/login", auth.login_page), web.post("/login", auth.login_post), web.post("/logout", auth.logout),
+        web.get("/", pages_figures.dashboard),
+        web.get("/projects", pages_projects.projects_page), web.get("/projects.xlsx", pages_projects.projects_xlsx),
+        web.get("/projects/{id}", pages_projects.project_card),
+        web.get("/rankings", pages_figures.rankings), web.get("/rankings/explain", pages_figures.explain),
+        web.get("/ledger", pages_ledger.ledger_page), web.post("/ledger/verify", pages_ledger.ledger_verify),
+        web.get("/ledger/workbook", pages_ledger.ledger_workbook),
+        web.get("/org", pages_org.org_page), web.get("/audit", pages_org.audit_page),
+        web.static("/static", STATIC),
+    ])
+    return app
+
+
+async def serve(db: Store, cfg: WebConfig, host: str, port: int) -> None:
+    """Run until cancelled (Ctrl-C / SIGTERM)."""
+    import asyncio
+
+    runner = web.AppRunner(make_app(db, cfg), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
