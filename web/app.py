@@ -37,9 +37,21 @@ def make_app(db: Store, cfg: WebConfig) -> web.Application:
         web.get("/ledger", pages_ledger.ledger_page), web.post("/ledger/verify", pages_ledger.ledger_verify),
         web.get("/ledger/workbook", pages_ledger.ledger_workbook),
         web.get("/org", pages_org.org_page), web.get("/audit", pages_org.audit_page),
+        web.get("/font/noto-sans-sc.otf", bundled_font),
         web.static("/static", STATIC),
     ])
     return app
+
+
+async def bundled_font(request: web.Request) -> web.StreamResponse:
+    """The chart's Noto Sans SC for pages on a machine without a Chinese font. The stylesheet names it last,
+    so a browser fetches it only when no installed font has the characters (a bare kiosk, the CI browser)."""
+    from reports.fonts import bundled_font_path
+
+    path = bundled_font_path()
+    if path is None:
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=604800", "Content-Type": "font/otf"})
 
 
 async def serve(db: Store, cfg: WebConfig, host: str, port: int) -> None:

@@ -15,7 +15,7 @@ from web.config import WebConfig
 from web.render import CONFIG, CSRF, DB, MEMBER, SESSION, page, problem, t
 
 COOKIE = "zsbot_session"
-PUBLIC = ("/login", "/static/", "/favicon.ico")
+PUBLIC = ("/login", "/static/", "/font/", "/favicon.ico")
 TOUCH_EVERY = timedelta(seconds=60)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
