@@ -20,6 +20,7 @@ from core.usecases.org import BindIdentity, ConfigureOrg, configure_org, seed_me
 from storage.database import Database
 
 if TYPE_CHECKING:
+    from web.config import WebConfig
     from bot.service import Runtime
     from handlers.router import Conversations
 
@@ -240,3 +241,15 @@ class _ConsolePrinter:
     async def deliver(self, chat_id: str, action: Any) -> None:
         text = getattr(action, "text", None) or getattr(action, "caption", "") or action.kind
         print(f"[推送 → {chat_id}] {text}", flush=True)
+
+
+def web_config(settings: Settings, base_url: str | None = None) -> "WebConfig":
+    """From bot.config.Settings; without ZSBOT_WEB_SECRET a random key per start (sessions end at restart)."""
+    import secrets
+    from datetime import timedelta
+
+    from web.config import WebConfig
+
+    key = settings.web_secret.get_secret_value() if settings.web_secret else secrets.token_urlsafe(32)
+    return WebConfig(base_url or settings.web_base_url(), key.encode("utf-8"), settings.tz,
+                     timedelta(minutes=settings.web_idle_minutes), settings.locale)
