@@ -25,7 +25,7 @@ def import_() -> None:
 @click.option("--as", "actor", help="导入人（成员姓名或编号）；省略时为第一位大招商办成员。")
 @click.option("--dry-run", is_flag=True, help="试导入：检查每一行并报告结果，不写入任何数据。")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="补充列名的 TOML 文件，如 name = [\"项目全称\"]、intended = [\"投资规模\"]。")
+              help="补充列名的 TOML 文件：每行“字段 = [列名, …]”，字段见 README“导入台账”一节。")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="把原表加“导入结果”列另存为 xlsx，逐行说明导入情况或未导入的原因。")
 def import_projects(file: Path, sheet: str | None, unit: str | None, actor: str | None, dry_run: bool,
