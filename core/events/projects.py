@@ -7,6 +7,10 @@ from typing import Any, Final
 
 from core.payload import Payload
 
+# Where an imported event came from: {"file_sha256", "sheet", "row"} and, when the ledger could not take the
+# event on the row's date (it appends in time order), "on": that date. Absent for what the chat records.
+IMPORTED = {"omit_none": True}
+
 __all__ = [
     "LEAD_LOGGED", "PROJECT_CORRECTED", "STAGE_CHANGED", "FUNDS_ADDED", "NOTE_ADDED", "PROBLEM_RAISED",
     "PROBLEM_RESOLVED", "TRIP_LOGGED", "LeadLogged", "ProjectCorrected", "StageChanged", "FundsAdded",
@@ -45,6 +49,7 @@ class LeadLogged(Payload):
     leader_member_id: int | None = None
     stage: str = "lead"
     duplicate_of: int | None = None
+    imported: dict[str, Any] | None = field(default=None, metadata=IMPORTED)
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class ProjectCorrected(Payload):
     TYPE = PROJECT_CORRECTED
     changes: dict[str, Any]
     before: dict[str, Any] = field(default_factory=dict)
+    imported: dict[str, Any] | None = field(default=None, metadata=IMPORTED)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class StageChanged(Payload):
     to: str
     contract_wan: int | None = None
     reason: str | None = None
+    imported: dict[str, Any] | None = field(default=None, metadata=IMPORTED)
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class FundsAdded(Payload):
     TYPE = FUNDS_ADDED
     amount_wan: int
     total_wan: int
+    imported: dict[str, Any] | None = field(default=None, metadata=IMPORTED)
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,7 @@ class NoteAdded(Payload):
     TYPE = NOTE_ADDED
     text: str
     next_steps: str | None = None
+    imported: dict[str, Any] | None = field(default=None, metadata=IMPORTED)
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,7 @@ class ProblemRaised(Payload):
     TYPE = PROBLEM_RAISED
     text: str
     needs_city: bool = True
+    imported: dict[str, Any] | None = field(default=None, metadata=IMPORTED)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from core import events as ev
 from core.errors import Refusal
@@ -42,6 +43,7 @@ class LeadDraft:
 class LogLead:
     draft: LeadDraft
     duplicate_of: int | None = None   # a suspected duplicate is recorded as such, never merged
+    imported: dict[str, Any] | None = None   # the sheet row it came from (bot/importer), else None
 
 
 async def log_lead(uow: UnitOfWork, actor: Member, cmd: LogLead) -> Project:
@@ -77,7 +79,7 @@ async def log_lead(uow: UnitOfWork, actor: Member, cmd: LogLead) -> Project:
         content=draft.content, category=draft.category, flags=tuple(sorted(draft.flags)),
         owner_unit=draft.owner_unit, responsible_unit=draft.responsible_unit or draft.owner_unit,
         responsible_person=draft.responsible_person or actor.name, leader_member_id=draft.leader_member_id,
-        stage=draft.stage.value, duplicate_of=cmd.duplicate_of)
+        stage=draft.stage.value, duplicate_of=cmd.duplicate_of, imported=cmd.imported)
     e = await append(uow, payload, actor=actor.id, unit=actor.unit, new_project=True)
     return await reread(uow, e.project_id or e.seq)
 
