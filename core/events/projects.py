@@ -2,6 +2,7 @@
 the trips that find them."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -13,7 +14,7 @@ IMPORTED = {"omit_none": True}
 
 __all__ = [
     "LEAD_LOGGED", "PROJECT_CORRECTED", "STAGE_CHANGED", "FUNDS_ADDED", "NOTE_ADDED", "PROBLEM_RAISED",
-    "PROBLEM_RESOLVED", "TRIP_LOGGED", "LeadLogged", "ProjectCorrected", "StageChanged", "FundsAdded",
+    "PROBLEM_RESOLVED", "TRIP_LOGGED", "LeadFields", "LeadLogged", "ProjectCorrected", "StageChanged", "FundsAdded",
     "NoteAdded", "ProblemRaised", "ProblemResolved", "TripLogged",
 ]
 
@@ -29,8 +30,10 @@ TRIP_LOGGED: Final = "trip.logged"
 
 
 @dataclass(frozen=True)
-class LeadLogged(Payload):
-    TYPE = LEAD_LOGGED
+class LeadFields:
+    """A company and its investment intention, as a person gives them: written once, shared by the command
+    that logs a lead (core.usecases.leads.LeadDraft) and the event that records it."""
+
     name: str
     normalized_name: str
     owner_unit: str
@@ -43,10 +46,15 @@ class LeadLogged(Payload):
     contact: str | None = None
     content: str | None = None
     category: str | None = None
-    flags: tuple[str, ...] = ()
+    flags: Collection[str] = ()           # in the event: a sorted tuple (stored as a list)
     responsible_unit: str | None = None   # None (an older writer): the owner unit
     responsible_person: str | None = None
     leader_member_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LeadLogged(LeadFields, Payload):
+    TYPE = LEAD_LOGGED
     stage: str = "lead"
     duplicate_of: int | None = None
     imported: dict[str, Any] | None = field(default=None, metadata=IMPORTED)

@@ -1,7 +1,7 @@
 """Move a project along: stage, funds in place, notes, problems, corrections."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from core import events as ev
@@ -15,36 +15,36 @@ from core.usecases.lookups import append, project, reread, writable
 
 
 @dataclass(frozen=True)
-class ChangeStage:
+class ProjectCommand:
+    """What a person does to one project; `imported` names the sheet row it came from (bot/importer)."""
+
     project_id: int
+    imported: dict[str, Any] | None = field(default=None, kw_only=True)
+
+
+@dataclass(frozen=True)
+class ChangeStage(ProjectCommand):
     to: Stage
     contract_wan: int | None = None   # required on reaching 签约 when the project has none yet
     reason: str | None = None         # required for 终止
-    imported: dict[str, Any] | None = None   # the sheet row it came from (bot/importer)
 
 
 @dataclass(frozen=True)
-class AddFunds:
-    project_id: int
+class AddFunds(ProjectCommand):
     amount_wan: int
     confirmed_over_contract: bool = False
-    imported: dict[str, Any] | None = None   # the sheet row it came from (bot/importer)
 
 
 @dataclass(frozen=True)
-class AddNote:
-    project_id: int
+class AddNote(ProjectCommand):
     text: str
     next_steps: str | None = None
-    imported: dict[str, Any] | None = None   # the sheet row it came from (bot/importer)
 
 
 @dataclass(frozen=True)
-class RaiseProblem:
-    project_id: int
+class RaiseProblem(ProjectCommand):
     text: str
     needs_city: bool = True
-    imported: dict[str, Any] | None = None   # the sheet row it came from (bot/importer)
 
 
 @dataclass(frozen=True)
