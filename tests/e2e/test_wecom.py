@@ -32,7 +32,7 @@ from core.usecases.org import BindIdentity, CreateInvite, bind_identity, create_
 from storage.database import Database
 from storage.tables.ledger import EventRow
 from storage.tables.operational import OutboxRow, ProcessedUpdateRow
-from tests.fakes.wecom_api import FakeWeCom
+from tests.fakes.wecom_api import FakeWeCom, SentCard
 from tests.helpers import member, mini_org, setup_org
 
 pytestmark = pytest.mark.asyncio
@@ -75,11 +75,27 @@ class Bot:
         return await self.fake.post_callback(self.url, xml, crypto=self.crypto)
 
     async def ask(self, user: str, text: str) -> list[str]:
-        """Type a message; the bot's direct replies (sent before its background task ends)."""
+        """Type a message; the bot's direct replies (sent before its background task ends), a card as
+        "[card] title"."""
         before = len(self.to(user))
         assert await self.say(user, text) == (200, "")
         await self.rt.channel.idle()
-        return [m["content"] for m in self.to(user)[before:]]
+        return [shown(m) for m in self.to(user)[before:]]
+
+    def last_card(self, user: str) -> SentCard:
+        return self.fake.cards_to(user)[-1]
+
+    async def press(self, user: str, card: SentCard, label: str, *, key: str | None = None,
+                    xml: str | None = None) -> list[str]:
+        """`user` presses the button `label` of `card` (or sends the given key, or replays `xml`);
+        the bot's direct replies."""
+        if key is None:
+            key = next(b["key"] for b in card.card["button_list"] if b["text"] == label)
+        before = len(self.to(user))
+        event = xml or self.fake.press(user, card.task_id, key)
+        assert await self.fake.post_callback(self.url, event, crypto=self.crypto) == (200, "")
+        await self.rt.channel.idle()
+        return [shown(m) for m in self.to(user)[before:]]
 
     async def reply(self, user: str, before: int) -> str:
         """The first text the bot sends `user` after it had sent `before` messages there."""
@@ -111,6 +127,12 @@ class Bot:
         assert "绑定成功" in (await self.ask(user, f"/start {code}"))[0]
         async with self.db.uow(readonly=True) as uow:
             return (await uow.org.identity("wecom", user)).member_id
+
+
+def shown(message: dict[str, Any]) -> str:
+    if message["msgtype"] == "template_card":
+        return "[card] " + message["card"]["main_title"]["title"]
+    return str(message["content"])
 
 
 async def wait_for(predicate: Callable[[], bool], timeout: float = 10) -> None:
@@ -195,11 +217,15 @@ async def test_scenario(bot: Bot, fake: FakeWeCom) -> None:
     assert await fake.verify_url(bot.url, bot.crypto, "1616140317555161061") == (200, "1616140317555161061")
 
     member_id = await bot.register("zhangsan")
-    [card] = await bot.ask("zhangsan", LEAD)
-    assert "请核对线索" in card and "20亿元" in card
-    assert card.endswith("回复数字或选项文字选择：\n1. 确认\n2. 修改\n3. 取消")
-    [saved] = await bot.ask("zhangsan", "1")
+    assert await bot.ask("zhangsan", LEAD) == ["[card] 请核对线索："]
+    card = bot.last_card("zhangsan")
+    fields = {i["keyname"]: i.get("value") for i in card.card["horizontal_content_list"]}
+    assert "20亿元" in fields.values() and "比亚迪股份有限公司" in fields.values()
+    assert [b["text"] for b in card.card["button_list"]] == ["确认", "修改", "取消"]
+    assert [b["key"].split(":")[0] for b in card.card["button_list"]] == ["f", "f", "f"]
+    [saved] = await bot.press("zhangsan", card, "确认")
     assert "已登记线索" in saved
+    assert card.replaced_with == "✓ 确认"   # the pressed card greyed out, showing the choice
 
     [status] = await bot.ask("zhangsan", "/status 比亚迪")
     assert "比亚迪股份有限公司" in status and "20亿元" in status and "东区" in status
@@ -272,9 +298,9 @@ async def test_the_same_msgid_three_times_has_one_effect(bot: Bot) -> None:
     await bot.rt.channel.idle()
     assert await count(bot.db, EventRow, EventRow.type == "lead.logged") == 1
     assert await count(bot.db, ProcessedUpdateRow, ProcessedUpdateRow.update_id.in_(["555", "556"])) == 2
-    texts = [m["content"] for m in bot.to("wangwu")[1:]]
+    texts = [shown(m) for m in bot.to("wangwu")[1:]]
     assert len(texts) == 3, texts
-    assert "请核对线索" in texts[0] and "已登记线索" in texts[1] and "比亚迪" in texts[2]
+    assert texts[0] == "[card] 请核对线索：" and "已登记线索" in texts[1] and "比亚迪" in texts[2]
 
 
 async def test_refused_callbacks_leave_nothing_behind(bot: Bot, fake: FakeWeCom) -> None:
