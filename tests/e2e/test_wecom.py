@@ -25,7 +25,7 @@ from bot.channels.wecom.crypto import WeComCrypto
 from bot.config import load_settings
 from bot.errors import StartError
 from bot.service import Runtime, start
-from core.messages import SendFile, SendPhoto, SendText
+from core.messages import Button, SendFile, SendPhoto, SendText
 from core.org import OrgConfig
 from core.roles import Role
 from core.usecases.org import BindIdentity, CreateInvite, bind_identity, create_invite
@@ -440,3 +440,86 @@ async def test_a_timeout_may_have_sent_a_refused_connection_did_not(fake: FakeWe
     finally:
         hold.set()
         await runner.cleanup()
+
+
+# -- template cards -------------------------------------------------------------------------------------
+async def test_a_replayed_press_has_no_second_effect_and_an_outdated_card_says_so(bot: Bot, fake: FakeWeCom) -> None:
+    await bot.register("zhouba")
+    await bot.ask("zhouba", LEAD)
+    card = bot.last_card("zhouba")
+    confirm = next(b["key"] for b in card.card["button_list"] if b["text"] == "确认")
+    press = fake.press("zhouba", card.task_id, confirm)
+    # WeCom retries the callback while the first is handled, and a captured one is replayed later.
+    await asyncio.gather(*(fake.post_callback(bot.url, press, crypto=bot.crypto) for _ in range(2)))
+    await bot.rt.channel.idle()
+    assert await bot.press("zhouba", card, "确认", xml=press) == []
+    assert await count(bot.db, EventRow, EventRow.type == "lead.logged") == 1
+    assert [u["replace_name"] for u in fake.card_updates] == ["✓ 确认"]
+    # A new press on the same card: its flow moved on, so the person gets Telegram's sentence.
+    [outdated] = await bot.press("zhouba", card, "确认")
+    assert outdated == "这个按钮已过期（对应的操作已结束或已更新）。请重新发送命令。"
+    assert await count(bot.db, EventRow, EventRow.type == "lead.logged") == 1
+    assert len(fake.card_updates) == 1
+
+
+async def test_a_strangers_forged_key_has_no_effect(bot: Bot, fake: FakeWeCom) -> None:
+    await bot.register("zhangsan")
+    await bot.register("lisi")
+    await bot.ask("zhangsan", LEAD)
+    card = bot.last_card("zhangsan")
+    confirm = next(b["key"] for b in card.card["button_list"] if b["text"] == "确认")
+    events = await count(bot.db, EventRow)
+    # A colleague, and someone not registered at all, send the key of zhangsan's 确认 as their own press.
+    [colleague] = await bot.press("lisi", card, "", key=confirm)
+    assert "已过期" in colleague
+    [stranger] = await bot.press("mallory", card, "", key=confirm)
+    assert "邀请码" in stranger
+    assert await count(bot.db, EventRow) == events and fake.card_updates == []
+    # zhangsan's own card still works.
+    [saved] = await bot.press("zhangsan", card, "确认")
+    assert "已登记线索" in saved and card.replaced_with == "✓ 确认"
+
+
+def buttons(*labels: str) -> tuple[tuple[Button, ...], ...]:
+    return tuple((Button(label=label, payload=f"s:test:{i}"),) for i, label in enumerate(labels))
+
+
+async def test_more_than_six_choices_long_labels_and_long_texts(bot: Bot, fake: FakeWeCom) -> None:
+    member_id = await bot.register("wujiu")
+    seven = SendText(text="选择阶段", buttons=buttons(*"一二三四五六七"))
+    await bot.push("choices:7", member_id, seven)
+    [numbered] = [m["content"] for m in await bot.sent("wujiu", 2)][1:]
+    assert numbered.endswith("回复数字或选项文字选择：\n1. 一\n2. 二\n3. 三\n4. 四\n5. 五\n6. 六\n7. 七")
+    # A label longer than a card button shows (10 characters): the list shows it whole.
+    await bot.push("choices:long", member_id, SendText(text="选择项目", buttons=buttons("贵州茅台酒股份有限公司", "取消")))
+    assert (await bot.sent("wujiu", 3))[2]["content"].endswith("1. 贵州茅台酒股份有限公司\n2. 取消")
+    # Six short choices: one card. A text too long for the card goes before it, the card only asks.
+    long = "\n".join(f"第{i}项情况说明情况说明情况说明情况说明" for i in range(12))  # 240 characters
+    await bot.push("choices:6", member_id, SendText(text=long, buttons=buttons(*"一二三四五六")))
+    text, shown_card = (await bot.sent("wujiu", 5))[3:]
+    assert text["content"] == long and shown_card["msgtype"] == "template_card"
+    assert shown_card["card"]["main_title"] == {"title": "请选择："}
+    assert [b["text"] for b in shown_card["card"]["button_list"]] == list("一二三四五六")
+    assert {r.status for r in await settled(bot.db)} == {"sent"}
+
+
+@pytest.mark.parametrize("mode", ["auto", "on", "off"])
+async def test_without_cards_the_numbered_list_is_used(db_url: str, fake: FakeWeCom, mode: str) -> None:
+    fake.supports_cards = mode == "off"  # `off` never tries, even where cards would work
+    if mode != "off":
+        fake.supports_cards = False      # an older 政务微信: template_card is an invalid message type
+    b = await start_bot(db_url, fake, wecom_cards=mode)
+    try:
+        await b.register("qianshi")
+        [first] = await b.ask("qianshi", LEAD)
+        assert first.endswith("回复数字或选项文字选择：\n1. 确认\n2. 修改\n3. 取消")
+        [saved] = await b.ask("qianshi", "1")
+        assert "已登记线索" in saved
+        await b.ask("qianshi", "线索 茅台集团 白酒 投资5亿 来源驻点")
+        assert "回复数字或选项文字选择：" in b.to("qianshi")[-1]["content"]
+        # The cards WeCom refused: `auto` tried once and remembered, `on` tries every time, `off` never.
+        refused = calls(fake, "message/send") - len(fake.sent)
+        assert refused == {"auto": 1, "on": 2, "off": 0}[mode]
+        assert fake.cards == {}
+    finally:
+        await b.rt.shutdown()

@@ -76,21 +76,18 @@ def button_card(action: SendText, task_id: str) -> CardPlan | None:
 
 
 def _layout(text: str) -> dict[str, Any] | None:
-    """The first line as the title, short "键：值" lines as the horizontal list, the rest as the
-    sub-title; None when any part is longer than WeCom shows."""
+    """The first line as the title, the other lines as the sub-title, and a closing run of short
+    "键：值" lines (WeCom shows them after the sub-title) as the horizontal list; None when any part is
+    longer than WeCom shows."""
     lines = [line.strip() for line in text.split("\n")]
     title, rest = lines[0], [line for line in lines[1:] if line]
     if not title or len(title) > CARD_TITLE_MAX_CHARS:
         return None
     horizontal: list[dict[str, str]] = []
-    plain: list[str] = []
-    for line in rest:
-        match = _KEY_VALUE.fullmatch(line)
-        if match and len(horizontal) < CARD_HORIZONTAL_MAX_ITEMS:
-            horizontal.append({"keyname": match.group(1).strip(), "value": match.group(2).strip()})
-        else:
-            plain.append(line)
-    sub_title = "\n".join(plain)
+    while rest and len(horizontal) < CARD_HORIZONTAL_MAX_ITEMS and (match := _KEY_VALUE.fullmatch(rest[-1])):
+        horizontal.insert(0, {"keyname": match.group(1).strip(), "value": match.group(2).strip()})
+        rest.pop()
+    sub_title = "\n".join(rest)
     if len(sub_title) > CARD_SUB_TITLE_MAX_CHARS:
         return None
     out: dict[str, Any] = {"main_title": {"title": title}}
