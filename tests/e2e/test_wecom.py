@@ -89,10 +89,10 @@ class Bot:
                     xml: str | None = None) -> list[str]:
         """`user` presses the button `label` of `card` (or sends the given key, or replays `xml`);
         the bot's direct replies."""
-        if key is None:
+        if xml is None and key is None:
             key = next(b["key"] for b in card.card["button_list"] if b["text"] == label)
         before = len(self.to(user))
-        event = xml or self.fake.press(user, card.task_id, key)
+        event = xml or self.fake.press(user, card.task_id, key or "")
         assert await self.fake.post_callback(self.url, event, crypto=self.crypto) == (200, "")
         await self.rt.channel.idle()
         return [shown(m) for m in self.to(user)[before:]]
@@ -486,17 +486,27 @@ def buttons(*labels: str) -> tuple[tuple[Button, ...], ...]:
 
 async def test_more_than_six_choices_long_labels_and_long_texts(bot: Bot, fake: FakeWeCom) -> None:
     member_id = await bot.register("wujiu")
-    seven = SendText(text="选择阶段", buttons=buttons(*"一二三四五六七"))
+    # Seven choices: a single-choice vote card; choosing one and pressing 提交 is that choice's press.
+    seven = SendText(text="选择一项", buttons=(*buttons(*"一二三四五六"), (Button(label="取消", payload="s:cancel"),)))
     await bot.push("choices:7", member_id, seven)
-    [numbered] = [m["content"] for m in await bot.sent("wujiu", 2)][1:]
-    assert numbered.endswith("回复数字或选项文字选择：\n1. 一\n2. 二\n3. 三\n4. 四\n5. 五\n6. 六\n7. 七")
-    # A label longer than a card button shows (10 characters): the list shows it whole.
-    await bot.push("choices:long", member_id, SendText(text="选择项目", buttons=buttons("贵州茅台酒股份有限公司", "取消")))
-    assert (await bot.sent("wujiu", 3))[2]["content"].endswith("1. 贵州茅台酒股份有限公司\n2. 取消")
-    # Six short choices: one card. A text too long for the card goes before it, the card only asks.
+    vote = (await bot.sent("wujiu", 2))[1]
+    assert vote["msgtype"] == "template_card" and vote["card"]["card_type"] == "vote_interaction"
+    card = bot.last_card("wujiu")
+    assert [o["text"] for o in card.card["checkbox"]["option_list"]] == [*"一二三四五六", "取消"]
+    xml = fake.vote("wujiu", card.task_id, "s:cancel")
+    assert await bot.press("wujiu", card, "", xml=xml) == ["当前没有进行中的操作。"]
+    assert await bot.press("wujiu", card, "", xml=xml) == []              # WeCom's retry: no second answer
+    # More than 20, or a label longer than a vote card shows (17 characters): the numbered list.
+    many = SendText(text="选择", buttons=buttons(*[f"{i}号" for i in range(21)]))
+    await bot.push("choices:21", member_id, many)
+    assert (await bot.sent("wujiu", 4))[3]["content"].endswith("20. 19号\n21. 20号")
+    await bot.push("choices:long", member_id, SendText(text="选择项目", buttons=buttons(
+        "贵州茅台酒股份有限公司遵义分公司白酒", "取消")))
+    assert (await bot.sent("wujiu", 5))[4]["content"].endswith("1. 贵州茅台酒股份有限公司遵义分公司白酒\n2. 取消")
+    # Six short choices: a button card. A text too long for the card goes before it, the card only asks.
     long = "\n".join(f"第{i}项情况说明情况说明情况说明情况说明" for i in range(12))  # 240 characters
     await bot.push("choices:6", member_id, SendText(text=long, buttons=buttons(*"一二三四五六")))
-    text, shown_card = (await bot.sent("wujiu", 5))[3:]
+    text, shown_card = (await bot.sent("wujiu", 7))[5:]
     assert text["content"] == long and shown_card["msgtype"] == "template_card"
     assert shown_card["card"]["main_title"] == {"title": "请选择："}
     assert [b["text"] for b in shown_card["card"]["button_list"]] == list("一二三四五六")

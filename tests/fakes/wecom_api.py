@@ -98,10 +98,18 @@ def card_event_xml(
     *,
     to_user: str,
     card_type: str = "button_interaction",
+    selected_items: dict[str, list[str]] | None = None,
     create_time: int | None = None,
 ) -> str:
-    """Inner XML of a template_card_event: ``from_user`` pressed the button ``event_key`` of card ``task_id``."""
+    """Inner XML of a template_card_event: ``from_user`` pressed the button ``event_key`` of card
+    ``task_id`` (for a vote card: its submit button, with the options chosen per question)."""
     ts = int(time.time()) if create_time is None else create_time
+    selected = "".join(
+        f"<SelectedItem><QuestionKey>{_cdata(question)}</QuestionKey><OptionIds>"
+        + "".join(f"<OptionId>{_cdata(option)}</OptionId>" for option in options)
+        + "</OptionIds></SelectedItem>"
+        for question, options in (selected_items or {}).items()
+    )
     return (
         f"<xml><ToUserName>{_cdata(to_user)}</ToUserName>"
         f"<FromUserName>{_cdata(from_user)}</FromUserName>"
@@ -113,7 +121,7 @@ def card_event_xml(
         f"<CardType>{_cdata(card_type)}</CardType>"
         f"<ResponseCode>{_cdata(response_code)}</ResponseCode>"
         f"<AgentID>{agent_id}</AgentID>"
-        f"<SelectedItems></SelectedItems></xml>"
+        f"<SelectedItems>{selected}</SelectedItems></xml>"
     )
 
 
@@ -139,20 +147,26 @@ _TASK_ID = re.compile(r"[0-9A-Za-z_@-]{1,128}")
 
 
 def card_problem(card: Any) -> str | None:
-    """What WeCom would refuse in a button_interaction card (its documented required fields and
-    limits, the advised lengths taken as limits), or None."""
+    """What WeCom would refuse in a button_interaction or vote_interaction card (its documented required
+    fields and limits, the advised lengths taken as limits), or None."""
     if not isinstance(card, dict):
         return "template_card must be an object"
-    if card.get("card_type") != "button_interaction":
-        return f"card_type {card.get('card_type')!r} is not served by this fake"
+    card_type = card.get("card_type")
+    if card_type not in ("button_interaction", "vote_interaction"):
+        return f"card_type {card_type!r} is not served by this fake"
     task_id = card.get("task_id")
     if not isinstance(task_id, str) or not _TASK_ID.fullmatch(task_id):
         return "task_id must be 1..128 of [0-9A-Za-z_-@]"
-    title = (card.get("main_title") or {}).get("title") if isinstance(card.get("main_title"), dict) else None
+    main_title = card.get("main_title") if isinstance(card.get("main_title"), dict) else {}
+    title = main_title.get("title")
     if not isinstance(title, str) or not title.strip():
         return "main_title.title is required"
     if len(title) > 36:
         return "main_title.title is longer than 36 characters"
+    if len(str(main_title.get("desc", ""))) > 44:
+        return "main_title.desc is longer than 44 characters"
+    if card_type == "vote_interaction":
+        return _vote_problem(card)
     sub = card.get("sub_title_text")
     if sub is not None and (not isinstance(sub, str) or len(sub) > 160):
         return "sub_title_text is longer than 160 characters"
@@ -181,6 +195,38 @@ def card_problem(card: Any) -> str | None:
         keys.append(key)
     if len(set(keys)) != len(keys):
         return "button_list keys must be unique"
+    return None
+
+
+def _vote_problem(card: dict[str, Any]) -> str | None:
+    extra = set(card) - {"card_type", "source", "main_title", "task_id", "checkbox", "submit_button", "replace_text"}
+    if extra:
+        return f"vote_interaction has no {sorted(extra)}"
+    checkbox = card.get("checkbox")
+    if not isinstance(checkbox, dict):
+        return "checkbox is required"
+    question = checkbox.get("question_key")
+    if not isinstance(question, str) or not question or len(question.encode("utf-8")) > 1024:
+        return "checkbox.question_key is required, at most 1024 bytes"
+    options = checkbox.get("option_list")
+    if not isinstance(options, list) or not 1 <= len(options) <= 20:
+        return "checkbox.option_list must have 1..20 options"
+    ids = []
+    for option in options:
+        if not isinstance(option, dict) or not isinstance(option.get("id"), str) or not option["id"]:
+            return "checkbox.option_list.id is required"
+        if len(option["id"].encode("utf-8")) > 128:
+            return "checkbox.option_list.id is longer than 128 bytes"
+        if not isinstance(option.get("text"), str) or not option["text"] or len(option["text"]) > 17:
+            return "checkbox.option_list.text is required, at most 17 characters"
+        ids.append(option["id"])
+    if len(set(ids)) != len(ids):
+        return "checkbox.option_list ids must be unique"
+    submit = card.get("submit_button")
+    if not isinstance(submit, dict) or not isinstance(submit.get("key"), str) or not submit["key"]:
+        return "submit_button.key is required"
+    if len(str(submit.get("text", ""))) > 10 or len(submit["key"].encode("utf-8")) > 1024:
+        return "submit_button text over 10 characters or key over 1024 bytes"
     return None
 
 
@@ -381,6 +427,16 @@ class FakeWeCom:
         code = "rc_" + secrets.token_urlsafe(24)
         self._response_codes[code] = _ResponseCode(from_user, task_id, self.clock())
         return card_event_xml(from_user, event_key, task_id, code, self.agent_id, to_user=self.corp_id,
+                              create_time=create_time)
+
+    def vote(self, from_user: str, task_id: str, option_id: str, *, create_time: int | None = None) -> str:
+        """``from_user`` chooses ``option_id`` on vote card ``task_id`` and presses its submit button."""
+        card = self.cards[task_id].card
+        code = "rc_" + secrets.token_urlsafe(24)
+        self._response_codes[code] = _ResponseCode(from_user, task_id, self.clock())
+        return card_event_xml(from_user, card["submit_button"]["key"], task_id, code, self.agent_id,
+                              to_user=self.corp_id, card_type="vote_interaction",
+                              selected_items={card["checkbox"]["question_key"]: [option_id]},
                               create_time=create_time)
 
     def cards_to(self, user: str) -> list[SentCard]:

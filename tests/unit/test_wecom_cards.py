@@ -47,12 +47,30 @@ def test_a_text_too_long_for_the_card_goes_before_it() -> None:
     assert card_problem(plan.card) is None
 
 
+def test_more_or_longer_choices_are_a_single_choice_vote_card() -> None:
+    plan = button_card(prompt("选择阶段\n当前：洽谈", *"一二三四五六七"), "zs1_ab")
+    assert plan is not None and plan.text_before is None
+    assert plan.card == {
+        "card_type": "vote_interaction", "task_id": "zs1_ab",
+        "main_title": {"title": "选择阶段", "desc": "当前：洽谈"},
+        "checkbox": {"question_key": "choice", "mode": 0,
+                     "option_list": [{"id": f"f:3:{i}", "text": c} for i, c in enumerate("一二三四五六七")]},
+        "submit_button": {"text": "提交", "key": "submit"}}
+    assert card_problem(plan.card) is None
+    long_label = button_card(prompt("选择项目", "贵州茅台酒股份有限公司", "取消"), "zs1_ab")
+    assert long_label is not None and long_label.card["card_type"] == "vote_interaction"
+    too_long = button_card(prompt("选择项目\n" + "说明" * 30, "贵州茅台酒股份有限公司", "取消"), "zs1_ab")
+    assert too_long is not None and too_long.text_before and too_long.card["main_title"] == {"title": "请选择："}
+
+
 @pytest.mark.parametrize("action", [
-    prompt("七个选项", *"一二三四五六七"),
-    prompt("长标签", "贵州茅台酒股份有限公司", "取消"),
+    prompt("二十一个选项", *[str(i) for i in range(21)]),
+    prompt("长标签", "贵州茅台酒股份有限公司遵义分公司白酒", "取消"),   # over 17 characters
     SendText(text="没有按钮"),
     SendText(text="重复", buttons=((Button(label="是", payload="s:x"), Button(label="否", payload="s:x")),)),
     SendText(text="超长键", buttons=((Button(label="是", payload="s:" + "x" * 1024),),)),
+    SendText(text="长键多选", buttons=tuple((Button(label=str(i), payload="s:" + "x" * 127 + str(i)),)
+                                        for i in range(7))),
 ])
 def test_prompts_a_card_cannot_show_stay_numbered_lists(action: SendText) -> None:
     assert button_card(action, "zs1_ab") is None
@@ -92,6 +110,16 @@ def test_a_press_becomes_an_inbound_with_the_payload() -> None:
     assert again is not None and again.update_id != inbound.update_id
 
 
+def test_a_vote_cards_submit_carries_the_chosen_option() -> None:
+    vote = press(CardType="vote_interaction", EventKey="submit", **{"SelectedItems.SelectedItem.OptionIds.OptionId": "f:3:6"})
+    inbound = inbound_from_message(vote, agent_id=AGENT)
+    assert inbound is not None and inbound.payload == "f:3:6"
+    nothing_chosen = press(CardType="vote_interaction", EventKey="submit")
+    assert inbound_from_message(nothing_chosen, agent_id=AGENT) is None
+    other_key = press(CardType="vote_interaction", EventKey="f:3:1", **{"SelectedItems.SelectedItem.OptionIds.OptionId": "f:3:6"})
+    assert inbound_from_message(other_key, agent_id=AGENT) is None
+
+
 def test_a_press_without_a_usable_card_or_key_is_ignored_or_not_updated() -> None:
     for bad in (press(EventKey=""), press(TaskId="a b"), press(EventKey="k" * 1025), press(AgentID="999"),
                 press(FromUserName="robot:east")):
@@ -112,6 +140,7 @@ def test_a_press_without_a_usable_card_or_key_is_ignored_or_not_updated() -> Non
     ({"button_list": [{"text": "十一个字的按钮文字呀呀", "key": "k"}]}, "10"),
     ({"horizontal_content_list": [{"keyname": "六个字的键名", "value": "v"}]}, "keyname over 5"),
     ({"card_type": "text_notice"}, "not served"),
+    ({"card_type": "vote_interaction"}, "vote_interaction has no ['button_list']"),
 ])
 def test_the_fake_refuses_cards_as_wecom_documents(broken: dict[str, object], problem: str) -> None:
     card = {"card_type": "button_interaction", "task_id": "zs1_ab", "main_title": {"title": "问"},

@@ -1,8 +1,9 @@
-"""A prompt with choices as a WeCom template card (button_interaction), and the ids a pressed card carries.
+"""A prompt with choices as a WeCom template card, and the ids a pressed card carries.
 
-Pure: no I/O. A card is built only when it shows the prompt faithfully — 1..6 buttons with distinct keys
-and short labels; otherwise `button_card` answers None and the channel sends today's numbered list. The
-keys are the payloads a Telegram button carries (`f:<version>:<index>`, `s:<action>:<arg>`): the core
+Pure: no I/O. A card is built only when it shows the prompt faithfully: 1..6 choices of at most 10
+characters are buttons (`button_interaction`); up to 20 choices of at most 17 characters are a
+single-choice list with a 提交 button (`vote_interaction`); anything else answers None and the channel
+sends today's numbered list. The keys (button keys, option ids) are the payloads a Telegram button carries (`f:<version>:<index>`, `s:<action>:<arg>`): the core
 checks them against the sender's own conversation, so a key proves nothing about who may do what.
 """
 from __future__ import annotations
@@ -21,17 +22,24 @@ from bot.channels.wecom.contract import (
     CARD_MAX_BUTTONS,
     CARD_SUB_TITLE_MAX_CHARS,
     CARD_TASK_ID_MAX_BYTES,
+    CARD_TITLE_DESC_MAX_CHARS,
     CARD_TITLE_MAX_CHARS,
     CARD_VALUE_MAX_CHARS,
+    VOTE_MAX_OPTIONS,
+    VOTE_OPTION_ID_MAX_BYTES,
+    VOTE_OPTION_TEXT_MAX_CHARS,
 )
 from core.messages import SendText, buttons_in
 from texts import t
 
-__all__ = ["CardPlan", "TASK_ID", "button_card", "card_message_id", "new_task_id", "replace_name",
+__all__ = ["CardPlan", "SUBMIT_KEY", "TASK_ID", "button_card", "card_message_id", "new_task_id", "replace_name",
            "response_code_of"]
 
 TASK_ID = re.compile(r"[0-9A-Za-z_@-]{1,%d}" % CARD_TASK_ID_MAX_BYTES)
 _CARD_PREFIX = "card:"
+#: The vote card's question and submit keys: the press's payload is the chosen option's id.
+QUESTION_KEY = "choice"
+SUBMIT_KEY = "submit"
 # "名称：比亚迪" — a short key and its value: one line of the card's horizontal list.
 _KEY_VALUE = re.compile(r"([^：:\s][^：:]{0,%d})[：:]\s*(\S.{0,%d})" % (CARD_KEYNAME_MAX_CHARS - 1,
                                                                        CARD_VALUE_MAX_CHARS - 1))
@@ -52,27 +60,46 @@ def new_task_id() -> str:
 
 
 def button_card(action: SendText, task_id: str) -> CardPlan | None:
-    """The prompt as a button_interaction card, or None when its buttons do not fit one."""
+    """The prompt as a button card or, for more or longer choices, a vote card; None when neither fits."""
     buttons = buttons_in(action)
-    if not 1 <= len(buttons) <= CARD_MAX_BUTTONS:
-        return None
     keys = [b.payload for b in buttons]
-    if len(set(keys)) != len(keys) or any(not k or len(k.encode("utf-8")) > CARD_KEY_MAX_BYTES for k in keys):
+    labels = [b.label for b in buttons]
+    if not buttons or len(set(keys)) != len(keys) or any(not label.strip() for label in labels):
         return None
-    if any(not b.label.strip() or len(b.label) > CARD_BUTTON_TEXT_MAX_CHARS for b in buttons):
-        return None  # a cut label could read as another choice: the numbered list shows it whole
     if not TASK_ID.fullmatch(task_id):
         raise ValueError("task_id must be 1..128 of [0-9A-Za-z_-@]")
-    card: dict[str, Any] = {"card_type": "button_interaction", "task_id": task_id}
-    laid_out = _layout(action.text)
+    longest_key = max(len(k.encode("utf-8")) for k in keys)
+    longest_label = max(len(label) for label in labels)
+    if len(buttons) <= CARD_MAX_BUTTONS and longest_label <= CARD_BUTTON_TEXT_MAX_CHARS and longest_key <= CARD_KEY_MAX_BYTES:
+        choices: dict[str, Any] = {"button_list": [{"text": b.label, "key": b.payload} for b in buttons]}
+        card_type = "button_interaction"
+    elif (len(buttons) <= VOTE_MAX_OPTIONS and longest_label <= VOTE_OPTION_TEXT_MAX_CHARS
+          and longest_key <= VOTE_OPTION_ID_MAX_BYTES):
+        choices = {"checkbox": {"question_key": QUESTION_KEY, "mode": 0,
+                                "option_list": [{"id": b.payload, "text": b.label} for b in buttons]},
+                   "submit_button": {"text": t("wecom.card_submit"), "key": SUBMIT_KEY}}
+        card_type = "vote_interaction"
+    else:
+        return None  # a cut label could read as another choice: the numbered list shows it whole
+    card: dict[str, Any] = {"card_type": card_type, "task_id": task_id}
+    laid_out = _layout(action.text) if card_type == "button_interaction" else _vote_layout(action.text)
     text_before = None
     if laid_out is None:
         card["main_title"] = {"title": t("wecom.card_title")}
         text_before = action.text
     else:
         card.update(laid_out)
-    card["button_list"] = [{"text": b.label, "key": b.payload} for b in buttons]
+    card.update(choices)
     return CardPlan(card=card, text_before=text_before)
+
+
+def _vote_layout(text: str) -> dict[str, Any] | None:
+    """A vote card has only a title and its description (desc): the first line and the rest."""
+    lines = [line.strip() for line in text.split("\n")]
+    title, desc = lines[0], "\n".join(line for line in lines[1:] if line)
+    if not title or len(title) > CARD_TITLE_MAX_CHARS or len(desc) > CARD_TITLE_DESC_MAX_CHARS:
+        return None
+    return {"main_title": {"title": title, "desc": desc} if desc else {"title": title}}
 
 
 def _layout(text: str) -> dict[str, Any] | None:

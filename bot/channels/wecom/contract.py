@@ -29,11 +29,17 @@ CARD_TASK_ID_MAX_BYTES = 128
 #: WeCom's advised lengths in characters (longer texts are cut by the client): the main title, the
 #: sub-title text, a button's text, and a horizontal line's key and value (at most 6 such lines).
 CARD_TITLE_MAX_CHARS = 36
+CARD_TITLE_DESC_MAX_CHARS = 44
 CARD_SUB_TITLE_MAX_CHARS = 160
 CARD_BUTTON_TEXT_MAX_CHARS = 10
 CARD_HORIZONTAL_MAX_ITEMS = 6
 CARD_KEYNAME_MAX_CHARS = 5
 CARD_VALUE_MAX_CHARS = 30
+#: vote_interaction (one question, 投票选择): 1..20 options, an option id at most 128 bytes, its text
+#: advised at most 17 characters; the submit button's text at most 10.
+VOTE_MAX_OPTIONS = 20
+VOTE_OPTION_ID_MAX_BYTES = 128
+VOTE_OPTION_TEXT_MAX_CHARS = 17
 #: errcode for a msgtype this deployment does not know (older 政务微信 / private deployments
 #: answer it for template_card): the channel falls back to the numbered list.
 ERRCODE_INVALID_MSGTYPE = 40008

@@ -6,7 +6,7 @@ key. A key of lowercase letters is a command name (`help` → `/help`, `lead` �
 full command (`/stale 30`) works as it is.
 
 Card presses: `Event=template_card_event` carries the button's key (the payload a Telegram button
-carries), the card's TaskId and a one-use ResponseCode that may update the card; the Inbound's
+carries; for a vote card's 提交, the chosen option's id is the payload), the card's TaskId and a one-use ResponseCode that may update the card; the Inbound's
 message_id holds both (cards.card_message_id) so the core's "已选" edit can reach the pressed card,
 even from the outbox. WeCom retries carry the same fields, so they give the same update id.
 """
@@ -16,7 +16,7 @@ import hashlib
 import re
 from datetime import datetime, timezone
 
-from bot.channels.wecom.cards import TASK_ID, card_message_id
+from bot.channels.wecom.cards import SUBMIT_KEY, TASK_ID, card_message_id
 from bot.channels.wecom.contract import CARD_KEY_MAX_BYTES, CHANNEL
 from core.messages import ChatType, Inbound
 
@@ -71,6 +71,9 @@ def inbound_from_message(msg: dict[str, str], *, agent_id: int) -> Inbound | Non
 
 def _card_press(msg: dict[str, str], user: str, at: datetime) -> Inbound | None:
     key, task_id, code = msg.get("EventKey", ""), msg.get("TaskId", ""), msg.get("ResponseCode", "")
+    if msg.get("CardType") == "vote_interaction":
+        # 提交 on a vote card: the payload is the option chosen (one: the card is single-choice).
+        key = msg.get("SelectedItems.SelectedItem.OptionIds.OptionId", "") if key == SUBMIT_KEY else ""
     if not key or len(key.encode("utf-8")) > CARD_KEY_MAX_BYTES or not TASK_ID.fullmatch(task_id):
         return None
     basis = "\n".join((user, msg.get("CreateTime", ""), task_id, key, code))
