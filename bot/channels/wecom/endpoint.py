@@ -123,19 +123,23 @@ class WeCom:
             return False
         if plan.text_before:
             await self._texts(user, plan.text_before)
-        try:
-            await self.client.send_template_card(user, plan.card)
-        except WeComApiError as exc:
-            if exc.errcode != ERRCODE_INVALID_MSGTYPE:
-                await _mapped(_raise(exc), self.rate_limit_backoff)
+        if not await _mapped(self._send_card(user, plan.card), self.rate_limit_backoff):
             if self.cards == "auto" and not self.cards_unsupported:
                 log.warning("WeCom answered template_card with errcode %s: choices go as numbered lists "
-                            "(set ZSBOT_WECOM_CARDS=off to skip the try)", exc.errcode)
+                            "(set ZSBOT_WECOM_CARDS=off to skip the try)", ERRCODE_INVALID_MSGTYPE)
                 self.cards_unsupported = True
             # The text went already when it was too long for the card: then only the choices follow.
             await self._texts(user, choices_text(action) if plan.text_before else app_text(action))
-        except Exception as exc:
-            await _mapped(_raise(exc), self.rate_limit_backoff)
+        return True
+
+    async def _send_card(self, user: str, card: dict[str, Any]) -> bool:
+        """True when sent; False when this deployment has no template cards ("invalid message type")."""
+        try:
+            await self.client.send_template_card(user, card)
+        except WeComApiError as exc:
+            if exc.errcode == ERRCODE_INVALID_MSGTYPE:
+                return False
+            raise
         return True
 
     async def _mark_pressed(self, user: str, action: EditText) -> None:
@@ -298,11 +302,6 @@ async def _mapped(call: Awaitable[Any], backoff: float, *, visible: bool = True)
         raise (Transient if exc.errcode == -1 else Permanent)(str(exc)) from None
     except ValueError as exc:  # too large, empty: refused before any request
         raise Permanent(str(exc)) from None
-
-
-async def _raise(exc: BaseException) -> None:
-    """An exception caught already, raised again inside `_mapped` so it maps as the outbox expects."""
-    raise exc
 
 
 def org_robot_keys(uow_factory: Callable[..., UnitOfWork]) -> RobotKey:
