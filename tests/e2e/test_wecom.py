@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from datetime import date
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -32,7 +33,9 @@ from core.usecases.org import BindIdentity, CreateInvite, bind_identity, create_
 from storage.database import Database
 from storage.tables.ledger import EventRow
 from storage.tables.operational import OutboxRow, ProcessedUpdateRow
+from reminders.pushes_reports import report_button
 from tests.fakes.wecom_api import FakeWeCom, SentCard
+from texts import t
 from tests.helpers import member, mini_org, setup_org
 
 pytestmark = pytest.mark.asyncio
@@ -533,3 +536,29 @@ async def test_without_cards_the_numbered_list_is_used(db_url: str, fake: FakeWe
         assert fake.cards == {}
     finally:
         await b.rt.shutdown()
+
+
+async def test_a_reminder_is_a_card_and_the_report_is_filed_by_presses(bot: Bot, fake: FakeWeCom) -> None:
+    """The half-monthly reminder's 开始填报, the walk and 确认报送: no typing at all."""
+    member_id = await bot.register("zhengshiyi")
+    await bot.ask("zhengshiyi", LEAD)
+    await bot.press("zhengshiyi", bot.last_card("zhengshiyi"), "确认")
+    period = date.today().replace(day=10).isoformat()   # a half-monthly period (the 10th and the 25th)
+    text = t("report.reminder", unit="东区", period="本", due="明天", when="还有1天")
+    await bot.push(f"report:{period}", member_id, SendText(text=text, buttons=report_button(period)))
+    await wait_for(lambda: len(fake.cards_to("zhengshiyi")) == 2)
+    card = bot.last_card("zhengshiyi")
+    assert card.card["main_title"] == {"title": "半月报提醒"}
+    assert card.card["sub_title_text"] == text.removeprefix("【半月报提醒】")
+    started = await bot.press("zhengshiyi", card, "开始填报")
+    assert started[0].startswith("开始填报东区") and started[1] == "[card] （1/1）#17 比亚迪股份有限公司"
+    assert card.replaced_with is None      # a stateless button (s:report): its card stays, as on Telegram
+    walk = bot.last_card("zhengshiyi")
+    assert [b["text"] for b in walk.card["button_list"]][:3] == ["无变化", "更新进展", "阶段变更"]
+    assert await bot.press("zhengshiyi", walk, "无变化") == ["[card] 东区12月10日期半月报汇总："]
+    assert walk.replaced_with == "✓ 无变化"
+    summary = bot.last_card("zhengshiyi")
+    assert "确认报送吗？" in summary.card["sub_title_text"]
+    [submitted] = await bot.press("zhengshiyi", summary, "确认报送")
+    assert submitted.startswith("已报送东区12月10日期半月报"), submitted
+    assert summary.replaced_with == "✓ 确认报送"

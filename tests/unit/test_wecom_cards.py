@@ -43,8 +43,20 @@ def test_a_text_too_long_for_the_card_goes_before_it() -> None:
     plan = button_card(prompt(long, "确认"), "zs1_ab")
     assert plan is not None and plan.text_before == long
     assert plan.card["main_title"] == {"title": "请选择："} and "sub_title_text" not in plan.card
-    assert button_card(prompt("标" * 37, "确认"), "t") is not None  # a long title is moved out, too
+    long_line = button_card(prompt("标" * 37, "确认"), "t")  # a long first line goes under a plain title
+    assert long_line is not None and long_line.text_before is None
+    assert (long_line.card["main_title"], long_line.card["sub_title_text"]) == ({"title": "请选择："}, "标" * 37)
     assert card_problem(plan.card) is None
+
+
+def test_a_reminder_is_a_card_titled_by_its_header() -> None:
+    reminder = ("【半月报提醒】东区2026-11上期半月报请于11月10日当天结束前报送（还有2天）。"
+                "点“开始填报”逐个确认本单位在库项目，或发“半月报”。")
+    plan = button_card(SendText(text=reminder, buttons=((Button(label="开始填报", payload="s:report:2026-11a"),),)), "t")
+    assert plan is not None and plan.text_before is None
+    assert plan.card["main_title"] == {"title": "半月报提醒"}
+    assert plan.card["sub_title_text"] == reminder.removeprefix("【半月报提醒】")
+    assert plan.card["button_list"] == [{"text": "开始填报", "key": "s:report:2026-11a"}]
 
 
 def test_more_or_longer_choices_are_a_single_choice_vote_card() -> None:

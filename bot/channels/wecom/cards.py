@@ -44,6 +44,8 @@ SUBMIT_KEY = "submit"
 _KEY_VALUE = re.compile(r"([^：:\s][^：:]{0,%d})[：:]\s*(\S.{0,%d})" % (CARD_KEYNAME_MAX_CHARS - 1,
                                                                        CARD_VALUE_MAX_CHARS - 1))
 
+_HEADER = re.compile(r"【([^】]{1,%d})】\s*(\S.*)" % CARD_TITLE_MAX_CHARS)
+
 
 @dataclass(frozen=True)
 class CardPlan:
@@ -103,13 +105,17 @@ def _vote_layout(text: str) -> dict[str, Any] | None:
 
 
 def _layout(text: str) -> dict[str, Any] | None:
-    """The first line as the title, the other lines as the sub-title, and a closing run of short
+    """The first line as the title (its 【header】 when it is too long), the other lines as the sub-title, and a closing run of short
     "键：值" lines (WeCom shows them after the sub-title) as the horizontal list; None when any part is
     longer than WeCom shows."""
     lines = [line.strip() for line in text.split("\n")]
     title, rest = lines[0], [line for line in lines[1:] if line]
-    if not title or len(title) > CARD_TITLE_MAX_CHARS:
+    if not title:
         return None
+    if len(title) > CARD_TITLE_MAX_CHARS:
+        # "【半月报提醒】东区…" titles the card 半月报提醒; another long first line goes under a plain title.
+        header = _HEADER.fullmatch(title)
+        title, rest = (header.group(1), [header.group(2), *rest]) if header else (t("wecom.card_title"), [title, *rest])
     horizontal: list[dict[str, str]] = []
     while rest and len(horizontal) < CARD_HORIZONTAL_MAX_ITEMS and (match := _KEY_VALUE.fullmatch(rest[-1])):
         horizontal.insert(0, {"keyname": match.group(1).strip(), "value": match.group(2).strip()})
