@@ -396,8 +396,9 @@ async def test_a_deployment_without_cards_answers_invalid_message_type(fake: Fak
 
 
 async def test_received_media_is_downloaded_with_its_name(fake: FakeWeCom, client: WeComClient) -> None:
-    media_id = fake.add_media("file", "现场照片 (1).jpg", b"\xff\xd8\xff" + b"j" * 300)
-    assert await client.get_media(media_id) == ("现场照片 (1).jpg", b"\xff\xd8\xff" + b"j" * 300)
+    photo = b"\xff\xd8\xff" + bytes(range(256)) * 1200   # 300 KiB: many chunks
+    media_id = fake.add_media("file", "现场照片 (1).jpg", photo)
+    assert await client.get_media(media_id) == ("现场照片 (1).jpg", photo)
     fake.expire_tokens()  # 42001 on media/get: a new token, one retry
     assert (await client.get_media(media_id))[1].startswith(b"\xff\xd8\xff")
     with pytest.raises(WeComApiError) as unknown:

@@ -110,7 +110,7 @@ class WeComTransport:
                 headers = dict(resp.headers)
                 if max_bytes is not None and (resp.content_length or 0) > max_bytes:
                     raise WeComNetworkError(f"{method} {path} answered more than {max_bytes} bytes")
-                raw = await (resp.content.read(max_bytes + 1) if max_bytes is not None else resp.read())
+                raw = await resp.read() if max_bytes is None else await _read_at_most(resp, max_bytes, f"{method} {path}")
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
             # `from None`: aiohttp's message may embed the URL with the token/secret.
             cls = WeComNetworkError if isinstance(exc, aiohttp.ClientConnectorError) else WeComMaybeSent
@@ -119,8 +119,6 @@ class WeComTransport:
             ) from None
         if not 200 <= status < 300:
             raise WeComNetworkError(f"{method} {path} returned HTTP {status}")
-        if max_bytes is not None and len(raw) > max_bytes:
-            raise WeComNetworkError(f"{method} {path} answered more than {max_bytes} bytes")
         return raw, headers
 
     async def _request_json(
@@ -143,6 +141,18 @@ class WeComTransport:
         errmsg = self._redact(str(payload.get("errmsg", "")))
         cls = WeComRateLimited if errcode in _RATE_LIMIT_ERRCODES else WeComApiError
         raise cls(errcode, errmsg, path=path)
+
+
+async def _read_at_most(resp: aiohttp.ClientResponse, max_bytes: int, what: str) -> bytes:
+    """The body, refused as soon as it grows past ``max_bytes`` (a download is never held whole first)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            raise WeComNetworkError(f"{what} answered more than {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def json_object(raw: bytes, what: str) -> dict[str, Any]:
