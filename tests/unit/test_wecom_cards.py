@@ -38,6 +38,12 @@ def test_a_lead_card_keeps_its_order_title_sub_title_then_the_closing_fields() -
     assert card_problem(plan.card) is None
 
 
+def test_times_and_addresses_are_text_not_fields() -> None:
+    plan = button_card(prompt("会议通知\n时间 10:30\nhttps://example.gov.cn/a", "收到"), "t")
+    assert plan is not None and plan.card["sub_title_text"] == "时间 10:30\nhttps://example.gov.cn/a"
+    assert "horizontal_content_list" not in plan.card
+
+
 def test_a_text_too_long_for_the_card_goes_before_it() -> None:
     long = "\n".join(["请核对："] + ["这一行没有冒号但是很长很长很长很长很长"] * 10)
     plan = button_card(prompt(long, "确认"), "zs1_ab")

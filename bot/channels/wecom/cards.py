@@ -40,9 +40,10 @@ _CARD_PREFIX = "card:"
 #: The vote card's question and submit keys: the press's payload is the chosen option's id.
 QUESTION_KEY = "choice"
 SUBMIT_KEY = "submit"
-# "名称：比亚迪" — a short key and its value: one line of the card's horizontal list.
-_KEY_VALUE = re.compile(r"([^：:\s][^：:]{0,%d})[：:]\s*(\S.{0,%d})" % (CARD_KEYNAME_MAX_CHARS - 1,
-                                                                       CARD_VALUE_MAX_CHARS - 1))
+# "名称：比亚迪" — a short key and its value: one line of the card's horizontal list. Only the full-width
+# colon the catalog writes: "10:30" or a URL is text, not a key and a value.
+_KEY_VALUE = re.compile(r"([^：\s][^：]{0,%d})：\s*(\S.{0,%d})" % (CARD_KEYNAME_MAX_CHARS - 1,
+                                                                 CARD_VALUE_MAX_CHARS - 1))
 
 _HEADER = re.compile(r"【([^】]{1,%d})】\s*(\S.*)" % CARD_TITLE_MAX_CHARS)
 
