@@ -198,7 +198,7 @@ async def _start_wecom(rt: "Runtime") -> ChannelSender:
     rt.cleanups.append(client.close)
 
     channel = WeCom(client, crypto, build_conversations(s, rt.db).handle, robot_key=org_robot_keys(rt.db.uow),
-                    enqueue_reply=_enqueue_reply(rt))
+                    enqueue_reply=_enqueue_reply(rt), cards=s.wecom_cards)
     rt.channel = channel
     rt.cleanups.append(channel.close)
     host, _, port = s.wecom_listen.rpartition(":")

@@ -161,7 +161,7 @@ class Conversations:
                 return
             label, value = state.control.choices[int(index)]
             if pressed and ctx.inbound.message_id and state.control.asked:
-                ctx.send(EditText(message_id=ctx.inbound.message_id,
+                ctx.send(EditText(message_id=ctx.inbound.message_id, chosen=label,
                                   text=t("button.chosen", question=state.control.asked, label=label)))
             await registry().flows[state.flow].answer(ctx, Answer(text=label, value=value))
             return
