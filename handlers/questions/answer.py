@@ -109,6 +109,10 @@ async def answer_indicator(uow: UnitOfWork, q: Question, viewer: Viewer, tz: Zon
     note = t("ask.public_only") if capped else ""
     if q.how == "target":
         return await _against_target(pe, q, viewer, code, note)
+    if q.how == "list" and q.unit is not None:
+        from handlers.questions.explain import explain_answer  # the list behind a unit's figure is its drill-down
+
+        return await explain_answer(uow, f"{pe.period.code()} {q.unit} {code}", viewer, tz, today)
     if q.how in ("top", "bottom", "rank", "list") or (q.unit is None and q.group is not None and not q.city):
         return _ranked(pe, q, viewer, code, values, note)
     if q.unit is None and (q.city or viewer.unit is None or not _has_group(cfg, viewer.unit)):
@@ -248,7 +252,7 @@ async def answer_score(uow: UnitOfWork, q: Question, viewer: Viewer, tz: ZoneInf
         return Reply(t("error.no_org"))
     cfg = pe.end.cfg
     note = t("ask.public_only") if capped else ""
-    unit = q.unit or viewer.unit
+    unit = q.unit or (viewer.unit if q.group is None else None)
     if unit is None or not _has_group(cfg, unit):
         group = q.group
         if group is None:

@@ -63,8 +63,17 @@ async def explain_answer(uow: UnitOfWork, arg: str, viewer: Viewer, tz: ZoneInfo
         x = await _contract(uow, x)
     x = _cut(x, period)
     value = period_unit_values(pe.end, pe.before).get(unit, {}).get(code)
-    text = render_explanation(x, unit_name=cfg.unit(unit).name, indicator_name=indicator_name(cfg, code),
-                              ranked_value=value, compare=cfg.unit(unit).peer_group is not None and x.supported)
+    text = render_explanation(x, unit_name=cfg.unit(unit).name, indicator_name=indicator_name(cfg, code))
+    if cfg.unit(unit).peer_group is not None and x.supported:
+        if value == x.value:
+            text += "\n" + t("explain.matches")
+        elif x.value is not None and value is not None and period.first > 1 and x.kind in ADDITIVE:
+            # A project re-categorised (or its credit split changed) in the period restates earlier events:
+            # the year-to-date figures at the two month ends differ by more than the period's own events.
+            text += "\n" + t("ask.why_restated", diff=format_value(value - x.value, x.measure),
+                             value=format_value(value, x.measure))
+        else:
+            text += "\n" + t("explain.differs", ranked=format_value(value, x.measure))
     if x.supported:
         first, _, body = text.partition("\n")
         label = (t("ask.this_year") if period.first == 1 and (period.year, period.last) == (today.year, today.month)

@@ -99,15 +99,15 @@ def build_lexicon(cfg: OrgConfig) -> Lexicon:
     # The org file's own names win over generic words (a unit called 开发区 is that unit).
     city = cfg.organisation.city.rstrip("市")
     for u in cfg.units:
-        if u.kind is UnitKind.LEADERSHIP:
+        if u.kind in (UnitKind.LEADERSHIP, UnitKind.CITY):  # the city is 全市, below
             continue
         for w in _unit_aliases(u.name, u.short_name, city):
             add(w, Term("unit", u.code))
         add(u.code, Term("unit", u.code))
     city_unit = next((u for u in cfg.units if u.kind is UnitKind.CITY), None)
     if city_unit is not None:
-        for w in _unit_aliases(city_unit.name, city_unit.short_name, city):
-            add(w, Term("city", ""), override=True)
+        for w in (city_unit.name, city_unit.short_name):  # not derived ones: 贵阳贵安 less 贵阳 is 贵安新区
+            add(w or "", Term("city", ""), override=True)
     for g in cfg.peer_groups:
         add(g.name, Term("group", g.code), override=True)
         add(g.code, Term("group", g.code))

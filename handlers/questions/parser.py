@@ -129,18 +129,15 @@ def parse_question(text: str, cfg: OrgConfig, today: date, *, asker_unit: str | 
     # 6. What is asked about.
     if late:
         return replace(q, subject="late_reports", indicator=None, how="list" if how in ("total", "count") else how)
-    if person is not None or (quota and ind is not None and ind.kind == "leader_trips"):
+    leaders = ind is not None and ind.kind == "leader_trips" and unit is None and group is None
+    if person is not None or (quota and ind is not None and ind.kind == "leader_trips") or leaders:
         return replace(q, subject="trips", indicator=ind.code if ind else None)
     projects_words = stage is not None or industry is not None or source is not None or min_wan is not None
     if contract and not (industry or source or stage or min_wan):
         return replace(q, indicator=CONTRACT, how="total" if how in ("count", "list") else how)
     if ind is not None and not (projects_words and ind.kind in ("projects_reached",) and how in ("list", "count")):
-        if how == "list":
-            if ind.kind == "projects_reached" and unit is not None:
-                return replace(q, subject="projects", indicator=None, stage=ind.stage or Stage.SIGNED,
-                               flags=frozenset(flags))
-            how = "top"
-            q = replace(q, n=max(n, 50) if group or city else n)
+        if how == "list" and unit is None:
+            how, n = "top", 50  # 哪些区县…: every unit of the group, highest first
         if projects_words and ind.kind not in ("funds_in_place",) and how in ("count", "total") and \
                 ind.kind == "projects_reached":
             return replace(q, subject="projects", how="count", indicator=None, stage=stage or ind.stage,

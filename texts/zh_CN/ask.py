@@ -62,6 +62,7 @@ TEXTS: dict[str, str] = {
     "ask.trips_title": "{period}领导外出招商（本期次数／今年累计／年度任务）：",
     "ask.trips_line": "· {name}（{unit}）{n}／{year}／{quota} 次 {mark}",
     "ask.rule_contract": "计算：本年度首次签约的项目，签约额 × 本单位成果共享比例。",
+    "ask.why_restated": "另有 {diff}：此前登记的事件按本期末的项目属性（计数系数、成果共享）重新折算的差额，合计 {value}，与排名口径一致。",
     "ask.this_year": "今年以来",
     "ask.why_title": "【{period} {unit} · {indicator}】{value}",
     "ask.city_why": "全市“{indicator}”每个项目只计一次（按计数系数折算，不做成果共享拆分）；各单位考核数（含成果共享，合计可能多于全市）：",
