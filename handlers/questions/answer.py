@@ -211,16 +211,18 @@ async def _against_target(pe: PeriodEnds, q: Question, viewer: Viewer, code: str
     if group is None:
         return Reply(t("ask.no_group"))
     ranking = pe.ranking(group).group(group)
-    ahead, behind = [], []
+    ahead: list[str] = []
+    behind: list[str] = []
     for u in ranking.units:
         ind = next((i for i in u.indicators if i.code == code), None)
-        if ind is None or ind.completion is None:
+        judged = judge(pe, ind) if ind is not None else None
+        if judged is None or judged[1] is None:
             continue
-        (ahead if ind.completion >= 1 else behind).append(u.name)
+        (ahead if judged[1] >= 1 else behind).append(u.name)
     if not ahead and not behind:
         return Reply(t("ask.not_weighted", unit=cfg.peer_group(group).name, indicator=cfg.indicator(code).name))
     text = t("ask.group_target", period=period_words(pe), group=cfg.peer_group(group).name,
-             indicator=cfg.indicator(code).name, progress=format_pct(pe.ranking(group).time_progress),
+             indicator=cfg.indicator(code).name, progress=format_pct(pe.progress()),
              ahead="、".join(ahead) or t("ask.nobody"), behind="、".join(behind) or t("ask.nobody"))
     return Reply(note + text + "\n" + head(pe))
 
@@ -233,14 +235,24 @@ def _score_of(pe: PeriodEnds, unit: str, code: str) -> IndicatorScore | None:
     return next((i for i in scored.indicators if i.code == code), None) if scored else None
 
 
+def judge(pe: PeriodEnds, i: IndicatorScore) -> tuple[Fraction, Fraction | None] | None:
+    """(时序目标, completion) as the ranking judges it (reports/ranking.py `_score`), at `pe.progress()`."""
+    if i.target is None:
+        return None
+    time_target = Fraction(i.target) if i.measure == "%" else i.target * pe.progress()
+    return time_target, ((i.value or Fraction(0)) / time_target if time_target else None)
+
+
 def _target_line(pe: PeriodEnds, unit_name: str, i: IndicatorScore) -> str:
-    if i.target is None or i.time_target is None:
+    judged = judge(pe, i)
+    if judged is None or i.target is None:
         return t("ask.target_none", unit=unit_name, indicator=i.name, value=format_value(i.value, i.measure))
-    done = i.completion is not None and i.completion >= 1
+    time_target, completion = judged
+    done = completion is not None and completion >= 1
     return t("ask.target_line", period=period_words(pe), unit=unit_name, indicator=i.name,
              value=format_value(i.value, i.measure), target=format_value(Fraction(i.target), i.measure),
-             time_target=format_value(i.time_target, i.measure),
-             completion=format_pct(i.completion) if i.completion is not None else "—",
+             time_target=format_value(time_target, i.measure),
+             completion=format_pct(completion) if completion is not None else "—",
              verdict=t("ask.ahead" if done else "ask.behind"))
 
 
@@ -257,11 +269,11 @@ async def answer_score(uow: UnitOfWork, q: Question, viewer: Viewer, tz: ZoneInf
         group = q.group
         if group is None:
             return Reply(t("ask.score_whom"))
-        ranking = pe.ranking(group).group(group)
-        shown = [u for u in ranking.units if u.ranked][: q.n if q.how in ("top", "bottom") else 50]
+        listed = pe.ranking(group).group(group)
+        shown = [u for u in listed.units if u.ranked][: q.n if q.how in ("top", "bottom") else 50]
         if q.how == "bottom":
-            shown = [u for u in ranking.units if u.ranked][-q.n:][::-1]
-        lines = [t("ask.score_title", month=period_words(pe), group=ranking.name)]
+            shown = [u for u in listed.units if u.ranked][-q.n:][::-1]
+        lines = [t("ask.score_title", month=period_words(pe), group=listed.name)]
         lines += [t("ask.score_line", rank=u.rank, unit=u.name, score=format_score(u.score)) for u in shown]
         return Reply(note + "\n".join(lines) + "\n" + head(pe))
     group = cfg.unit(unit).peer_group or ""
@@ -270,8 +282,8 @@ async def answer_score(uow: UnitOfWork, q: Question, viewer: Viewer, tz: ZoneInf
     scored = next(u for u in g.units if u.unit == unit)
     if q.how == "target":
         lines = [t("ask.targets_title", period=period_words(pe), unit=scored.name,
-                   progress=format_pct(ranking.time_progress))]
-        lines += ["· " + _target_line(pe, scored.name, i).split("：", 1)[-1] for i in scored.indicators]
+                   progress=format_pct(pe.progress()))]
+        lines += ["· " + _target_line(pe, "", i).split("：", 1)[-1] for i in scored.indicators]
         buttons = [why_button(pe, unit, i.code) for i in scored.indicators if i.target][:1]
         return Reply(note + "\n".join(lines) + "\n" + head(pe), buttons)
     if scored.rank is None:

@@ -58,7 +58,7 @@ async def explain_answer(uow: UnitOfWork, arg: str, viewer: Viewer, tz: ZoneInfo
                    and (i.stage is None or i.stage.value == "signed")), None)
     if code == CONTRACT and signed is None:
         return Reply(t("button.expired"))
-    x = await uow.figures.explain(cfg, pe.end.facts.month, tz, unit, signed if code == CONTRACT else code)
+    x = await uow.figures.explain(cfg, pe.end.facts.month, tz, unit, signed if signed and code == CONTRACT else code)
     if code == CONTRACT:
         x = await _contract(uow, x)
     x = _cut(x, period)

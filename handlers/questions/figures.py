@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from core.ports import UnitOfWork
 from handlers.questions.query import Period
 from reports.period_figures import MonthEnd
-from reports.ranking import Ranking, rank_month
+from reports.ranking import Ranking, rank_month, time_progress
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,13 @@ class PeriodEnds:
     end: MonthEnd
     before: MonthEnd | None       # the month end before the period, when the period starts after January
     open: bool                    # the period's last month has not ended: figures are as of now
+    today: date
+
+    def progress(self) -> Fraction:
+        """时序进度 at the period's end — or today, while its last month is still running (the ranking,
+        which is only published for closed months, always reads the month's end)."""
+        f = self.end.facts
+        return time_progress(f.year_start, min(self.today, f.month_end) if self.open else f.month_end)
 
     def ranking(self, group: str | None = None) -> Ranking:
         return rank_month(self.end.cfg, self.end.facts, group=group)
@@ -33,7 +41,7 @@ async def read_period(uow: UnitOfWork, period: Period, tz: ZoneInfo, today: date
         prior = await uow.figures.month(f"{period.year:04d}-{period.first - 1:02d}", tz)
         before = MonthEnd(*prior) if prior is not None else None
     is_open = (period.year, period.last) >= (today.year, today.month)
-    return PeriodEnds(period, MonthEnd(*found), before, is_open)
+    return PeriodEnds(period, MonthEnd(*found), before, is_open, today)
 
 
 def this_year(today: date) -> Period:

@@ -106,8 +106,8 @@ def build_lexicon(cfg: OrgConfig) -> Lexicon:
         add(u.code, Term("unit", u.code))
     city_unit = next((u for u in cfg.units if u.kind is UnitKind.CITY), None)
     if city_unit is not None:
-        for w in (city_unit.name, city_unit.short_name):  # not derived ones: 贵阳贵安 less 贵阳 is 贵安新区
-            add(w or "", Term("city", ""), override=True)
+        for name in (city_unit.name, city_unit.short_name):  # not derived ones: 贵阳贵安 less 贵阳 is 贵安新区
+            add(name or "", Term("city", ""), override=True)
     for g in cfg.peer_groups:
         add(g.name, Term("group", g.code), override=True)
         add(g.code, Term("group", g.code))
@@ -141,10 +141,10 @@ def build_lexicon(cfg: OrgConfig) -> Lexicon:
             add(source, Term("source", source))
     for m in cfg.members:
         add(m.name, Term("member", m.name))
-    for group_words, kind in ((CITY_WORDS, "city"), (ME_WORDS, "me"), (SELF_WORDS, "self"), (SCORE_WORDS, "score"),
+    for group_words, term in ((CITY_WORDS, "city"), (ME_WORDS, "me"), (SELF_WORDS, "self"), (SCORE_WORDS, "score"),
                               (LATE_WORDS, "late"), (QUOTA_WORDS, "quota")):
         for w in group_words:
-            add(w, Term(kind, ""))
+            add(w, Term(term, ""))
     ordered = sorted(words, key=lambda w: (-len(w), w))
     pattern = re.compile("|".join(re.escape(w) for w in ordered))
     first = next((u for u in cfg.units if u.peer_group), None)

@@ -11,7 +11,7 @@ from core.stages import Stage
 from handlers.parsing import find_amount, normalize_input, parse_chinese_number
 from handlers.questions.lexicon import CONTRACT, FLAG_WORDS, lexicon_for
 from handlers.questions.periods import find_period
-from handlers.questions.query import How, NotUnderstood, Question
+from handlers.questions.query import Compare, How, NotUnderstood, Question
 
 _QUESTION = re.compile(
     r"[?？]|多少|几个|几家|几次|几项|哪些|哪个|哪家|哪几|谁|是否|有没有|吗|么|排名|排第|第几|前[一二三四五六七八九十\d]+"
@@ -117,12 +117,14 @@ def parse_question(text: str, cfg: OrgConfig, today: date, *, asker_unit: str | 
         person = asker_name
     # 5. How it is asked.
     if how is None:
-        how = next((h for h, p in _HOW if p.search(rest)), "total")
+        found_how: How = next((h for h, p in _HOW if p.search(rest)), "total")
+        how = found_how
         if how in ("top", "bottom"):
             n = 1  # 最多的是谁: the one at the top
         elif how == "list" and (_HOW[3][1].search(rest) or _HOW[4][1].search(rest)):
             how, n = ("top" if _HOW[3][1].search(rest) else "bottom"), 1
-    compare = "yoy" if "同比" in text else "mom" if "环比" in text else None
+    assert how is not None
+    compare: Compare | None = "yoy" if "同比" in text else "mom" if "环比" in text else None
     q = Question("indicator", how, indicator, unit, group, city, person, period, n, stage, min_wan, industry,
                  source, frozenset(), compare, tuple(understood))
     ind = cfg.indicator(indicator) if indicator else None

@@ -102,9 +102,8 @@ def _period(kind: str, m: re.Match[str], today: date) -> Period | None:
         return Period(year, 1, n, f"{year}年前{n}个月") if 1 <= n <= 12 else None
     if kind == "quarter":
         q = _Q[m.group(2)]
-        year = _year(m.group(1), today)
-        if year is None:
-            year = today.year if (q - 1) * 3 + 1 <= today.month else today.year - 1
+        named = _year(m.group(1), today)
+        year = named if named is not None else (today.year if (q - 1) * 3 + 1 <= today.month else today.year - 1)
         return Period(year, q * 3 - 2, q * 3, f"{year}年{'一二三四'[q - 1]}季度")
     if kind == "rel_quarter":
         q = (today.month - 1) // 3 + 1
@@ -113,10 +112,9 @@ def _period(kind: str, m: re.Match[str], today: date) -> Period | None:
             q, year = (q - 1, year) if q > 1 else (4, year - 1)
         return Period(year, q * 3 - 2, q * 3, f"{year}年{'一二三四'[q - 1]}季度")
     if kind == "half":
-        year = _year(m.group(1), today)
+        named = _year(m.group(1), today)
         first = 1 if m.group(2) == "上" else 7
-        if year is None:
-            year = today.year if first <= today.month else today.year - 1
+        year = named if named is not None else (today.year if first <= today.month else today.year - 1)
         return Period(year, first, first + 5, f"{year}年{m.group(2)}半年")
     if kind == "month":
         mon = _num(m.group(2))
