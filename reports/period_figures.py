@@ -38,8 +38,24 @@ def measure_of(cfg: OrgConfig, code: str) -> str:
     return "万元" if code == CONTRACT else cfg.indicator(code).unit
 
 
+# The last few month ends' values, by the identity of their rules and facts (storage keeps one facts
+# object per ledger head, so a question asked again, or the next one about the same month, reuses them).
+_VALUES: list[tuple[MonthEnd, Values]] = []
+
+
 def unit_values(end: MonthEnd) -> Values:
-    """Every ranked unit's year-to-date value of every indicator, plus the contract amount signed this year."""
+    """Every ranked unit's year-to-date value of every indicator, plus the contract amount signed this year.
+    The result is shared: callers must not change it."""
+    for seen, values in _VALUES:
+        if seen.cfg is end.cfg and seen.facts is end.facts:
+            return values
+    values = _unit_values(end)
+    _VALUES.insert(0, (end, values))
+    del _VALUES[8:]
+    return values
+
+
+def _unit_values(end: MonthEnd) -> Values:
     values = indicator_values(end.cfg, end.facts)
     contract: dict[str, int] = defaultdict(int)
     for g in end.facts.groups:

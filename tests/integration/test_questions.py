@@ -150,3 +150,19 @@ async def test_trips_and_late_reports_answer_without_errors(db: Database, clock:
     assert "外出招商 0 次" in text_of(await mayor.say("赵市长今年外出招商几次"))
     late = text_of(await mayor.say("上个月哪些单位半月报迟报了？"))
     assert late.startswith("2026年10月") or late.startswith("上月"), late
+
+
+async def test_a_new_event_is_in_the_next_answer_and_a_closed_month_stays(db: Database, clock: FixedClock) -> None:
+    from core.usecases import projects as uc
+    from tests.integration.test_ranking import act
+
+    mayor = await asked(db, clock, "赵市长")
+    assert "5000万元" in text_of(await mayor.say("本月东区到位资金多少"))
+    october_text = text_of(await mayor.say("10月东区到位资金多少"))
+    async with db.uow(readonly=True) as uow:
+        [east] = [p for p in await all_projects(uow.session) if p.name == "东方电子有限公司"]
+    clock.set(local(2026, 11, 5, 11))
+    await act(db, "东小李", uc.add_funds, uc.AddFunds(east.id, 1_000))
+    clock.set(local(2026, 11, 5, 12))
+    assert "6000万元" in text_of(await mayor.say("本月东区到位资金多少"))
+    assert text_of(await mayor.say("10月东区到位资金多少")) == october_text
