@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.roles import reads_everything
 from handlers.context import Ctx
+from handlers.parsing import find_amount
 from handlers.questions import NotUnderstood, looks_like_question, parse_question
 from handlers.questions.answer import Reply, Viewer
 from handlers.questions.answer_lists import answer_projects, decode_projects
@@ -34,6 +35,9 @@ async def question_fallback(ctx: Ctx, text: str) -> bool:
             return False
         _send(ctx, not_understood(ctx.cfg, parsed))
         return True
+    if not looks_like_question(text) and (parsed.subject == "projects" or find_amount(text) is not None):
+        # "比亚迪 新能源汽车零部件 投资20亿" is a lead typed without 线索, not a question about the chain.
+        return False
     _send(ctx, await answer(ctx.uow, parsed, viewer_of(ctx), ctx.tz, ctx.today))
     return True
 

@@ -141,8 +141,11 @@ async def test_what_it_cannot_answer_it_says_and_shows_two_examples(db: Database
         text = text_of(await mayor.say(question))
         assert "可以这样问：" in text and "出错" not in text, question
     assert "“近30天”" in text_of(await mayor.say("近30天签约了几个项目？"))
-    # Small talk that is no question keeps the general reply.
+    # Small talk that is no question keeps the general reply; so does a lead typed without 线索.
     assert "登记线索" in text_of(await mayor.say("你好"))
+    assert "登记线索" in text_of(await mayor.say("比亚迪股份有限公司 新能源汽车零部件 投资20亿"))
+    # A figure named without a question word is still a question.
+    assert text_of(await mayor.say("10月东区到位资金")).startswith("2026年10月，东区到位资金为 3亿元。")
 
 
 async def test_trips_and_late_reports_answer_without_errors(db: Database, clock: FixedClock) -> None:
