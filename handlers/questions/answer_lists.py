@@ -22,9 +22,14 @@ _SIGNED = (Stage.SIGNED, Stage.LANDED, Stage.STARTED, Stage.PRODUCING)
 _FLAGS = ("industrial", "strong", "headquarters", "digital", "central_soe", "foreign")
 
 
+def _sort(q: Question) -> str:
+    """Before signing a project has only its intended amount; from 签约 on, its contract amount."""
+    return "intended" if q.stage in (Stage.LEAD, Stage.NEGOTIATING) else "contract"
+
+
 def project_query(q: Question, *, page: int = 1, per_page: int = PAGE) -> ProjectQuery:
     return ProjectQuery(unit=q.unit, stage=q.stage, industry=q.industry, source=q.source, flags=q.flags,
-                        min_wan=q.min_wan, sort="contract", descending=True, page=page, per_page=per_page)
+                        min_wan=q.min_wan, sort=_sort(q), descending=True, page=page, per_page=per_page)
 
 
 def encode_projects(cfg: OrgConfig, q: Question, page: int) -> str:
@@ -79,16 +84,17 @@ async def answer_projects(uow: UnitOfWork, cfg: OrgConfig, q: Question, page: in
         found = ProjectPage(signed[(page - 1) * PAGE: page * PAGE], len(signed), page, PAGE)
         total = sum(p.contract_wan or 0 for p in signed)
         text = t("ask.projects_contract", what=what, count=len(signed), total=format_amount(total)) if page == 1 \
-            else t("ask.projects_list", what=what, count=found.total, page=found.page, pages=found.pages)
+            else t("ask.projects_list", what=what, count=found.total, page=found.page, pages=found.pages,
+                   order=t("ask.order.contract"))
     else:
         found = await uow.projects.search(project_query(q, page=page))
         key = "ask.projects_count" if q.how == "count" and page == 1 else "ask.projects_list"
-        text = t(key, what=what, count=found.total, page=found.page, pages=found.pages)
+        text = t(key, what=what, count=found.total, page=found.page, pages=found.pages, order=t(f"ask.order.{_sort(q)}"))
     lines = [text]
     if q.how == "list" or page > 1 or q.indicator:
         start = (found.page - 1) * found.per_page
         for i, p in enumerate(found.projects, start + 1):
-            amount = p.contract_wan or p.intended_wan
+            amount = p.intended_wan if _sort(q) == "intended" and not q.indicator else p.contract_wan
             lines.append(t("ask.project_line", n=i, id=p.id, name=p.name, stage=STAGE_ZH[p.stage],
                            unit=cfg.unit(p.responsible_unit).name if cfg.has_unit(p.responsible_unit) else p.responsible_unit,
                            amount=format_amount(amount) if amount else "—"))
