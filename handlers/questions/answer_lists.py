@@ -165,3 +165,25 @@ async def answer_trips(uow: UnitOfWork, q: Question, viewer: Viewer, tz: ZoneInf
                        n=trips.get(h.member_id, 0), year=year_n, quota=h.quota,
                        mark="✓" if year_n >= h.quota else ""))
     return Reply("\n".join(lines) + "\n" + head(pe))
+
+
+async def answer_transfers(uow: UnitOfWork, cfg: OrgConfig, q: Question, viewer: Viewer, now_day: date) -> Reply:
+    """Transfers and routings waiting for the receiving unit's answer (as /accept lists them)."""
+    to_unit = q.unit or (None if viewer.reads_all or q.city else viewer.unit)
+    waiting = await uow.sharing.pending_transfers(to_unit=to_unit)
+    whom = cfg.unit(to_unit).name if to_unit and cfg.has_unit(to_unit) else t("ask.city")
+    if not waiting:
+        return Reply(t("ask.transfers_none", whom=whom))
+    names = {p.id: p.name for p in await uow.projects.many([w.project_id for w in waiting])}
+    lines = [t("ask.transfers_title", whom=whom, count=len(waiting))]
+    for w in waiting[:PAGE]:
+        lines.append(t("ask.transfer_line", id=w.project_id, name=names.get(w.project_id, "—"),
+                       kind=t(f"ask.transfer_kind.{w.kind}"), source=_unit_name(cfg, w.from_unit),
+                       target=_unit_name(cfg, w.to_unit), days=(now_day - w.proposed_at.date()).days))
+    if len(waiting) > PAGE:
+        lines.append(t("ask.transfers_more", more=len(waiting) - PAGE))
+    return Reply("\n".join(lines))
+
+
+def _unit_name(cfg: OrgConfig, code: str) -> str:
+    return cfg.unit(code).name if cfg.has_unit(code) else code

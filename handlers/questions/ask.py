@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from core.org import OrgConfig
 from core.ports import UnitOfWork
 from handlers.questions.answer import Reply, Viewer, answer_indicator, answer_score
-from handlers.questions.answer_lists import answer_late, answer_projects, answer_trips
+from handlers.questions.answer_lists import answer_late, answer_projects, answer_transfers, answer_trips
 from handlers.questions.lexicon import lexicon_for
 from handlers.questions.parser import parse_question
 from handlers.questions.query import NotUnderstood, Question
@@ -37,6 +37,8 @@ async def answer(uow: UnitOfWork, q: Question, viewer: Viewer, tz: ZoneInfo, tod
         return await answer_score(uow, q, viewer, tz, today)
     if q.subject == "projects":
         return await answer_projects(uow, cfg, q)
+    if q.subject == "transfers":
+        return await answer_transfers(uow, cfg, q, viewer, today)
     if q.subject == "late_reports":
         return await answer_late(uow, q, viewer, tz, today)
     return await answer_trips(uow, q, viewer, tz, today)

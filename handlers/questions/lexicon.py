@@ -54,6 +54,7 @@ SELF_WORDS = ("我本人", "我自己", "我",)
 SCORE_WORDS = ("综合得分", "综合排名", "考核排名", "考核得分", "总分", "得分", "排名", "名次", "综合")
 LATE_WORDS = ("迟报", "晚报", "逾期", "没按时", "未按时", "超期", "漏报", "未报", "没报", "晚交", "迟交")
 QUOTA_WORDS = ("配额", "任务数", "次数任务", "要求次数")
+TRANSFER_WORDS = ("待接收", "流转", "移交", "转交", "转过来", "分流")
 FLAG_WORDS: dict[str, str] = {"工业": "industrial", "优强": "strong", "总部": "headquarters",
                               "数字经济": "digital", "央企": "central_soe", "外资": "foreign"}
 
@@ -61,7 +62,7 @@ FLAG_WORDS: dict[str, str] = {"工业": "industrial", "优强": "strong", "总�
 @dataclass(frozen=True)
 class Term:
     kind: str          # unit, group, city, me, self, indicator, contract, score, stage, industry, source,
-                       # member, late, quota
+                       # member, late, quota, transfer
     value: str
 
 
@@ -142,7 +143,7 @@ def build_lexicon(cfg: OrgConfig) -> Lexicon:
     for m in cfg.members:
         add(m.name, Term("member", m.name))
     for group_words, term in ((CITY_WORDS, "city"), (ME_WORDS, "me"), (SELF_WORDS, "self"), (SCORE_WORDS, "score"),
-                              (LATE_WORDS, "late"), (QUOTA_WORDS, "quota")):
+                              (LATE_WORDS, "late"), (QUOTA_WORDS, "quota"), (TRANSFER_WORDS, "transfer")):
         for w in group_words:
             add(w, Term(term, ""))
     ordered = sorted(words, key=lambda w: (-len(w), w))

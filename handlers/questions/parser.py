@@ -75,7 +75,7 @@ def parse_question(text: str, cfg: OrgConfig, today: date, *, asker_unit: str | 
             rest = rest[:a] + " " + rest[b:]
     # 4. The org file's words.
     unit = group = indicator = stage = industry = source = person = None
-    city = me = self_ = score = late = quota = contract = False
+    city = me = self_ = score = late = quota = contract = transfer = False
     flags: set[str] = set()
     for start, end, word, term in lexicon_for(cfg).find(rest):
         understood.append(word)
@@ -108,6 +108,8 @@ def parse_question(text: str, cfg: OrgConfig, today: date, *, asker_unit: str | 
             late = True
         elif k == "quota":
             quota = True
+        elif k == "transfer":
+            transfer = True
         for flag_word, flag in FLAG_WORDS.items():
             if flag_word in word and k in ("indicator", "stage"):
                 flags.add(flag)
@@ -129,6 +131,8 @@ def parse_question(text: str, cfg: OrgConfig, today: date, *, asker_unit: str | 
                  source, frozenset(), compare, tuple(understood))
     ind = cfg.indicator(indicator) if indicator else None
     # 6. What is asked about.
+    if transfer:
+        return replace(q, subject="transfers", indicator=None, stage=None, how="list" if how != "count" else how)
     if late:
         return replace(q, subject="late_reports", indicator=None, how="list" if how in ("total", "count") else how)
     leaders = ind is not None and ind.kind == "leader_trips" and unit is None and group is None

@@ -6,7 +6,7 @@ from typing import Literal
 
 from core.stages import Stage
 
-Subject = Literal["indicator", "score", "projects", "late_reports", "trips"]
+Subject = Literal["indicator", "score", "projects", "late_reports", "trips", "transfers"]
 How = Literal["total", "top", "bottom", "rank", "target", "list", "count"]
 Compare = Literal["yoy", "mom"]
 

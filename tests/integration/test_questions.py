@@ -169,3 +169,18 @@ async def test_a_new_event_is_in_the_next_answer_and_a_closed_month_stays(db: Da
     clock.set(local(2026, 11, 5, 12))
     assert "6000万元" in text_of(await mayor.say("本月东区到位资金多少"))
     assert text_of(await mayor.say("10月东区到位资金多少")) == october_text
+
+
+async def test_transfers_waiting_are_those_accept_lists(db: Database, clock: FixedClock) -> None:
+    from core.usecases import sharing as sh
+    from tests.integration.test_ranking import act
+
+    ids = await october(db, clock)
+    clock.set(local(2026, 11, 3, 10))
+    await act(db, "西小张", sh.propose_transfer, sh.ProposeTransfer(ids["west"], "east", "东区有酒店用地"))
+    clock.set(local(2026, 11, 5, 10))
+    east = await registered(db, conversations(db), "东小李")
+    text = text_of(await east.say("我们有几个流转待接收？"))
+    assert text.split("\n") == ["东区待接收的流转和分流（1个）：", f"· #{ids['west']} 西部大酒店：流转 西区 → 东区，已等 2 天"]
+    west = await registered(db, conversations(db), "西小张")
+    assert text_of(await west.say("我们有待接收的流转吗？")) == "西区目前没有待接收的流转或分流。"

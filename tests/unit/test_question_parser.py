@@ -188,6 +188,11 @@ TABLE: list[tuple[str, str]] = [
     ("市领导外出招商完成多少", "trips/target leader_trips"),
     ("今年领导外出招商情况", "trips/total leader_trips 2026-01..11"),
     ("南明区外出招商几次", "indicator/total leader_trips @nanming"),
+    # transfers waiting
+    ("有几个流转待接收？", "transfers/count"),
+    ("我们有哪些待接收的项目", "transfers/list @guian"),
+    ("全市待接收的流转有哪些", "transfers/list 全市"),
+    ("南明区有没有分流过来的项目", "transfers/list @nanming"),
     # what it does not understand
     ("今天天气怎么样？", "? subject"),
     ("近30天签约了几个项目", "? period"),
