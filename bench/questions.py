@@ -53,6 +53,9 @@ def _forget(running_only: bool) -> None:
         if not running_only or key[0] == running:
             del figures._FACTS[key]
     period_figures._VALUES.clear()
+    from handlers.questions import figures as question_figures
+
+    question_figures._RANKINGS.clear()
 
 
 async def measure_one(path: Path) -> dict[str, Any]:

@@ -6,10 +6,15 @@ from datetime import date
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+from core.figures import MonthFacts
+from core.org import OrgConfig
 from core.ports import UnitOfWork
 from handlers.questions.query import Period
 from reports.period_figures import MonthEnd
 from reports.ranking import Ranking, rank_month, time_progress
+
+
+_RANKINGS: list[tuple[OrgConfig, MonthFacts, str | None, Ranking]] = []
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,14 @@ class PeriodEnds:
         return time_progress(f.year_start, min(self.today, f.month_end) if self.open else f.month_end)
 
     def ranking(self, group: str | None = None) -> Ranking:
-        return rank_month(self.end.cfg, self.end.facts, group=group)
+        """`rank_month` of the period's last month end (kept for the last few month ends: it is pure)."""
+        for cfg, facts, g, ranking in _RANKINGS:
+            if cfg is self.end.cfg and facts is self.end.facts and g == group:
+                return ranking
+        ranking = rank_month(self.end.cfg, self.end.facts, group=group)
+        _RANKINGS.insert(0, (self.end.cfg, self.end.facts, group, ranking))
+        del _RANKINGS[8:]
+        return ranking
 
 
 async def read_period(uow: UnitOfWork, period: Period, tz: ZoneInfo, today: date) -> PeriodEnds | None:
