@@ -104,6 +104,9 @@ class Conversations:
             # Most likely the answer to the paused question: say again what was kept and how to go on.
             self.park(ctx)
             return
+        for fallback in registry().fallbacks:
+            if await fallback(ctx, text):
+                return
         ctx.say(t("fallback.unknown"))
 
     # -- commands -------------------------------------------------------------------------------
