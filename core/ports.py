@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,8 @@ class ProjectRepository(Protocol):
     async def notes(self, project_id: int, *, limit: int = 5) -> list[Note]: ...
     async def open_problems(self, project_id: int) -> list[Note]: ...
     async def events(self, project_id: int, *, limit: int | None = None) -> list[Event]: ...
+    async def all_open_problems(self, *, limit: int = 50) -> tuple[int, list[Note]]:
+        """How many problems await city coordination, and the newest `limit` of them."""
     async def search(self, query: ProjectQuery) -> ProjectPage:
         """One page of the projects matching the console's filters, and how many match in all."""
 
@@ -51,6 +53,9 @@ class ProjectRepository(Protocol):
 class TripRepository(Protocol):
     async def get(self, trip_id: int) -> Trip | None: ...
     async def of_unit(self, unit: str) -> list[Trip]: ...
+    async def recent(self, *, unit: str | None = None, leader: int | None = None, limit: int = 100
+                     ) -> tuple[int, list[Trip]]: ...
+    async def leader_counts(self, since: date) -> dict[int, int]: ...
 
 
 class SharingRepository(Protocol):

@@ -3,8 +3,6 @@ ranking code as /rank and `zsbot report ranking|explain`, so a number here is th
 from __future__ import annotations
 
 import json
-from fractions import Fraction
-from typing import Any
 
 from aiohttp import web
 
@@ -39,29 +37,6 @@ async def _ranking(request: web.Request, month: str, group: str | None = None) -
     if group is not None and all(g.code != group for g in cfg.peer_groups):
         return await problem(request, 404, t("web.unknown_ref", ref=group), t("web.unknown_ref_hint"))
     return rank_month(cfg, facts, group=group)
-
-
-async def dashboard(request: web.Request) -> web.StreamResponse:
-    """This year so far: each peer group's units against their targets and 时序进度."""
-    month = _this_month(request)
-    ranking = await _ranking(request, month)
-    if isinstance(ranking, web.Response):
-        return ranking
-    totals = [_totals(g) for g in ranking.groups]
-    return await page(request, "dashboard.html", {"r": ranking, "month": month, "totals": totals})
-
-
-def _totals(group: Any) -> list[dict[str, Any]]:
-    """Per indicator of the group: the sum of values and of time targets (amounts and counts only)."""
-    out = []
-    for i, ind in enumerate(group.units[0].indicators if group.units else ()):
-        if ind.measure == "%":
-            continue
-        value = sum((u.indicators[i].value or Fraction(0) for u in group.units), Fraction(0))
-        target = sum((u.indicators[i].time_target or Fraction(0) for u in group.units), Fraction(0))
-        out.append({"name": ind.name, "measure": ind.measure, "value": value, "time_target": target,
-                    "completion": value / target if target else None})
-    return out
 
 
 async def rankings(request: web.Request) -> web.StreamResponse:
