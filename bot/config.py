@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     wecom_token: SecretStr | None = None
     wecom_aes_key: SecretStr | None = None
     wecom_api_url: str = "https://qyapi.weixin.qq.com"
+    wecom_oauth_url: str = "https://open.weixin.qq.com/connect/oauth2/authorize"  # 政务微信: the deployment's own
     wecom_listen: str = "127.0.0.1:8081"
 
     # The web console (`zsbot web`): where it listens, the public base URL its login links use, the key

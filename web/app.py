@@ -30,6 +30,7 @@ def make_app(db: Store, cfg: WebConfig) -> web.Application:
     app[DB], app[CONFIG], app[ENV] = db, cfg, environment(cfg)
     app.add_routes([
         web.get("/login", auth.login_page), web.post("/login", auth.login_post), web.post("/logout", auth.logout),
+        web.get("/login/wecom", auth.wecom_start), web.get("/login/wecom/callback", auth.wecom_callback),
         web.get("/", pages_dashboard.dashboard), web.get("/problems", pages_dashboard.problems_page),
         web.get("/projects", pages_projects.projects_page), web.get("/projects.xlsx", pages_projects.projects_xlsx),
         web.get("/projects/{id}", pages_projects.project_card),

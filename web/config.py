@@ -1,7 +1,7 @@
-"""What the console needs from the settings, resolved once by the composition root."""
+"""What the console needs from the settings, resolved once by the composition root (`bot/composition.py`
+`web_config`)."""
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -39,14 +39,3 @@ class WebConfig:
     @property
     def secure_cookie(self) -> bool:
         return self.base_url.startswith("https://")
-
-
-def web_config(settings: object, base_url: str | None = None, *, official: Official = _weekends,
-               wecom: WecomLogin | None = None) -> WebConfig:
-    """From bot.config.Settings; without ZSBOT_WEB_SECRET a random key per start (sessions end at restart)."""
-    from bot.config import Settings
-
-    assert isinstance(settings, Settings)
-    key = settings.web_secret.get_secret_value() if settings.web_secret else secrets.token_urlsafe(32)
-    return WebConfig(base_url or settings.web_base_url(), key.encode("utf-8"), settings.tz,
-                     timedelta(minutes=settings.web_idle_minutes), settings.locale, official, wecom)
