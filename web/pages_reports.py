@@ -63,7 +63,7 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
         status = await period_status(uow, cfg, period, days, tz)
         filed = await uow.reports.submissions(period_id(period))
         report_events = await uow.sharing.events_by_seq([s.id for s in filed.values()])
-        entries = {e.unit: e.payload.get("entries", []) for e in report_events}
+        entries = {str(e.payload["unit"]): e.payload.get("entries", []) for e in report_events}
         seqs = [s for es in entries.values() for x in es for s in x.get("seqs", [])]
         recorded = {e.seq: e for e in await uow.sharing.events_by_seq(seqs)}
         ids = sorted({x["project_id"] for es in entries.values() for x in es})

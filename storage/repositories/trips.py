@@ -45,4 +45,4 @@ class SqlTripRepository:
         """Trips per leader (member id) starting on or after `since`."""
         rows = await self.s.execute(select(TripRow.leader_member_id, func.count()).where(
             TripRow.leader_member_id.is_not(None), TripRow.start_date >= since).group_by(TripRow.leader_member_id))
-        return {int(m): int(n) for m, n in rows}
+        return {int(m): int(n) for m, n in rows if m is not None}
