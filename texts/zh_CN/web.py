@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 TEXTS: dict[str, str] = {
-    "help.web": "网页控制台的登录链接（驾驶舱、项目库、排名、台账）",
+    "help.web": "网页控制台的登录链接（驾驶舱、项目库、排名、半月报、流转、外出、台账）",
     "web.private_only": "登录链接只在私聊中发送：请在与招商助手的私聊中发送“网页”。",
     "web.link": "网页控制台登录链接（{minutes} 分钟内有效，只能用一次，请勿转发）：\n{url}",
     "web.get_link": "在聊天中向招商助手发送“网页”（/web），会收到一个新的登录链接（10 分钟内有效，只能用一次）；"
