@@ -9,7 +9,8 @@ from texts import use_locale
 from core.ports import Store
 from web import auth, pages_dashboard, pages_figures, pages_ledger, pages_org, pages_projects, pages_reports, pages_work
 from web.config import WebConfig
-from web.render import CONFIG, DB, ENV, environment, problem, t
+from web.figures_cache import MonthCache
+from web.render import CONFIG, DB, ENV, FIGURES, environment, problem, t
 
 STATIC = Path(__file__).parent / "static"
 
@@ -27,7 +28,7 @@ async def not_found(request: web.Request, handler: auth.Handler) -> web.StreamRe
 def make_app(db: Store, cfg: WebConfig) -> web.Application:
     use_locale(cfg.locale)
     app = web.Application(middlewares=[not_found, auth.authenticate], client_max_size=64 * 1024)
-    app[DB], app[CONFIG], app[ENV] = db, cfg, environment(cfg)
+    app[DB], app[CONFIG], app[ENV], app[FIGURES] = db, cfg, environment(cfg), MonthCache()
     app.add_routes([
         web.get("/login", auth.login_page), web.post("/login", auth.login_post), web.post("/logout", auth.logout),
         web.get("/login/wecom", auth.wecom_start), web.get("/login/wecom/callback", auth.wecom_callback),

@@ -15,29 +15,24 @@ from core.figures import last_complete_month
 from core.halfmonthly import period_id, previous_period
 from core.project_list import ProjectQuery
 from core.workdays import open_period
-from reports.ranking import Ranking, rank_month
+from reports.ranking import Ranking
 from web.pages_reports import period_status, workdays
-from web.render import CONFIG, DB, page, problem, t
+from web.render import CONFIG, DB, FIGURES, month_figures, page, problem, t, this_month
 
 PROBLEMS_SHOWN = 5
 
 
-def _this_month(request: web.Request) -> str:
-    today = request.app[DB].clock.now().astimezone(request.app[CONFIG].tz).date()
-    return f"{today.year}-{today.month:02d}"
-
-
 async def dashboard(request: web.Request) -> web.StreamResponse:
     db, tz = request.app[DB], request.app[CONFIG].tz
-    month = _this_month(request)
+    month = this_month(request)
     now = db.clock.now()
     before_month = last_complete_month(now.astimezone(tz).date())
     async with db.uow(readonly=True) as uow:
-        found = await uow.figures.month(month, tz)
+        found = await month_figures(request, uow, month)
         if found is None:
             return await problem(request, 503, t("web.no_org"), t("web.no_org_hint"))
         cfg, facts = found
-        before = await uow.figures.month(before_month, tz)
+        before = await month_figures(request, uow, before_month)
         problems_total, problems = await uow.projects.all_open_problems(limit=PROBLEMS_SHOWN)
         named = {p.id: p for p in await uow.projects.many(sorted({n.project_id for n in problems}))}
         days = workdays(request, cfg)
@@ -50,8 +45,8 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
                                                                  per_page=1))
             warnings.append({"stage": stage, "days": limit, "count": found_stale.total})
         people = {m.id: m for m in await uow.org.members()}
-    ranking = rank_month(cfg, facts)
-    earlier = rank_month(before[0], before[1]) if before is not None and before_month != month else None
+    ranking = request.app[FIGURES].ranking(found)
+    earlier = request.app[FIGURES].ranking(before) if before is not None and before_month != month else None
     units = {u.code: u.name for u in cfg.units}
     trips = [{"m": people.get(h.member_id), "id": h.member_id, "done": facts.trips.get(h.member_id, 0),
               "quota": h.quota, "behind": facts.trips.get(h.member_id, 0) < h.quota * ranking.time_progress}

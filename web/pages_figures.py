@@ -7,8 +7,8 @@ import json
 from aiohttp import web
 
 from core.figures import last_complete_month, parse_month
-from reports.ranking import Ranking, rank_month
-from web.render import CONFIG, DB, page, problem, t
+from reports.ranking import Ranking
+from web.render import CONFIG, DB, FIGURES, month_figures, page, problem, t
 
 
 def _this_month(request: web.Request) -> str:
@@ -30,13 +30,13 @@ async def _month(request: web.Request, default: str) -> str | web.Response:
 async def _ranking(request: web.Request, month: str, group: str | None = None) -> Ranking | web.Response:
     db, cfg_web = request.app[DB], request.app[CONFIG]
     async with db.uow(readonly=True) as uow:
-        found = await uow.figures.month(month, cfg_web.tz)
+        found = await month_figures(request, uow, month)
     if found is None:
         return await problem(request, 503, t("web.no_org"), t("web.no_org_hint"))
     cfg, facts = found
     if group is not None and all(g.code != group for g in cfg.peer_groups):
         return await problem(request, 404, t("web.unknown_ref", ref=group), t("web.unknown_ref_hint"))
-    return rank_month(cfg, facts, group=group)
+    return request.app[FIGURES].ranking(found, group)
 
 
 async def rankings(request: web.Request) -> web.StreamResponse:
@@ -66,7 +66,7 @@ async def explain(request: web.Request) -> web.StreamResponse:
         return month
     unit_code, ind_code = request.query.get("unit", ""), request.query.get("indicator", "")
     async with db.uow(readonly=True) as uow:
-        found = await uow.figures.month(month, cfg_web.tz)
+        found = await month_figures(request, uow, month)
         if found is None:
             return await problem(request, 503, t("web.no_org"), t("web.no_org_hint"))
         cfg, facts = found
@@ -78,7 +78,7 @@ async def explain(request: web.Request) -> web.StreamResponse:
         x = await uow.figures.explain(cfg, month, cfg_web.tz, unit.code, ind.code)
     ranked = None
     if unit.peer_group is not None:
-        group = rank_month(cfg, facts, group=unit.peer_group).group(unit.peer_group)
+        group = request.app[FIGURES].ranking(found, unit.peer_group).group(unit.peer_group)
         scored = next((u for u in group.units if u.unit == unit.code), None)
         ranked = next((i.value for i in scored.indicators if i.code == ind.code), None) if scored else None
     return await page(request, "explain.html", {"x": x, "unit": unit, "ind": ind, "month": month,

@@ -31,7 +31,10 @@ async def org_page(request: web.Request, created: dict[str, object] | None = Non
     async with request.app[DB].uow(readonly=True) as uow:
         cfg = await uow.org.config()
         members = await uow.org.members()
-        channels = {m.id: sorted({i.channel for i in await uow.org.identities_of(m.id)}) for m in members}
+        bound: dict[int, set[str]] = {}
+        for i in await uow.org.identities():
+            bound.setdefault(i.member_id, set()).add(i.channel)
+        channels = {m.id: sorted(bound.get(m.id, ())) for m in members}
     if cfg is None:
         return await problem(request, 503, t("web.no_org"), t("web.no_org_hint"))
     by_unit: dict[str, list[Member]] = {}

@@ -121,3 +121,21 @@ async def test_the_office_creates_an_invite_recorded_in_the_audit_log(client: Te
     refused = await other_client.post("/org/invite", data={"csrf": csrf_of(await (await other_client.get("/")).text()),
                                                            "unit": "east", "role": "member", "days": "7"})
     assert refused.status == 403
+
+
+async def test_cached_figures_follow_the_ledger_head(client: TestClient, db: Database, city: City) -> None:
+    """The console keeps a month's figures between requests; a new event is on the next page all the same."""
+    from core.usecases.projects import AddFunds, add_funds
+
+    await login(client, db, "东小李")
+    link = '/rankings/explain?month=2026-11&amp;unit=east&amp;indicator=funds_in_place">'
+    before = await (await client.get("/")).text()
+    assert link + "3亿元" in before
+    assert link + "3亿元" in await (await client.get("/")).text()
+    east = await member(db, "东小李")
+    async with db.uow() as uow:
+        await add_funds(uow, east, AddFunds(city.east_project, 10000))
+        await uow.commit()
+    after = await (await client.get("/")).text()
+    assert link + "4亿元" in after, after[after.index(link):after.index(link) + 120]
+    assert "4亿元" in await (await client.get("/rankings/explain?month=2026-11&unit=east&indicator=funds_in_place")).text()
