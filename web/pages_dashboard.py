@@ -15,7 +15,7 @@ from core.figures import last_complete_month
 from core.halfmonthly import period_id, previous_period
 from core.project_list import ProjectQuery
 from core.workdays import open_period
-from reports.ranking import Ranking
+from reports.ranking import Ranking, time_progress
 from web.pages_reports import period_status, workdays
 from web.render import CONFIG, DB, FIGURES, month_figures, page, problem, t, this_month
 
@@ -48,15 +48,17 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
     ranking = request.app[FIGURES].ranking(found)
     earlier = request.app[FIGURES].ranking(before) if before is not None and before_month != month else None
     units = {u.code: u.name for u in cfg.units}
+    today = now.astimezone(tz).date()
+    progress = time_progress(facts.year_start, today)   # to date, as /trips: the month's end is ahead
     trips = [{"m": people.get(h.member_id), "id": h.member_id, "done": facts.trips.get(h.member_id, 0),
-              "quota": h.quota, "behind": facts.trips.get(h.member_id, 0) < h.quota * ranking.time_progress}
+              "quota": h.quota, "behind": facts.trips.get(h.member_id, 0) < h.quota * progress}
              for h in facts.quota_holders]
     return await page(request, "dashboard.html", {
         "r": ranking, "month": month, "totals": [_totals(g) for g in ranking.groups],
         "movers": _movers(ranking, earlier), "before_month": before_month,
         "problems": problems, "problems_total": problems_total, "named": named, "units": units,
         "status": status, "closed": closed, "period": period_id(current), "closed_period": period_id(closed.period),
-        "warnings": warnings, "trips": trips})
+        "warnings": warnings, "trips": trips, "trip_progress": progress})
 
 
 def _totals(group: Any) -> list[dict[str, Any]]:
