@@ -20,6 +20,7 @@ from web.render import CONFIG, CSRF, DB, MEMBER, SESSION, page, problem, t
 COOKIE = "zsbot_session"
 OAUTH_COOKIE = "zsbot_oauth"      # the `state` of a WeCom authorisation under way, signed
 OAUTH_SECONDS = 600
+IN_WECOM = "wxwork"               # WeCom's in-app browser (wxwork/…; 政务微信 builds wxworklocal/…) in its User-Agent
 PUBLIC = ("/login", "/static/", "/font/", "/favicon.ico")
 TOUCH_EVERY = timedelta(seconds=60)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -65,6 +66,9 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     if session_id is not None:
         async with db.uow(readonly=True) as uow:
             found = await session_member(uow, session_id, cfg.idle)
+    if found is None and cfg.wecom is not None and request.method == "GET" and IN_WECOM in request.headers.get(
+            "User-Agent", ""):
+        return web.Response(status=302, headers={"Location": "/login/wecom"})  # inside WeCom: no link needed
     if found is None:
         tampered = request.cookies.get(COOKIE) is not None and session_id is None
         response = await page(request, "login_needed.html", {"tampered": tampered, "expired": session_id is not None,

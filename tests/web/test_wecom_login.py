@@ -90,3 +90,10 @@ async def test_a_wrong_state_a_bad_code_or_an_unbound_user_is_refused(wecom_clie
 async def test_without_wecom_the_route_says_so(client: TestClient) -> None:
     resp = await client.get("/login/wecom", allow_redirects=False)
     assert resp.status == 404 and "没有启用企业微信登录" in await resp.text()
+
+
+async def test_inside_wecom_a_page_without_a_session_goes_straight_to_authorisation(wecom_client: TestClient) -> None:
+    ua = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile wxwork/4.1.22 MicroMessenger/7.0.1"
+    resp = await wecom_client.get("/projects", headers={"User-Agent": ua}, allow_redirects=False)
+    assert resp.status == 302 and resp.headers["Location"] == "/login/wecom"
+    assert (await wecom_client.get("/projects", allow_redirects=False)).status == 401   # elsewhere: the login page
