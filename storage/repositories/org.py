@@ -136,6 +136,11 @@ class SqlOrgRepository:
                                      .order_by(IdentityRow.bound_at))).scalars()
         return [Identity(r.channel, r.external_id, r.member_id, r.chat_id) for r in rows]
 
+    async def identities(self) -> list[Identity]:
+        """Every bound identity (the console's 组织 page, in one query)."""
+        rows = (await self.s.execute(select(IdentityRow).order_by(IdentityRow.member_id, IdentityRow.bound_at))).scalars()
+        return [Identity(r.channel, r.external_id, r.member_id, r.chat_id) for r in rows]
+
     async def invite_by_hash(self, code_hash: str) -> Invite | None:
         row = (await self.s.execute(select(InviteRow).where(InviteRow.code_hash == code_hash))).scalar()
         if row is None:

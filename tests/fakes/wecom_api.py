@@ -306,6 +306,7 @@ class FakeWeCom:
         self._tokens: dict[str, float] = {}  # token -> expiry on self.clock
         self._robot_windows: dict[str, deque[float]] = {}
         self._failures: list[_ScriptedFailure] = []
+        self._oauth_codes: dict[str, str] = {}  # one-time OAuth code -> userid
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._http: aiohttp.ClientSession | None = None
@@ -323,6 +324,7 @@ class FakeWeCom:
         app.router.add_get("/cgi-bin/gettoken", self._h_gettoken)
         app.router.add_post("/cgi-bin/message/send", self._h_message_send)
         app.router.add_post("/cgi-bin/message/update_template_card", self._h_update_card)
+        app.router.add_get("/cgi-bin/auth/getuserinfo", self._h_getuserinfo)
         app.router.add_post("/cgi-bin/media/upload", self._h_media_upload)
         app.router.add_get("/cgi-bin/media/get", self._h_media_get)
         app.router.add_post("/cgi-bin/webhook/send", self._h_webhook_send)
@@ -367,6 +369,12 @@ class FakeWeCom:
         key = key or secrets.token_hex(16)
         self.robot_keys.add(key)
         return key
+
+    def oauth_code(self, userid: str) -> str:
+        """What WeCom appends to the redirect_uri after 网页授权 for `userid` (single use, as WeCom's)."""
+        code = "fake-code-" + secrets.token_hex(8)
+        self._oauth_codes[code] = userid
+        return code
 
     def expire_tokens(self) -> None:
         """Make every issued token expired (next use answers 42001)."""
@@ -565,6 +573,16 @@ class FakeWeCom:
         self._tokens[token] = self.clock() + self.token_expires_in
         record["token"] = token
         return self._answer(0, "ok", access_token=token, expires_in=self.token_expires_in)
+
+    async def _h_getuserinfo(self, request: web.Request) -> web.Response:
+        if (scripted := self._scripted(request.path)) is not None:
+            return scripted
+        if (refused := self._check_token(request)) is not None:
+            return refused
+        userid = self._oauth_codes.pop(request.query.get("code", ""), None)
+        if userid is None:
+            return self._answer(40029, "invalid code")
+        return self._answer(0, "ok", userid=userid, user_ticket="fake-ticket")
 
     async def _h_message_send(self, request: web.Request) -> web.Response:
         if (scripted := self._scripted(request.path)) is not None:

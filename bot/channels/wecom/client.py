@@ -97,6 +97,16 @@ class WeComClient(WeComTokenCache, WeComRobots):
 
     # --------------------------------------------------------------- media
 
+    async def user_of_code(self, code: str) -> str | None:
+        """企业微信网页授权: the userid behind an OAuth `code` (cgi-bin/auth/getuserinfo); None when WeCom
+        refuses the code (used, expired, made up) or names no member of the corp (an OpenId instead)."""
+        try:
+            payload = await self._call_with_token("GET", "/cgi-bin/auth/getuserinfo", params={"code": code})
+        except WeComApiError:
+            return None
+        userid = payload.get("userid") or payload.get("UserId")
+        return str(userid) if userid else None
+
     async def upload_media(self, kind: Literal["image", "file"], filename: str, data: bytes) -> str:
         """Upload temporary media (valid 3 days) and return its media_id."""
         if kind not in MEDIA_MAX_BYTES:
