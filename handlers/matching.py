@@ -6,8 +6,12 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from core.names import normalize_company_name
+from core.org import OrgConfig
 from core.ports import UnitOfWork
+from core.project_list import ProjectQuery
 from core.records import Project
+from core.social_credit_code import is_valid_credit_code, normalize_credit_code
+from core.stages import Stage, stage_from_text
 
 # Below this a name is a different company; above it, the office would want to know.
 SIMILAR_NAME = 85
@@ -58,6 +62,75 @@ async def search_projects(uow: UnitOfWork, query: str, *, limit: int = 8) -> lis
              if pid not in exact and pid not in contained] if len(exact) + len(contained) < limit else []
     ids = (exact + contained + fuzzy)[:limit]
     return await uow.projects.many(ids)
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What a 查询 names: a number, a credit code, or a unit, stage and industry chain around a name."""
+
+    project_id: int | None = None
+    credit_code: str | None = None
+    unit: str | None = None
+    stage: Stage | None = None
+    industry: str | None = None
+    words: str = ""
+
+    @property
+    def filtered(self) -> bool:
+        return self.unit is not None or self.stage is not None or self.industry is not None
+
+
+def unit_named(cfg: OrgConfig, word: str) -> str | None:
+    """The unit a word names: its code, name or short name."""
+    return next((u.code for u in cfg.units if word in (u.code, u.name, u.short_name)), None)
+
+
+def read_criteria(cfg: OrgConfig | None, text: str) -> Criteria:
+    """`#66`, a credit code, or words each read as a unit, a stage, an industry chain, else part of a name."""
+    text = text.strip()
+    ref = text.lstrip("#＃").strip()
+    if ref.isdigit() and len(ref) <= 12 and (ref != text or len(ref) <= 6):
+        return Criteria(project_id=int(ref))
+    if len(text) == 18 and is_valid_credit_code(text):
+        return Criteria(credit_code=normalize_credit_code(text))
+    unit = stage = industry = None
+    rest: list[str] = []
+    for word in text.split():
+        if cfg is not None and unit is None and (code := unit_named(cfg, word)) is not None:
+            unit = code
+        elif stage is None and (found := stage_from_text(word)) is not None and not word.isascii():
+            stage = found
+        elif cfg is not None and industry is None and (chain := _industry(cfg, word)) is not None:
+            industry = chain
+        else:
+            rest.append(word)
+    return Criteria(unit=unit, stage=stage, industry=industry, words=" ".join(rest))
+
+
+def _industry(cfg: OrgConfig, word: str) -> str | None:
+    if word in cfg.industries:
+        return word
+    inside = [i for i in cfg.industries if len(word) >= 3 and word in i]
+    return inside[0] if len(inside) == 1 else None
+
+
+async def find_projects(uow: UnitOfWork, cfg: OrgConfig | None, text: str, *,
+                        limit: int = 8) -> tuple[list[Project], int]:
+    """The projects a 查询 means (at most `limit`, most recently updated first) and how many match in all."""
+    c = read_criteria(cfg, text)
+    if c.project_id is not None:
+        found = await uow.projects.get(c.project_id)
+        return ([found], 1) if found is not None else ([], 0)
+    if c.credit_code is not None:
+        by_code = await uow.projects.by_credit_code(c.credit_code)
+        return by_code[:limit], len(by_code)
+    if not c.filtered:
+        by_name = await search_projects(uow, c.words, limit=limit)
+        return by_name, len(by_name)
+    page = await uow.projects.search(ProjectQuery(
+        unit=c.unit, stage=c.stage, industry=c.industry, text=c.words or None,
+        normalized_text=normalize_company_name(c.words) or None if c.words else None, per_page=limit))
+    return page.projects, page.total
 
 
 def match_options(text: str, options: tuple[str, ...] | list[str], *, cutoff: int = 80) -> list[str]:

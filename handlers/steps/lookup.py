@@ -8,7 +8,7 @@ from core.records import Project
 from texts import t
 from handlers.context import Answer, Ctx
 from handlers.flows.base import Flow, Step
-from handlers.matching import search_projects
+from handlers.matching import find_projects
 
 
 class LookupFlow(Flow):
@@ -39,11 +39,14 @@ class LookupFlow(Flow):
 async def show_found(ctx: Ctx, query: str, one: Callable[[Project], Awaitable[None]], action: str,
                      unit: Callable[[Project], str | None]) -> None:
     """None found, one (answered by `one`), or several offered as `s:<action>:<id>` buttons naming `unit`."""
-    found = await search_projects(ctx.uow, query)
+    found, total = await find_projects(ctx.uow, ctx.cfg, query)
     if not found:
         ctx.say(t("status.none", query=query))
-    elif len(found) == 1:
+    elif total == 1:
         await one(found[0])
     else:
-        ctx.offer(t("status.several", query=query, count=len(found)),
+        head = t("status.several", query=query, count=total) if total == len(found) else \
+            t("status.several_more", query=query, count=total, shown=len(found),
+              unit=ctx.unit_name(unit(found[0])))
+        ctx.offer(head,
                   [(f"#{p.id} {p.name}（{ctx.unit_name(unit(p))}）", f"s:{action}:{p.id}") for p in found])

@@ -220,3 +220,54 @@ async def test_an_update_makes_a_project_fresh_again(org_db: Database, east: Per
 async def test_stale_with_bad_days(org_db: Database, east: Person, days: str) -> None:
     await east.say(f"/stale {days}")
     assert east.text == f"天数请写 1 到 3650 之间的数字，如“/stale 30”（收到的是“{days}”）。"
+
+
+# -- 查询 by what the bot shows and by what people know (issue 16) --------------------------------
+
+async def test_by_the_number_the_bot_shows(org_db: Database, east: Person) -> None:
+    p = await logged_lead(east, "宁德时代 新能源汽车零部件 投资5亿 来源驻点")
+    for typed in (f"查询 #{p.id}", f"查询 ＃{p.id}", f"/status {p.id}", f"查询#{p.id}"):
+        await east.say(typed)
+        assert east.text.startswith(f"【#{p.id} 宁德时代】"), typed
+    await east.say("查询 #99999")
+    assert east.text == "没有找到与“#99999”相关的项目。可以换个说法，或发“线索 #99999”登记。"
+
+
+async def test_by_credit_code(org_db: Database, east: Person) -> None:
+    p = await logged_lead(east, "比亚迪 91440300192175701G 新能源汽车零部件 投资5亿 来源驻点")
+    await east.say("查询 91440300192175701G")
+    assert east.text.startswith(f"【#{p.id} 比亚迪】")
+
+
+async def test_by_industry_chain_unit_and_stage_with_buttons(org_db: Database, east: Person, west: Person) -> None:
+    a = await logged_lead(east, "宁德时代 新能源汽车零部件 投资5亿 来源驻点")
+    b = await logged_lead(east, "万华化学 现代化工 投资8000万 来源驻点")
+    c = await logged_lead(west, "恒力石化 现代化工 投资2亿 来源驻点")
+    await east.say("查询 新能源汽车零部件")
+    assert east.text.startswith(f"【#{a.id} 宁德时代】")
+    await east.say("查询 现代化工")
+    assert east.text == "找到 2 个与“现代化工”相关的项目，请选择："
+    assert east.labels == [f"#{c.id} 恒力石化（西区）", f"#{b.id} 万华化学（东区）"]
+    await east.press(f"#{c.id} 恒力石化")
+    assert east.text.startswith(f"【#{c.id} 恒力石化】")
+    await east.say("查询 东区")
+    assert east.text == "找到 2 个与“东区”相关的项目，请选择："
+    await east.say("进展 宁德时代")
+    await east.press("阶段变更")
+    await east.press("在谈")
+    await east.press("确认")
+    await east.say("查询 东区 在谈")
+    assert east.text.startswith(f"【#{a.id} 宁德时代】")
+    await east.say("查询 西区 在谈")
+    assert east.text.startswith("没有找到与“西区 在谈”相关的项目")
+    await east.say("查询 东区 万华")  # a unit around a name
+    assert east.text.startswith(f"【#{b.id} 万华化学】")
+
+
+async def test_more_matches_than_buttons_says_how_to_narrow(org_db: Database, east: Person) -> None:
+    for i in range(10):
+        await logged_lead(east, f"测试{'甲乙丙丁戊己庚辛壬癸'[i]}化工公司 现代化工 投资1亿 来源驻点")
+    await east.say("查询 现代化工")
+    assert east.text == ("找到 10 个与“现代化工”相关的项目，下面是最近更新的 8 个；"
+                         "加上单位、阶段或产业链可缩小范围，如“查询 东区 在谈”：")
+    assert len(east.labels) == 8
