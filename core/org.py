@@ -5,6 +5,7 @@ The model and its lookups; reading it from a file, with refusals that name the k
 """
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, time
 from functools import cached_property
 from typing import Annotated, Literal
@@ -56,6 +57,7 @@ class Scoring(_Model):
 class PeerGroup(_Model):
     code: str
     name: str
+    aliases: tuple[str, ...] = ()   # the short names people type: 排名 区县, 排名 驻外
     weights: dict[str, Annotated[int, Field(ge=0, le=100)]]
     scoring: Scoring | None = None
 
@@ -185,6 +187,11 @@ class OrgConfig(_Model):
     def peer_group(self, code: str) -> PeerGroup:
         return next(g for g in self.peer_groups if g.code == code)
 
+    def peer_group_named(self, ref: str) -> PeerGroup | None:
+        """The peer group typed as its code, name or one of its aliases (full- or half-width, any spacing)."""
+        key = name_key(ref)
+        return next((g for g in self.peer_groups if key in {name_key(n) for n in (g.code, g.name, *g.aliases)}), None)
+
     def group_units(self, group: str) -> list[Unit]:
         return [u for u in self.units if u.peer_group == group]
 
@@ -208,3 +215,8 @@ class OrgConfig(_Model):
             (r for r in self.credit_rules if owner.kind in r.owner_kinds and host.kind in r.host_kinds),
             None,
         )
+
+
+def name_key(text: str) -> str:
+    """How a typed name is compared: NFKC (（） and (), ＃ and #), no spaces, lower case."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()

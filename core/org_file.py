@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.org import OrgConfig
+from core.org import OrgConfig, name_key
 from core.roles import UnitKind
 
 
@@ -56,6 +56,11 @@ def _cross_check(cfg: OrgConfig) -> Iterable[tuple[tuple[Any, ...], str]]:
     indicators = {ind.code for ind in cfg.indicators}
     if len(groups) != len(cfg.peer_groups):
         yield ("peer_groups",), "考核组代码重复"
+    said: dict[str, str] = {}
+    for i, g in enumerate(cfg.peer_groups):
+        for n in {name_key(x) for x in (g.code, g.name, *g.aliases)}:
+            if said.setdefault(n, g.code) != g.code:
+                yield ("peer_groups", i, "aliases"), f"“{n}”已是考核组“{said[n]}”的名称或别名"
     if len(indicators) != len(cfg.indicators):
         yield ("indicators",), "指标代码重复"
     for i, u in enumerate(cfg.units):

@@ -1,7 +1,7 @@
 """/rank 排名: a month's ranking in chat — the sender's peer group with their unit marked, and its chart.
 
 `排名` alone gives the last complete month of the sender's own peer group; `排名 2026-10` or
-`排名 10月` another month; `排名 区县` another group (by name or code). Leaders and the office,
+`排名 10月` another month; `排名 区县` another group (by name, code or an alias from the org file). Leaders and the office,
 whose units are in no peer group, get every group and a button per group to look at one. Figures are those `zsbot report ranking`
 prints: computed from the ledger as of the month's end, ending with the ledger head.
 """
@@ -13,7 +13,6 @@ from datetime import date
 
 from core.figures import last_complete_month, parse_month
 from core.messages import SendPhoto
-from core.org import OrgConfig
 from texts import t
 from handlers.context import Ctx
 from reports.ranking_text import month_zh, render_ranking
@@ -43,18 +42,16 @@ def parse_month_arg(text: str, today: date) -> str | None:
     return f"{year:04d}-{mon:02d}" if 1 <= mon <= 12 else None
 
 
-def _group(cfg: OrgConfig, ref: str) -> str | None:
-    return next((g.code for g in cfg.peer_groups if ref in (g.code, g.name)), None)
-
-
 async def rank_command(ctx: Ctx, args: str) -> None:
-    month, group_ref = last_complete_month(ctx.today), None
+    month, words = last_complete_month(ctx.today), []
     for word in args.split():
         parsed = parse_month_arg(word, ctx.today)
         if parsed is not None:
             month = parsed
         else:
-            group_ref = word
+            words.append(word)
+    # A group's name may hold spaces or brackets either width: 区（市、县）、开发区, 区(市、县)、开发区.
+    group_ref = " ".join(words) or None
     if month >= f"{ctx.today.year:04d}-{ctx.today.month:02d}":
         ctx.say(t("rank.not_closed", month=month_zh(month)))
         return
@@ -66,7 +63,8 @@ async def rank_command(ctx: Ctx, args: str) -> None:
     own = cfg.unit(ctx.me.unit).peer_group if ctx.me.unit in {u.code for u in cfg.units} else None
     group = own
     if group_ref is not None:
-        group = _group(cfg, group_ref)
+        found_group = cfg.peer_group_named(group_ref)
+        group = found_group.code if found_group is not None else None
         if group is None:
             ctx.say(t("ranking.unknown_group", group=group_ref, groups="、".join(g.name for g in cfg.peer_groups)))
             return

@@ -96,3 +96,30 @@ async def test_a_leader_sees_every_group_and_picks_one_with_a_button(db: Databas
     wecom = await registered(db, conversations(db), "赵市长", channel="wecom", buttons=False)
     await wecom.say("排名")
     assert text_of(await wecom.say(wecom.number_of("区县"))).startswith("【2026年10月招商考核排名 · 区县】")
+
+
+async def test_every_group_answers_to_its_name_code_and_aliases(db: Database, clock: FixedClock) -> None:
+    """The demo organisation: 排名 区县 (the example in 帮助), the full name with full-width brackets, 部门, 驻外."""
+    from core.org_file import load_org
+    from tests.helpers import DEMO_ORG, setup_org
+
+    await setup_org(db, load_org(DEMO_ORG.read_text(encoding="utf-8"), str(DEMO_ORG)))
+    clock.set(local(2026, 11, 5, 10))
+    leader = await registered(db, conversations(db), "何振宇")
+    for typed, name in [("排名 区县", "区（市、县）、开发区"), ("排名 区（市、县）、开发区", "区（市、县）、开发区"),
+                        ("排名 区(市、县)、开发区", "区（市、县）、开发区"), ("排名 districts", "区（市、县）、开发区"),
+                        ("排名 10月 开发区", "区（市、县）、开发区"), ("排名 部门", "市直部门"),
+                        ("排名 市直部门", "市直部门"), ("排名 驻外", "驻外办事处"), ("排名 办事处 2026-10", "驻外办事处")]:
+        text = text_of(await leader.say(typed))
+        assert text.startswith(f"【2026年10月招商考核排名 · {name}】"), (typed, text)
+    unknown = text_of(await leader.say("排名 乡镇"))
+    assert unknown == "没有“乡镇”这个考核组。可选：区（市、县）、开发区、市直部门、驻外办事处。"
+
+
+def test_an_alias_two_groups_share_is_refused() -> None:
+    from core.org_file import ConfigError, load_org
+    from tests.helpers import MINI_ORG
+
+    text = MINI_ORG.read_text(encoding="utf-8").replace('aliases = ["部门", "市直"]', 'aliases = ["部门", "区县"]')
+    with pytest.raises(ConfigError, match="区县"):
+        load_org(text, str(MINI_ORG))
