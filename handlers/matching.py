@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from core.names import normalize_company_name
-from core.org import OrgConfig
+from core.org import OrgConfig, name_key
 from core.ports import UnitOfWork
 from core.project_list import ProjectQuery
 from core.records import Project
@@ -81,8 +81,17 @@ class Criteria:
 
 
 def unit_named(cfg: OrgConfig, word: str) -> str | None:
-    """The unit a word names: its code, name or short name."""
-    return next((u.code for u in cfg.units if word in (u.code, u.name, u.short_name)), None)
+    """The unit a word names: its code, name or short name (either bracket width)."""
+    key = name_key(word)
+    return next((u.code for u in cfg.units if key in {name_key(n) for n in (u.code, u.name, u.short_name or "")}), None)
+
+
+def units_meant(cfg: OrgConfig, text: str) -> list[str]:
+    """Units a typed name means: the one it names, else those whose name holds it (深圳 → 驻深圳办事处)."""
+    if (code := unit_named(cfg, text)) is not None:
+        return [code]
+    key = name_key(text)
+    return [u.code for u in cfg.units if len(key) >= 2 and key in name_key(u.name)] if key else []
 
 
 def read_criteria(cfg: OrgConfig | None, text: str) -> Criteria:

@@ -9,6 +9,7 @@ from handlers import cards
 from texts import formatting as fmt
 from texts import t
 from handlers.context import Ctx
+from handlers.matching import units_meant
 from handlers.steps.lookup import LookupFlow, show_found
 from handlers.registry import Command, Feature
 
@@ -40,17 +41,45 @@ async def status_by_id(ctx: Ctx, arg: str) -> None:
 
 
 async def my_projects(ctx: Ctx, args: str) -> None:
-    me = ctx.me
-    if reads_everything(me.role) and not args.strip():
-        await city_overview(ctx)
+    """`我的项目`: one's own unit; `我的项目 驻深圳办事处`: any unit's, for a leader or the office."""
+    me, text = ctx.me, args.strip()
+    if not text:
+        if reads_everything(me.role):
+            await city_overview(ctx)
+        else:
+            await unit_projects(ctx, me.unit)
         return
-    projects = await ctx.uow.projects.of_unit(me.unit, live_only=False)
-    ctx.say(cards.by_stage(ctx, projects, t("my.title", unit=ctx.unit_name(me.unit), count=len(projects))))
+    meant = units_meant(ctx.cfg, text)
+    if meant == [me.unit]:
+        await unit_projects(ctx, me.unit)
+    elif not reads_everything(me.role):
+        ctx.say(t("my.other_unit_refused"))
+        await unit_projects(ctx, me.unit)
+    elif len(meant) == 1:
+        await unit_projects(ctx, meant[0])
+    elif meant:
+        ctx.offer(t("my.which_unit", text=text), [(ctx.unit_name(code), f"s:my:{code}") for code in meant], columns=2)
+    else:
+        ctx.say(t("my.unknown_unit", text=text))
+
+
+async def unit_projects(ctx: Ctx, unit: str) -> None:
+    projects = await ctx.uow.projects.of_unit(unit, live_only=False)
+    ctx.say(cards.by_stage(ctx, projects, t("my.title", unit=ctx.unit_name(unit), count=len(projects))))
+
+
+async def unit_action(ctx: Ctx, arg: str) -> None:
+    """A unit's button under the city overview; the sender, not the button, decides what may be read."""
+    if not reads_everything(ctx.me.role) or arg not in {u.code for u in ctx.cfg.units}:
+        await unit_projects(ctx, ctx.me.unit)
+    else:
+        await unit_projects(ctx, arg)
 
 
 async def city_overview(ctx: Ctx) -> None:
-    """Leaders and the office have no unit projects of their own: they see the city by unit."""
+    """Leaders and the office have no unit projects of their own: they see the city by unit, a button each."""
     lines = [t("my.city_title")]
+    buttons: list[tuple[str, str]] = []
     for unit in await ctx.uow.org.units():
         # By responsible unit only, so a transferred project is counted once; every unit with
         # projects is listed (leaders and the office log leads too).
@@ -58,7 +87,12 @@ async def city_overview(ctx: Ctx) -> None:
         if projects:
             lines.append(t("my.city_line", unit=unit.name, count=len(projects),
                            signed=sum(1 for p in projects if p.contract_wan is not None)))
-    ctx.say("\n".join(lines) if len(lines) > 1 else t("my.city_empty"))
+            buttons.append((unit.name, f"s:my:{unit.code}"))
+    if not buttons:
+        ctx.say(t("my.city_empty"))
+        return
+    lines.append(t("my.city_footer"))
+    ctx.offer("\n".join(lines), buttons, columns=3)
 
 
 async def stale_projects(ctx: Ctx, args: str) -> None:
@@ -90,5 +124,5 @@ FEATURE = Feature(
         Command("stale", ("久未更新", "未更新"), run=stale_projects, order=60),
     ),
     flows=(StatusFlow(),),
-    actions={"status": status_by_id},
+    actions={"status": status_by_id, "my": unit_action},
 )

@@ -162,7 +162,8 @@ async def test_my_projects_scope(org_db: Database, world: dict, who: str, city: 
     await person.say("/my")
     if city:
         assert person.text == ("全市在库项目（按责任单位）：\n· 东区：1 个，其中已签约 0 个\n"
-                               "· 西区：1 个，其中已签约 0 个\n· 高新区：1 个，其中已签约 0 个")
+                               "· 西区：1 个，其中已签约 0 个\n· 高新区：1 个，其中已签约 0 个\n"
+                               "点单位名称看它的项目，或发“我的项目 单位名称”。")  # issue 16: a button per unit
     else:
         assert person.text.startswith("东区的项目（共 2 个）：")
         assert "宁德时代" in person.text and "浪潮信息" in person.text and "万华化学" not in person.text

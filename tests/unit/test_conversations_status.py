@@ -181,7 +181,41 @@ async def test_leaders_and_the_office_see_the_city_by_unit(
     await logged_lead(west, "恒力石化 现代化工 投资2亿 来源驻点")
     reader = await registered(org_db, east.conv, who)
     await reader.say("/my")
-    assert reader.text == "全市在库项目（按责任单位）：\n· 东区：2 个，其中已签约 0 个\n· 西区：1 个，其中已签约 0 个"
+    assert reader.text == ("全市在库项目（按责任单位）：\n· 东区：2 个，其中已签约 0 个\n· 西区：1 个，其中已签约 0 个\n"
+                           "点单位名称看它的项目，或发“我的项目 单位名称”。")
+    assert reader.labels == ["东区", "西区"]  # a button per unit (issue 16)
+    await reader.press("西区")
+    assert reader.text.startswith("西区的项目（共 1 个）：")
+
+
+@pytest.mark.parametrize("who", ["赵市长", "王办公"])
+async def test_a_leader_or_the_office_opens_any_unit_by_name(
+        org_db: Database, east: Person, who: str) -> None:
+    a = await logged_lead(east, "宁德时代 新能源汽车零部件 投资5亿 来源驻点")
+    reader = await registered(org_db, east.conv, who)
+    await reader.say("我的项目 东区")
+    assert reader.text == f"东区的项目（共 1 个）：\n【线索】1 个\n· #{a.id} 宁德时代（线索，5亿元，东区）"
+    await reader.say("我的项目 驻深圳办事处")
+    assert reader.text == "驻深圳办事处的项目（共 0 个）：\n暂无项目。"
+    await reader.say("我的项目 驻深圳")  # the short name
+    assert reader.text.startswith("驻深圳办事处的项目")
+    await reader.say("我的项目 办事处")  # several units hold it: buttons
+    assert reader.text == "“办事处”对应几个单位，请选择：" and reader.labels == ["驻深圳办事处", "驻长沙办事处"]
+    await reader.press("驻长沙办事处")
+    assert reader.text.startswith("驻长沙办事处的项目（共 0 个）")
+    await reader.say("我的项目 火星区")
+    assert reader.text.startswith("没有“火星区”这个单位。")
+
+
+async def test_a_unit_member_reads_only_their_own_unit(org_db: Database, east: Person, west: Person) -> None:
+    await logged_lead(east, "宁德时代 新能源汽车零部件 投资5亿 来源驻点")
+    await west.say("我的项目 东区")
+    assert west.text == ("其他单位的项目只有市领导和大招商办可以按单位查看；下面是本单位的项目。\n"
+                         "西区的项目（共 0 个）：\n暂无项目。")
+    await west.payload("s:my:east")  # a button is not trusted: the sender decides
+    assert west.text == "西区的项目（共 0 个）：\n暂无项目。"
+    await east.say("我的项目 东区")
+    assert east.text.startswith("东区的项目（共 1 个）：")
 
 
 # -- /stale -------------------------------------------------------------------------------------
