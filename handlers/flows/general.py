@@ -1,16 +1,54 @@
 """/help 帮助, /cancel 取消 and /start for someone already registered."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from core import sharing as sh
+from core.halfmonthly import OBSERVATION_KINDS, reporting_units
+from core.roles import Role, reads_everything
+from texts import formatting as fmt
 from texts import t
 from handlers.context import Ctx
 from handlers.registry import Command, Feature, registry
 
 
+def _office(ctx: Ctx) -> bool:
+    return ctx.me.role is Role.OFFICE_ADMIN
+
+
+def _head(ctx: Ctx) -> bool:
+    return ctx.me.role in (Role.UNIT_HEAD, Role.OFFICE_ADMIN)
+
+
+def _kind(ctx: Ctx) -> object:
+    return ctx.cfg.unit(ctx.me.unit).kind if ctx.cfg.has_unit(ctx.me.unit) else None
+
+
+# Who 帮助 lists a command for: the same lines the command's own refusals draw. A command not
+# named here is for everyone.
+FOR_WHOM: dict[str, Callable[[Ctx], bool]] = {
+    "report": lambda ctx: ctx.me.unit in reporting_units(ctx.cfg, [ctx.me]),
+    "observe": lambda ctx: _kind(ctx) in OBSERVATION_KINDS,
+    "transfer": lambda ctx: _office(ctx) or sh.works_projects(ctx.cfg, ctx.me.unit),
+    "route": lambda ctx: _office(ctx) or sh.works_projects(ctx.cfg, ctx.me.unit),
+    "accept": _head,
+    "claims": _office,
+    "bindgroup": _head,
+    "unbindgroup": _head,
+}
+
+
+def commands_for(ctx: Ctx) -> list[Command]:
+    """The menu's commands this sender's role and unit can use, in menu order."""
+    return [c for c in registry().commands.values() if c.in_menu and FOR_WHOM.get(c.name, lambda _: True)(ctx)]
+
+
 async def help_command(ctx: Ctx, args: str) -> None:
-    commands = [c for c in registry().commands.values() if c.in_menu]
-    lines = [t("help.title")]
-    lines += [t("help.line", command=c.name, aliases="／".join(c.aliases[:1]), text=t(f"help.{c.name}"))
-              for c in commands]
+    me = ctx.me
+    lines = [t("help.title"), t("help.who", unit=ctx.unit_name(me.unit), role=fmt.role(me.role))]
+    for c in commands_for(ctx):
+        key = "help.my_city" if c.name == "my" and reads_everything(me.role) else f"help.{c.name}"
+        lines.append(t("help.line", command=c.name, aliases="／".join(c.aliases[:1]), text=t(key)))
     lines.append(t("help.footer"))
     ctx.say("\n".join(lines))
 
