@@ -33,9 +33,8 @@ async def register(ctx: Ctx, code: str) -> None:
     try:
         member = await redeem_invite(ctx.uow, RedeemInvite(code=code, channel=inbound.channel, external_id=inbound.sender_id, chat_id=chat_id, display_name=inbound.sender_name.strip()[:NAME_MAX]))
     except Refusal as refusal:
+        # One message: the reason already says what to do (retype it, or ask for another code).
         ctx.refuse(refusal)
-        if refusal.code != "already_registered":
-            ctx.say(t("start.how_to_join"))
         return
     ctx.member = member
     ctx.say(t("start.welcome", name=member.name, unit=ctx.unit_name(member.unit), role=fmt.role(member.role)))

@@ -245,11 +245,14 @@ async def test_a_project_id_in_a_payload_tells_an_unknown_sender_nothing(org_db:
     assert stranger.texts == [JOIN] and "宁德时代" not in stranger.text
 
 
-async def test_a_bad_invite_gets_the_reason_and_the_explanation(org_db: Database, world: dict) -> None:
+async def test_a_bad_invite_gets_the_reason_in_one_message(org_db: Database, world: dict) -> None:
     stranger = Person(org_db, world["conv"], sender_id="tg-999", channel="telegram")  # type: ignore[arg-type]
     before = await event_count(org_db)
     await stranger.say("/start not-a-code")
-    assert stranger.texts == ["邀请码无效，请核对后重发“/start 邀请码”。", JOIN]
+    # issue 16: one message, not the error followed by the whole welcome
+    assert stranger.texts == ["邀请码无效，请核对后重发“/start 邀请码”。"]
+    await stranger.say("/start 123456")
+    assert stranger.texts == ["邀请码无效，请核对后重发“/start 邀请码”。"]
     assert await event_count(org_db) == before
 
 
