@@ -160,7 +160,9 @@ class TransferFlow(Flow):
 
     async def ask_reason(self, ctx: Ctx) -> None:
         default = self.default_reason(ctx)
-        ctx.ask("reason", t(f"sharing.{self.name}.ask_reason", unit=ctx.unit_name(ctx.data["to_unit"])),
+        # Offer the suggested reason only when there is one; never a "use it:" with nothing after it.
+        key = f"sharing.{self.name}.ask_reason_or_suggested" if default else f"sharing.{self.name}.ask_reason"
+        ctx.ask("reason", t(key, unit=ctx.unit_name(ctx.data["to_unit"])),
                 extra=[Choice(t("sharing.use_suggested_reason", reason=default), SKIP)] if default else None)
 
     async def on_reason(self, ctx: Ctx, ans: Answer) -> None:

@@ -62,6 +62,7 @@ async def test_route_accept_sign_fund_credit_history_and_a_claim(db: Database, c
     assert "· 东区：产业导向含“电子信息制造”" in li.text
     assert li.labels == ["东区（推荐）", "区县", "市直部门", "驻外办事处"]
     await li.press("东区（推荐）")
+    assert li.texts[-1] == "请说明分流给东区的理由（对方会看到），或点下面的推荐理由："
     await li.press("用推荐理由")
     assert "理由：产业导向含“电子信息制造”" in li.text and "驻深圳办事处仍是首谈单位" in li.text
     await li.press("确认")

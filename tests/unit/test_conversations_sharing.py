@@ -171,6 +171,9 @@ async def test_route_is_for_the_owner_and_the_office(org_db: Database) -> None:
     assert "把“吉利汽车”分流给哪个单位？" in office.text and "市直部门" in office.labels
     await office.press("驻外办事处")
     await office.press("驻长沙办事处")
+    # No reason suggested for 驻长沙: the question does not promise one (issue 16).
+    assert office.texts[-1] == "请说明分流给驻长沙办事处的理由（对方会看到）："
+    assert not any("推荐理由" in label for label in office.labels)
     await office.say("长沙有整车厂资源")
     await office.press("确认")
     # 驻长沙 has no head: the office itself is asked to decide, so someone always can.
