@@ -31,17 +31,24 @@ async def pool_command(ctx: Ctx, args: str) -> None:
     may_join = sh.works_projects(ctx.cfg, ctx.me.unit)
     for p in leads:
         interest = t("sharing.pool_interest", count=counts[p.id]) if counts.get(p.id) else ""
+        if ctx.me.unit in (p.owner_unit, p.responsible_unit):
+            mark = t("sharing.pool_own")
+        elif may_join and await ctx.uow.sharing.has_interest(p.id, ctx.me.unit):
+            mark = t("sharing.pool_followed")
+        else:
+            mark = ""
+            if may_join:
+                choices.append((t("sharing.button.interest", id=p.id), f"s:interest:{p.id}"))
         lines.append(t("sharing.pool_line", id=p.id, name=p.name, industry=p.industry or t("common.unknown"),
                        amount=fmt.amount(p.intended_wan if p.foreign_wan is None else p.foreign_wan,
                                          p.foreign_currency), stage=fmt.stage(p.stage),
-                       owner=ctx.unit_name(p.owner_unit), interest=interest))
-        if may_join and ctx.me.unit not in (p.owner_unit, p.responsible_unit) \
-                and not await ctx.uow.sharing.has_interest(p.id, ctx.me.unit):
-            choices.append((t("sharing.button.interest", id=p.id), f"s:interest:{p.id}"))
-    lines.append(t("sharing.pool_footer"))
+                       owner=ctx.unit_name(p.owner_unit), interest=interest + mark))
+    # The footer promises a 关注 button only when one is there.
     if choices:
+        lines.append(t("sharing.pool_footer"))
         ctx.offer("\n".join(lines), choices, columns=2)
     else:
+        lines.append(t("sharing.pool_footer_none" if may_join else "sharing.pool_footer_readonly"))
         ctx.say("\n".join(lines))
 
 

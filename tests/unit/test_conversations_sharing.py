@@ -62,10 +62,11 @@ async def test_pool_shows_leads_city_wide_without_contacts_and_marks_interest(or
     await east.say("线索池")
     assert east.texts[-1].splitlines()[1:3] == [
         f"· #{theirs.id} 贵州磷化集团｜现代化工｜8亿元｜线索｜首报：西区",
-        f"· #{mine.id} 华为技术有限公司｜电子信息制造｜5亿元｜线索｜首报：东区",
+        f"· #{mine.id} 华为技术有限公司｜电子信息制造｜5亿元｜线索｜首报：东区｜本单位",  # issue 16: marked
     ]
     assert "张三" not in east.text and "13800138000" not in east.text
     assert east.labels == [f"关注 #{theirs.id}"]  # not its own lead
+    assert east.texts[-1].endswith("想参与就点下面的“关注”，首报单位会收到通知；要接手项目请与首报单位商量后由其发起流转。")
 
     await east.press(f"关注 #{theirs.id}")
     assert east.text == "已关注“贵州磷化集团”，已通知西区。"
@@ -79,6 +80,15 @@ async def test_pool_shows_leads_city_wide_without_contacts_and_marks_interest(or
 
     await west.say("/pool 化工")
     assert "线索池（现代化工，最新 1 条" in west.text and "｜1 家关注" in west.text and west.labels == []
+    # Only its own lead there: no 关注 button, and the text promises none (issue 16).
+    assert "想参与" not in west.text and west.text.endswith(
+        "以上线索是本单位的或已关注的，没有可以关注的新线索；要接手项目请与首报单位商量后由其发起流转。")
+    await east.say("线索池")
+    assert f"#{theirs.id} 贵州磷化集团｜现代化工｜8亿元｜线索｜首报：西区｜1 家关注｜已关注" in east.text
+    assert east.labels == [] and "想参与" not in east.text
+    mayor = await person(org_db, "赵市长")
+    await mayor.say("线索池")
+    assert mayor.labels == [] and "想参与" not in mayor.text and mayor.text.endswith("市领导和大招商办在此查看。")
     await west.say("/pool 造船")
     assert west.text.startswith("没有“造船”这个产业链。可选：电子信息制造、")
 
