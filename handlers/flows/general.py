@@ -40,7 +40,7 @@ FOR_WHOM: dict[str, Callable[[Ctx], bool]] = {
 
 def commands_for(ctx: Ctx) -> list[Command]:
     """The menu's commands this sender's role and unit can use, in menu order."""
-    return [c for c in registry().commands.values() if c.in_menu and FOR_WHOM.get(c.name, lambda _: True)(ctx)]
+    return [c for c in registry().commands.values() if c.in_menu and (c.name not in FOR_WHOM or FOR_WHOM[c.name](ctx))]
 
 
 async def help_command(ctx: Ctx, args: str) -> None:

@@ -305,3 +305,36 @@ async def test_more_matches_than_buttons_says_how_to_narrow(org_db: Database, ea
     assert east.text == ("找到 10 个与“现代化工”相关的项目，下面是最近更新的 8 个；"
                          "加上单位、阶段或产业链可缩小范围，如“查询 东区 在谈”：")
     assert len(east.labels) == 8
+
+
+
+async def test_the_quoted_cases_on_the_demo_organisation(sqlite_db: Database) -> None:
+    """Issue 16's quotes, as typed on the console with the demo organisation."""
+    from core.org_file import load_org
+    from tests.helpers import DEMO_ORG, setup_org
+
+    await setup_org(sqlite_db, load_org(DEMO_ORG.read_text(encoding="utf-8"), str(DEMO_ORG)))
+    conv = conversations(sqlite_db)
+    fan = await registered(sqlite_db, conv, "范思琪")
+    a = await logged_lead(fan, "浪潮电子信息产业股份有限公司 电子信息制造 投资5亿 来源驻点招商")
+    b = await logged_lead(fan, "满帮集团 现代服务业 投资2亿 来源驻点招商")
+    await fan.say("进展 满帮集团")
+    await fan.press("阶段变更")
+    await fan.press("在谈")
+    await fan.press("确认")
+    await fan.say(f"查询 #{a.id}")
+    assert fan.text.startswith(f"【#{a.id} 浪潮电子信息产业股份有限公司】")
+    await fan.say("查询 电子信息制造")
+    assert fan.text.startswith(f"【#{a.id} 浪潮电子信息产业股份有限公司】")
+    await fan.say("查询 贵安新区 在谈")
+    assert fan.text.startswith(f"【#{b.id} 满帮集团】")
+    await fan.say("查询 贵安新区")
+    assert fan.text == "找到 2 个与“贵安新区”相关的项目，请选择："
+    assert fan.labels == [f"#{b.id} 满帮集团（贵安新区）", f"#{a.id} 浪潮电子信息产业股份有限公司（贵安新区）"]
+    leader = await registered(sqlite_db, conv, "何振宇")
+    await leader.say("我的项目 驻深圳办事处")
+    assert leader.text == "驻深圳办事处的项目（共 0 个）：\n暂无项目。"
+    await leader.say("我的项目")
+    assert "· 贵安新区：2 个，其中已签约 0 个" in leader.text and "贵安新区" in leader.labels
+    await leader.press("贵安新区")
+    assert leader.text.startswith("贵安新区的项目（共 2 个）：")
