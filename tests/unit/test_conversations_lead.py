@@ -144,6 +144,8 @@ async def test_an_unknown_source_word_shows_the_list_again(org_db: Database, eas
         ("5000", "“5000”没有写单位，请写明万或亿，例如“5000万”或“3.5亿”。"),
         ("12.5万", "金额按万元记录，请精确到万元（例如 13万）。"),
         ("-3亿", "金额不能是负数，请按“3.5亿”或“5000万”的格式输入。"),
+        ("三个多亿", "“三个多亿”是个大概的数，请写明具体金额，例如“3.5亿”或“5000万”。"),
+        ("三亿多", "“三亿多”是个大概的数，请写明具体金额，例如“3.5亿”或“5000万”。"),
     ],
 )
 async def test_an_amount_that_cannot_be_understood_is_refused_and_asked_again(
@@ -158,6 +160,24 @@ async def test_an_amount_that_cannot_be_understood_is_refused_and_asked_again(
     assert await event_count(org_db) == before
     state = await state_of(org_db, await member(org_db, "东小李"))
     assert state.step == "amount" and "intended_wan" not in state.data
+
+
+@pytest.mark.parametrize("typed,shown", [("十个亿", "10亿元"), ("两个亿", "2亿元"), ("五个亿元", "5亿元"),
+                                         ("一个亿", "1亿元"), ("一个半亿", "1.5亿元")])
+async def test_the_colloquial_ge_amounts_are_understood(org_db: Database, east: Person, typed: str, shown: str) -> None:
+    await east.say("/lead")
+    await east.say("比亚迪")
+    await east.press("电子信息制造")
+    await east.say(typed)
+    assert east.text == "请选择线索来源："
+    await east.say("2")
+    await east.press("跳过")
+    assert f"意向投资：{shown}" in east.text
+
+
+async def test_a_one_line_lead_with_ten_ge_yi(org_db: Database, east: Person) -> None:
+    await east.say("线索 宁德时代 新能源汽车零部件 投资十个亿 来源驻点")
+    assert "意向投资：10亿元" in east.text and east.labels == ["确认", "修改", "取消"]
 
 
 async def test_foreign_capital_is_kept_apart_and_flagged(org_db: Database, east: Person) -> None:
