@@ -525,3 +525,16 @@ async def test_a_long_contact_and_a_long_display_name_fit_on_both_engines(db: Da
     assert "已登记线索" in newcomer.text
     [logged] = await events(db, ev.LEAD_LOGGED)
     assert len(logged.payload["contact"]) == 200
+
+
+# -- punctuation after the command word (issue 16) ------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["线索：浙江吉利控股集团有限公司，新能源汽车零部件，投资十个亿",
+                                   "线索:浙江吉利控股集团有限公司 新能源汽车零部件 投资十个亿",
+                                   "线索， 浙江吉利控股集团有限公司；新能源汽车零部件；投资十个亿",
+                                   "/lead：浙江吉利控股集团有限公司、新能源汽车零部件、投资十个亿"])
+async def test_full_width_punctuation_after_the_command_word_is_a_separator(
+        org_db: Database, east: Person, typed: str) -> None:
+    await east.say(typed)
+    assert "企业名称：浙江吉利控股集团有限公司\n" in east.text and "意向投资：10亿元" in east.text
+    assert ":" not in east.text.split("企业名称：")[1].split("\n")[0]
