@@ -333,8 +333,8 @@ async def test_register_anyway_is_flagged_in_the_ledger_never_merged(
     await west.press("仍然登记")
     assert f"⚠ 疑似与 #{first.id} 重复，将标记给大招商办核查" in west.text
     await west.press("确认")
-    second = await project_named(org_db, "比亚迪(深圳)有限公司")
-    assert west.texts[-1] == (f"已登记线索 #{second.id} 比亚迪(深圳)有限公司（首报单位：西区），"
+    second = await project_named(org_db, "比亚迪（深圳）有限公司")  # kept as typed (issue 16)
+    assert west.texts[-1] == (f"已登记线索 #{second.id} 比亚迪（深圳）有限公司（首报单位：西区），"
                               "并标记为疑似重复，大招商办会核查。")
     logged = await lead_events(org_db)
     assert [e.payload["duplicate_of"] for e in logged] == [None, first.id]
@@ -538,3 +538,36 @@ async def test_full_width_punctuation_after_the_command_word_is_a_separator(
     await east.say(typed)
     assert "企业名称：浙江吉利控股集团有限公司\n" in east.text and "意向投资：10亿元" in east.text
     assert ":" not in east.text.split("企业名称：")[1].split("\n")[0]
+
+
+# -- names kept as typed (issue 16) ---------------------------------------------------------------
+
+async def test_a_name_with_full_width_brackets_is_stored_and_shown_as_typed(org_db: Database, east: Person) -> None:
+    await east.say("线索：腾讯科技（深圳）有限公司，电子信息制造，投资两个亿，来源驻点，拟设区域总部（华南）")
+    card = east.text
+    assert "企业名称：腾讯科技（深圳）有限公司\n" in card and "备注：拟设区域总部（华南）" in card
+    await east.press("确认")
+    [logged] = await lead_events(org_db)
+    assert logged.payload["name"] == "腾讯科技（深圳）有限公司"
+    assert logged.payload["normalized_name"] == "腾讯科技"  # matching is unchanged
+    project = await project_named(org_db, "腾讯科技（深圳）有限公司")
+    assert east.texts[-1].startswith(f"已登记线索 #{project.id} 腾讯科技（深圳）有限公司（首报单位：东区）。")
+
+
+async def test_step_by_step_name_is_kept_as_typed(org_db: Database, east: Person) -> None:
+    await east.say("/lead")
+    await east.say("腾讯科技（深圳）有限公司")
+    await east.press("电子信息制造")
+    await east.say("两个亿")
+    await east.say("1")
+    await east.press("跳过")
+    assert "企业名称：腾讯科技（深圳）有限公司\n" in east.text
+
+
+async def test_a_name_stored_half_width_before_is_still_found_as_a_duplicate(
+        org_db: Database, east: Person, west: Person) -> None:
+    await west.say("线索 腾讯科技(深圳)有限公司 电子信息制造 投资2亿 来源驻点")  # as rows were stored before
+    await west.press("确认")
+    await east.say("线索：腾讯科技（深圳）有限公司，电子信息制造，投资两个亿，来源驻点")
+    assert east.texts[0].startswith("发现可能重复的已登记项目：\n· #")
+    assert east.texts[0].endswith(" 腾讯科技(深圳)有限公司（线索，首报：西区）— 企业名称相同")
