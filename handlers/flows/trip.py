@@ -72,6 +72,14 @@ class TripFlow(Flow):
         if end < start:
             ctx.say(t("refusal.trip_dates_reversed"))
             return await self.ask_dates(ctx)
+        # The questions after this one (成果, 下一步) are about a trip already made.
+        if end > ctx.today:
+            ctx.say(t("trip.date_future", date=fmt.day(end), today=fmt.day(ctx.today)))
+            return await self.ask_dates(ctx)
+        earliest = date(ctx.cfg.organisation.year - 1, 1, 1)
+        if start < earliest:
+            ctx.say(t("trip.date_too_old", date=fmt.day(start), earliest=fmt.day(earliest)))
+            return await self.ask_dates(ctx)
         ctx.data["start"], ctx.data["end"] = start.isoformat(), end.isoformat()
         await self.ask_companies(ctx)
 
