@@ -9,6 +9,7 @@ are in core/usecases/halfmonthly.py.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,18 +23,53 @@ from core.roles import UnitKind
 ENTRY_ACTIONS: Final = ("note", "stage", "funds", "problem")
 OBSERVATION_KINDS: Final = frozenset({UnitKind.DISTRICT, UnitKind.ZONE})
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+# The deadline as people write it: 2026-11-25, 2026年11月25日, 11月25日, 11月25号, 11.25, 11/25 (期 optional).
+_MONTH_DAY = re.compile(r"^(?:(?P<y>\d{4})\s?[年./-]\s?)?(?P<m>\d{1,2})\s?[月./-]\s?(?P<d>\d{1,2})\s?[日号]?\s?期?$")
+# 11月上半月 / 11月下半月: the deadline in that half of the month.
+_HALF = re.compile(r"^(?:(?P<y>\d{4})\s?年\s?)?(?P<m>\d{1,2})\s?月\s?(?P<half>[上下])半月\s?期?$")
 
 
 # -- periods and quarters (pure: nominal dates, no holidays) ------------------------------------
 
 
 def parse_period(text: str, days: Sequence[int]) -> date | None:
-    """The period a string names ("2026-12-10"), if it is one of the configured deadline days."""
+    """The period an id names ("2026-12-10"), if it is one of the configured deadline days."""
     try:
         d = date.fromisoformat(text.strip())
     except ValueError:
         return None
     return d if d.day in days else None
+
+
+def read_period(text: str, days: Sequence[int], today: date) -> date | None:
+    """The period a person names, if it is one of the configured deadline days; None otherwise.
+
+    "2026-12-10", "2026年12月10日", "12月10日", "12.10", "12月下半月" (the deadline in that half).
+    Without a year the occurrence nearest `today` is meant (ties to the earlier).
+    """
+    t = unicodedata.normalize("NFKC", text).strip()
+    if (iso := parse_period(t, days)) is not None:
+        return iso
+    if m := _MONTH_DAY.match(t):
+        day = int(m.group("d"))
+    elif m := _HALF.match(t):
+        in_half = [x for x in sorted(days) if (x <= 15) == (m.group("half") == "上")]
+        if len(in_half) != 1:
+            return None
+        day = in_half[0]
+    else:
+        return None
+    if day not in days:
+        return None
+    month = int(m.group("m"))
+    years = [int(m.group("y"))] if m.group("y") else [today.year - 1, today.year, today.year + 1]
+    found = []
+    for year in years:
+        try:
+            found.append(date(year, month, day))
+        except ValueError:
+            continue
+    return min(found, key=lambda d: (abs((d - today).days), d)) if found else None
 
 
 def period_id(d: date) -> str:
@@ -130,4 +166,4 @@ class Submission:
 
 __all__ = ["ENTRY_ACTIONS", "OBSERVATION_KINDS", "Submission",
            "observation_units", "parse_period", "parse_quarter", "period_id", "periods_between", "previous_period",
-           "next_period", "quarter_of", "quarter_start", "quarter_zh", "reporting_units", "shift_quarter"]
+           "next_period", "read_period", "quarter_of", "quarter_start", "quarter_zh", "reporting_units", "shift_quarter"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from core.typed_text import keep_typed
+
 # Longest first, so 集团股份有限公司 goes in one step rather than leaving 集团股份.
 _CN_SUFFIXES = sorted(
     ["集团股份有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "集团",
@@ -73,5 +75,8 @@ def _key(name: str) -> str:
 
 
 def display_company_name(name: str) -> str:
-    """The name as typed, for storage: NFKC, trimmed, runs of whitespace collapsed to one space."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", name)).strip()
+    """The name as typed, for storage and display: trimmed, whitespace collapsed, full-width brackets kept.
+
+    Only the key above is normalised; rows stored NFKC'd before keep matching since their key is the same.
+    """
+    return keep_typed(name)

@@ -1,26 +1,39 @@
 """Recognising commands: slash commands (with @botname in groups) and their Chinese keywords."""
 from __future__ import annotations
 
+import re
+
 from texts import t
 from handlers.context import Ctx
 from handlers.registry import Command, registry
 
 # Keywords that act even inside a flow, where other words are answers (进展顺利 is a note, not /update).
 _ALWAYS = {"取消", "退出", "帮助", "菜单"}
+# Punctuation right after a command word separates it from its argument, as a space does:
+# 线索：浙江吉利…, 查询，比亚迪 (the text is NFKC already, so ：，； arrive as :,; but 、 stays).
+_SEP = "\\s:：,，、;；"
+_HEAD = re.compile(rf"([^{_SEP}]*)[{_SEP}]*(.*)", re.DOTALL)
+_LEADING_SEP = re.compile(rf"^[{_SEP}]+")
+
+
+def _split(text: str) -> tuple[str, str]:
+    m = _HEAD.fullmatch(text)
+    assert m is not None  # every string matches
+    return m.group(1), m.group(2).strip()
 
 
 def parse_command(text: str, bot_username: str | None, *, in_flow: bool) -> tuple[Command | None, str] | None:
     """(command, args) for a slash command or a Chinese keyword; (None, "") when meant for another bot."""
     commands = registry().commands
     if text.startswith("/"):
-        head, _, args = text[1:].partition(" ")
+        head, args = _split(text[1:])
         name, _, target = head.partition("@")
         if target and bot_username and target.lower() != bot_username.lower():
             return None, ""
         command = commands.get(name.lower())
         return (command, args.strip()) if command else (Command("unknown", (), run=unknown_command), name)
     by_alias = {alias: c for c in commands.values() for alias in c.aliases}
-    head, _, args = text.partition(" ")
+    head, args = _split(text)
     if head in by_alias and (not in_flow or (head in _ALWAYS and not args)):
         return by_alias[head], args.strip()
     if in_flow:
@@ -30,7 +43,7 @@ def parse_command(text: str, bot_username: str | None, *, in_flow: bool) -> tupl
     glued = sorted(((alias, c) for c in commands.values() for alias in c.glued), key=lambda ac: -len(ac[0]))
     for alias, c in glued:
         if text.startswith(alias) and len(text) > len(alias):
-            return c, text[len(alias):].strip()
+            return c, _LEADING_SEP.sub("", text[len(alias):]).strip()
     return None
 
 

@@ -14,6 +14,7 @@ from core.conversation_state import FlowControl
 from core.ports import ConversationState, UnitOfWork
 from core.records import Member
 from core.workdays import Workdays
+from core.typed_text import typed_part
 from texts import t
 
 MENU = "menu"  # the pseudo-flow that only remembers the last offered choices
@@ -72,6 +73,10 @@ class Ctx:
 
     def local(self, at: datetime) -> datetime:
         return at.astimezone(self.tz)
+
+    def typed(self, part: str) -> str:
+        """`part` of this message's normalised text as the person typed it (（深圳）, 不足，需), to store and show."""
+        return typed_part(self.inbound.text or "", part)
 
     # -- replies ------------------------------------------------------------------------------
     def say(self, text: str, buttons: list[list[Button]] | None = None) -> None:

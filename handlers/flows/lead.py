@@ -39,7 +39,7 @@ class LeadFlow(LeadFields, LeadDuplicates, Flow):
         d = ctx.data
         notes: list[str] = []
         if parsed.name:
-            name = display_company_name(parsed.name)
+            name = display_company_name(ctx.typed(parsed.name))
             try:
                 check_name(name)
                 d["name"] = name
@@ -66,7 +66,7 @@ class LeadFlow(LeadFields, LeadDuplicates, Flow):
         if parsed.contact:
             d["contact"] = parsed.contact[:CONTACT_MAX]
         if parsed.rest:
-            d["content"] = parsed.rest
+            d["content"] = " ".join(ctx.typed(word) for word in parsed.rest.split(" "))
         complete = "industry" in d and ("intended_wan" in d or "foreign_wan" in d) and "source" in d
         understood = cards.lead_fields(ctx, d)
         # Straight to the card when nothing is missing: the card itself shows what was understood.

@@ -43,7 +43,7 @@ class LeadFields:
         if not parsed.name:
             ctx.say(t("lead.name_empty"))
             return await self.ask_name(ctx)
-        name = display_company_name(parsed.name)
+        name = display_company_name(ctx.typed(parsed.name))
         try:
             check_name(name)
         except Refusal as refusal:

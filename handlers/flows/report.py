@@ -10,7 +10,7 @@ from typing import Any
 
 from core.errors import Refusal
 from core.records import Project
-from core.halfmonthly import parse_period, period_id, reporting_units
+from core.halfmonthly import period_id, read_period, reporting_units
 from core.usecases.halfmonthly import Entry, SubmitReport, submit_report
 from core.stages import Stage, rank
 from core.usecases import projects as uc
@@ -59,10 +59,11 @@ class ReportFlow(Flow):
             return
         current = open_period(ctx.now, cal, ctx.tz, days)
         if wanted is not None:
-            period = parse_period(wanted, cal.half_monthly_days)
+            period = read_period(wanted, cal.half_monthly_days, ctx.today)
             if period is None:
                 self._close(ctx)
-                ctx.say(t("report.bad_period", text=wanted))
+                ctx.say(t("report.bad_period", text=wanted,
+                          days="、".join(f"{d}日" for d in sorted(cal.half_monthly_days))))
                 return
             if period > current:
                 self._close(ctx)
@@ -85,9 +86,11 @@ class ReportFlow(Flow):
                       at=ctx.local(existing.submitted_at).strftime("%m-%d %H:%M"),
                       status=t("report.on_time") if existing.on_time else t("report.late")))
             return
-        projects = [p for p in await ctx.uow.projects.of_unit(unit) if p.responsible_unit == unit]
-        ids = sorted(p.id for p in projects)
         closes = deadline(period, cal, ctx.tz, days)
+        # A back-dated report covers what the unit had by that deadline, not leads logged since.
+        projects = [p for p in await ctx.uow.projects.of_unit(unit)
+                    if p.responsible_unit == unit and p.created_at <= closes]
+        ids = sorted(p.id for p in projects)
         ctx.open(self.name, {"period": period_id(period), "unit": unit, "deadline": closes.isoformat(),
                              "ids": ids, "i": 0, "entries": {}})
         due = due_date(period, cal, days)

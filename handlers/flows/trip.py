@@ -54,7 +54,7 @@ class TripFlow(Flow):
         ctx.ask("destination", t("trip.ask_destination"))
 
     async def on_destination(self, ctx: Ctx, ans: Answer) -> None:
-        place = normalize_input(ans.text)[:100]
+        place = ctx.typed(normalize_input(ans.text))[:100]
         if not place:
             return await self.ask_destination(ctx)
         ctx.data["destination"] = place
@@ -72,6 +72,14 @@ class TripFlow(Flow):
         if end < start:
             ctx.say(t("refusal.trip_dates_reversed"))
             return await self.ask_dates(ctx)
+        # The questions after this one (成果, 下一步) are about a trip already made.
+        if end > ctx.today:
+            ctx.say(t("trip.date_future", date=fmt.day(end), today=fmt.day(ctx.today)))
+            return await self.ask_dates(ctx)
+        earliest = date(ctx.cfg.organisation.year - 1, 1, 1)
+        if start < earliest:
+            ctx.say(t("trip.date_too_old", date=fmt.day(start), earliest=fmt.day(earliest)))
+            return await self.ask_dates(ctx)
         ctx.data["start"], ctx.data["end"] = start.isoformat(), end.isoformat()
         await self.ask_companies(ctx)
 
@@ -87,14 +95,14 @@ class TripFlow(Flow):
         ctx.ask("outcome", t("trip.ask_outcome"), extra=[Choice(t("button.skip"), SKIP)])
 
     async def on_outcome(self, ctx: Ctx, ans: Answer) -> None:
-        ctx.data["outcome"] = None if ans.value == SKIP else ans.text.strip()[:2000] or None
+        ctx.data["outcome"] = None if ans.value == SKIP else ctx.typed(ans.text.strip())[:2000] or None
         await self.ask_next_steps(ctx)
 
     async def ask_next_steps(self, ctx: Ctx) -> None:
         ctx.ask("next_steps", t("trip.ask_next_steps"), extra=[Choice(t("button.skip"), SKIP)])
 
     async def on_next_steps(self, ctx: Ctx, ans: Answer) -> None:
-        ctx.data["next_steps"] = None if ans.value == SKIP else ans.text.strip()[:2000] or None
+        ctx.data["next_steps"] = None if ans.value == SKIP else ctx.typed(ans.text.strip())[:2000] or None
         await self.ask_confirm(ctx)
 
     async def ask_confirm(self, ctx: Ctx) -> None:

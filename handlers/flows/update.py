@@ -146,7 +146,7 @@ class UpdateFlow(Flow):
 
     async def on_next_steps(self, ctx: Ctx, ans: Answer) -> None:
         d = ctx.data
-        steps = None if ans.value == SKIP else ans.text.strip()[:2000] or None
+        steps = None if ans.value == SKIP else ctx.typed(ans.text.strip())[:2000] or None
         name = d["project_name"]
         await self._apply(ctx, uc.add_note(ctx.uow, ctx.me, uc.AddNote(d["project_id"], d["note"], next_steps=steps)),
                           lambda _: t("update.note_done", name=name))

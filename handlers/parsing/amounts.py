@@ -39,7 +39,8 @@ def _alt(words: list[str]) -> str:
 _PRE_WORDS = [w for w in _CURRENCY_WORDS if w not in ("元", "块", "元人民币")]
 _CN = re.escape("".join(c for c in NUMERAL_CHARS if c not in "万萬亿億"))
 _ARABIC = r"\d+(?:[,.]\d+)*"  # separators only between digits, so "3亿,5亿" is two amounts
-_NUM = rf"(?:{_ARABIC}|[{_CN}])(?:{_ARABIC}|[{_CN}]|\s?[万萬亿億])*"
+# 个 (and 多/半 with it) may stand before 亿/万 as people say it: 十个亿, 一个半亿, 三个多亿, 三千多万.
+_NUM = rf"(?:{_ARABIC}|[{_CN}])(?:{_ARABIC}|[{_CN}]|\s?(?:个|多|个多|多个|个半)?\s?[万萬亿億])*"
 # Not inside another number, a code, a range (1-3亿) or a decimal (3.5.5亿).
 _CANDIDATE = re.compile(
     rf"(?<![\dA-Za-z.~\-])(?<!\d,)(?:(?P<pre>(?i:{_alt(_PRE_WORDS)}))\s?)?"
@@ -57,6 +58,16 @@ _FILLER = re.compile(
     r"(?:意向投资额|计划投资额|计划投资|总投资额|总投资|投资总额|投资额|投资|签约额|签约金额|合同额|到位资金|注册资本"
     r"|金额|资金|大约|约为|约|预计|左右|共计|合计|总计|共|达到|达|为|是|[\s:,.;!。、，；：])*"
 )
+
+
+# An approximate figure (三个多亿, 三亿多, 十几亿, 几千万, 3亿余元): never rounded, the figure is asked for.
+_VAGUE = re.compile(
+    rf"(?:(?:[\d{_CN}]\s?个?\s?[多几余来]|几)\s?个?\s?[万萬亿億])|(?:[万萬亿億]\s?[多余])"
+)
+
+
+def _error_vague(text: str) -> AmountError:
+    return AmountError(f"“{text}”是个大概的数，请写明具体金额，例如“3.5亿”或“5000万”。")
 
 
 def _error_unparsed(text: str) -> AmountError:
@@ -92,19 +103,38 @@ def _candidates(t: str, *, need_digit: bool) -> list[re.Match[str]]:
             if shorter is None:
                 continue
             m = shorter
-        if need_digit and not _HAS_DIGIT.search(m.group("num")):
-            continue  # 千万 in 千万注意 is a word, not 1000万
+        if need_digit and not _HAS_DIGIT.search(m.group("num")) and "个" not in m.group("num"):
+            continue  # 千万 in 千万注意 is a word, not 1000万; 十个亿 is money
         if not m.group("unit") and _MEASURE.match(t, m.end()):
             continue
         out.append(m)
     return out
 
 
+def _vague_at(m: re.Match[str]) -> bool:
+    """多/几/余 inside the number or right after its 万/亿: 三个多亿, 三亿多."""
+    return _VAGUE.search(m.string, m.start(), min(len(m.string), m.end() + 1)) is not None
+
+
+def _numeral_value(num_text: str) -> Decimal:
+    """The numeral with the colloquial 个 read away: 十个亿 = 十亿, 一个半亿 = 1.5亿; ValueError otherwise."""
+    if "个半" in num_text:
+        head, _, tail = num_text.partition("个半")
+        if tail not in ("亿", "億", "万", "萬") or _BIG.search(head):
+            raise ValueError("个半 only directly before the last unit")
+        return (parse_chinese_number(head) + Decimal("0.5")) * parse_chinese_number("一" + tail)
+    if "多" in num_text:
+        raise ValueError("approximate")
+    return parse_chinese_number(num_text.replace("个", ""))
+
+
 def _to_amount(m: re.Match[str], bare_unit: Literal["wan", "yi"] | None) -> Amount:
     num_text = m.group("num").replace(" ", "")
+    if _vague_at(m):
+        raise _error_vague(m.string[m.start():m.end() + 1].rstrip())
     currency = _currency(m)
     try:
-        value = parse_chinese_number(num_text)
+        value = _numeral_value(num_text)
     except ValueError:
         raise _error_unparsed(m.group(0)) from None
     bare = not m.group("unit") and not m.group("pre") and not _BIG.search(num_text)
@@ -137,6 +167,8 @@ def parse_amount(text: str, *, bare_unit: Literal["wan", "yi"] | None = None) ->
     for m in _candidates(t, need_digit=False):
         if _FILLER.fullmatch(t[: m.start()]) and _FILLER.fullmatch(t[m.end():]):
             return _to_amount(m, bare_unit)
+    if _VAGUE.search(t):
+        raise _error_vague(t)
     raise _error_unparsed(t)
 
 

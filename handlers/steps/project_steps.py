@@ -80,7 +80,7 @@ class TextStep:
             return await self.around.leave(ctx)
         if not ans.text.strip():
             return await self.ask(ctx)
-        await self.then(ctx, p, ans.text.strip()[:self.limit])
+        await self.then(ctx, p, ctx.typed(ans.text.strip())[:self.limit])
 
     def steps(self) -> dict[str, Step]:
         return {self.name: Step(self.ask, self.on)}

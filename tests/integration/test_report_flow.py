@@ -222,3 +222,34 @@ async def test_a_second_submission_for_the_same_period_is_refused(sqlite_db: Dat
     with pytest.raises(Refusal) as refused:
         await file_report(db, "西区长", date(2026, 12, 10), local(2026, 12, 9, 10, 0))
     assert refused.value.code == "report_already_submitted"
+
+
+@pytest.mark.parametrize("typed", ["半月报 11月25日", "半月报 11.25", "半月报 11月下半月", "/report 2026年11月25日",
+                                   "半月报：11月25号"])
+async def test_a_period_named_the_chinese_way_is_back_dated_with_the_projects_of_then(
+        sqlite_db: Database, typed: str) -> None:
+    db = sqlite_db
+    await setup_calendar_org(db, bind=False)
+    await east_projects(db)  # 1 Nov
+    me = await member(db, "东小李")
+    db.clock.set(local(2026, 12, 1, 10, 0))  # after the 11月25日 deadline
+    async with db.uow() as uow:
+        await log_lead(uow, me, LogLead(LeadDraft(name="宁德时代", normalized_name="宁德时代", owner_unit="east")))
+        await uow.commit()
+    li = await registered(db, conversations(db), "东小李")
+    db.clock.set(local(2026, 12, 8, 10, 0))
+    await li.say(typed)
+    assert "开始补报东区11月25日期半月报（已于11月25日（周三）截止，将记为逾期），共 3 个在库项目" in li.texts[0]
+    assert "宁德时代" not in li.text
+
+
+async def test_a_day_that_is_no_deadline_is_refused_naming_the_periods(sqlite_db: Database) -> None:
+    db = sqlite_db
+    await setup_calendar_org(db, bind=False)
+    li = await registered(db, conversations(db), "东小李")
+    db.clock.set(local(2026, 12, 8, 10, 0))
+    await li.say("半月报 11月20日")
+    assert li.text == ("“11月20日”不是半月报期次（每月10日、25日各一期），补报请写“11月25日”这样的期次，"
+                       "或发“半月报”填报当前一期。")
+    await li.say("半月报 12月25日")
+    assert li.text.startswith("12月25日期还没开始填报，当前是12月10日期。")

@@ -28,6 +28,10 @@ _FULL_WIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，�
         ("2000万欧元", 2000, "EUR"), ("1亿港元", 10000, "HKD"), ("5亿日元", 50000, "JPY"), ("十万", 10, "CNY"),
         ("3亿5", 35000, "CNY"), ("签约额：1.2亿美元", 12000, "USD"), ("计划投资 3.5亿元。", 35000, "CNY"),
         ("5万块", 5, "CNY"), ("壹亿元", 10000, "CNY"), ("三点五亿", 35000, "CNY"), ("1亿5000万", 15000, "CNY"),
+        # The colloquial 个 before 亿 (issue 16): 十个亿 was refused.
+        ("十个亿", 100000, "CNY"), ("两个亿", 20000, "CNY"), ("五个亿元", 50000, "CNY"), ("一个亿", 10000, "CNY"),
+        ("3个亿", 30000, "CNY"), ("十五个亿", 150000, "CNY"), ("投资约两个亿", 20000, "CNY"),
+        ("两个亿美元", 20000, "USD"), ("一个半亿", 15000, "CNY"), ("两 个 亿", 20000, "CNY"),
     ],
 )
 def test_accepted_forms(text: str, wan: int, currency: str) -> None:
@@ -85,6 +89,26 @@ def test_nonsense_is_refused(text: str) -> None:
     _assert_refusal(text)
 
 
+@pytest.mark.parametrize(
+    "text", ["三个多亿", "三亿多", "十几亿", "几个亿", "三千多万", "3亿余元", "两个多亿美元", "投资三个多亿", "十多个亿"],
+)
+def test_an_approximate_figure_is_asked_for(text: str) -> None:
+    message = _assert_refusal(text, contains="大概的数")
+    assert message.startswith("“") and "请写明具体金额" in message, message
+
+
+def test_an_approximate_figure_in_a_line_is_not_rounded() -> None:
+    assert find_amount("某公司 投资三个多亿 来源驻点") is None
+    assert find_amount("某公司 三亿多 来源驻点") is None
+    with pytest.raises(AmountError, match="大概的数"):
+        find_amount("某公司 投资三亿多 来源驻点", strict=True)
+
+
+@pytest.mark.parametrize("text", ["3000万个", "个亿", "十个", "一个半"])
+def test_ge_alone_is_not_an_amount(text: str) -> None:
+    _assert_refusal(text)
+
+
 @pytest.mark.parametrize("text", ["-3亿", "负5000万", "金额：-3亿"])
 def test_negative_is_refused(text: str) -> None:
     _assert_refusal(text, contains="负数")
@@ -110,6 +134,8 @@ def test_empty_is_refused() -> None:
         ("投资12.5万 另签约2亿", 20000, "CNY", "2亿"),
         ("一期投资3亿,二期5亿", 30000, "CNY", "3亿"),
         ("投资3亿.", 30000, "CNY", "3亿"),
+        ("浙江吉利 投资十个亿 来源驻点", 100000, "CNY", "十个亿"),
+        ("某公司 两个亿美元", 20000, "USD", "两个亿美元"),
     ],
 )
 def test_find_amount_in_a_line(line: str, wan: int, currency: str, found: str) -> None:
@@ -188,3 +214,24 @@ def test_format_wan_is_exact(wan: int, currency: str) -> None:
         assert parse_amount(text) == Amount(wan, currency, text)
     else:
         assert text.startswith("-") and format_wan(-wan, currency) == text[1:]
+
+
+YI = st.integers(min_value=1, max_value=9999)
+
+
+@given(YI, st.sampled_from(["{cn}个亿", "{cn}个亿元", "{n}个亿", "投资{cn}个亿", "约{cn}个亿元人民币", "{cn}个亿美元",
+                            "{cn}个半亿"]))
+def test_every_ge_yi_style_round_trips(yi: int, style: str) -> None:
+    text = style.format(cn=to_chinese(yi), n=yi)
+    half = 5000 if "半" in style else 0
+    amount = parse_amount(text)
+    assert amount.wan == yi * 10_000 + half
+    assert amount.currency == ("USD" if "美元" in style else "CNY")
+    found = find_amount(f"某公司 意向投资{text} 来源驻点")
+    assert found is not None and found[0] == amount
+
+
+@given(YI, st.sampled_from(["{cn}个多亿", "{cn}亿多", "{cn}多亿", "{n}个多亿", "{n}亿多"]))
+def test_every_approximate_ge_style_is_asked_for(yi: int, style: str) -> None:
+    with pytest.raises(AmountError, match="大概的数"):
+        parse_amount(style.format(cn=to_chinese(yi), n=yi))

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.org import Calendar
-from core.halfmonthly import next_period, parse_period, parse_quarter, periods_between, previous_period, quarter_of, shift_quarter
+from core.halfmonthly import next_period, parse_period, parse_quarter, read_period, periods_between, previous_period, quarter_of, shift_quarter
 from reminders.calendar import knows, workdays
 from core.workdays import (
     Workdays,
@@ -131,6 +131,24 @@ def test_periods_are_the_configured_days_of_each_month() -> None:
     assert next_period(D(2026, 12, 25), days_) == D(2027, 1, 10)
     assert parse_period("2026-12-10", days_) == D(2026, 12, 10)
     assert parse_period("2026-12-11", days_) is None and parse_period("12月10日", days_) is None
+    assert parse_period("2026年12月10日", days_) is None  # an id is ISO only; people's forms go through read_period
+
+
+@pytest.mark.parametrize(
+    ("typed", "period"),
+    [("11月25日", D(2026, 11, 25)), ("11月25号", D(2026, 11, 25)), ("11.25", D(2026, 11, 25)),
+     ("11/25", D(2026, 11, 25)), ("2026年11月25日", D(2026, 11, 25)), ("2026.11.25", D(2026, 11, 25)),
+     ("１１月２５日", D(2026, 11, 25)), ("11月25日期", D(2026, 11, 25)), ("11月下半月", D(2026, 11, 25)),
+     ("12月上半月", D(2026, 12, 10)), ("12月10日", D(2026, 12, 10)), ("1月10日", D(2027, 1, 10)),
+     ("2月25日", D(2027, 2, 25)), ("6月10日", D(2026, 6, 10)), ("2025年12月10日", D(2025, 12, 10))],
+)
+def test_a_period_in_the_forms_people_type(typed: str, period: D) -> None:
+    assert read_period(typed, CAL.half_monthly_days, D(2026, 12, 2)) == period
+
+
+@pytest.mark.parametrize("typed", ["11月20日", "11.26", "13月10日", "2月30日", "11月中旬", "随便", "11月", "下半月"])
+def test_what_is_not_a_period(typed: str) -> None:
+    assert read_period(typed, CAL.half_monthly_days, D(2026, 12, 2)) is None
 
 
 def test_the_open_period_is_the_first_whose_deadline_has_not_passed() -> None:

@@ -144,6 +144,8 @@ async def test_an_unknown_source_word_shows_the_list_again(org_db: Database, eas
         ("5000", "“5000”没有写单位，请写明万或亿，例如“5000万”或“3.5亿”。"),
         ("12.5万", "金额按万元记录，请精确到万元（例如 13万）。"),
         ("-3亿", "金额不能是负数，请按“3.5亿”或“5000万”的格式输入。"),
+        ("三个多亿", "“三个多亿”是个大概的数，请写明具体金额，例如“3.5亿”或“5000万”。"),
+        ("三亿多", "“三亿多”是个大概的数，请写明具体金额，例如“3.5亿”或“5000万”。"),
     ],
 )
 async def test_an_amount_that_cannot_be_understood_is_refused_and_asked_again(
@@ -158,6 +160,24 @@ async def test_an_amount_that_cannot_be_understood_is_refused_and_asked_again(
     assert await event_count(org_db) == before
     state = await state_of(org_db, await member(org_db, "东小李"))
     assert state.step == "amount" and "intended_wan" not in state.data
+
+
+@pytest.mark.parametrize("typed,shown", [("十个亿", "10亿元"), ("两个亿", "2亿元"), ("五个亿元", "5亿元"),
+                                         ("一个亿", "1亿元"), ("一个半亿", "1.5亿元")])
+async def test_the_colloquial_ge_amounts_are_understood(org_db: Database, east: Person, typed: str, shown: str) -> None:
+    await east.say("/lead")
+    await east.say("比亚迪")
+    await east.press("电子信息制造")
+    await east.say(typed)
+    assert east.text == "请选择线索来源："
+    await east.say("2")
+    await east.press("跳过")
+    assert f"意向投资：{shown}" in east.text
+
+
+async def test_a_one_line_lead_with_ten_ge_yi(org_db: Database, east: Person) -> None:
+    await east.say("线索 宁德时代 新能源汽车零部件 投资十个亿 来源驻点")
+    assert "意向投资：10亿元" in east.text and east.labels == ["确认", "修改", "取消"]
 
 
 async def test_foreign_capital_is_kept_apart_and_flagged(org_db: Database, east: Person) -> None:
@@ -313,8 +333,8 @@ async def test_register_anyway_is_flagged_in_the_ledger_never_merged(
     await west.press("仍然登记")
     assert f"⚠ 疑似与 #{first.id} 重复，将标记给大招商办核查" in west.text
     await west.press("确认")
-    second = await project_named(org_db, "比亚迪(深圳)有限公司")
-    assert west.texts[-1] == (f"已登记线索 #{second.id} 比亚迪(深圳)有限公司（首报单位：西区），"
+    second = await project_named(org_db, "比亚迪（深圳）有限公司")  # kept as typed (issue 16)
+    assert west.texts[-1] == (f"已登记线索 #{second.id} 比亚迪（深圳）有限公司（首报单位：西区），"
                               "并标记为疑似重复，大招商办会核查。")
     logged = await lead_events(org_db)
     assert [e.payload["duplicate_of"] for e in logged] == [None, first.id]
@@ -505,3 +525,49 @@ async def test_a_long_contact_and_a_long_display_name_fit_on_both_engines(db: Da
     assert "已登记线索" in newcomer.text
     [logged] = await events(db, ev.LEAD_LOGGED)
     assert len(logged.payload["contact"]) == 200
+
+
+# -- punctuation after the command word (issue 16) ------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["线索：浙江吉利控股集团有限公司，新能源汽车零部件，投资十个亿",
+                                   "线索:浙江吉利控股集团有限公司 新能源汽车零部件 投资十个亿",
+                                   "线索， 浙江吉利控股集团有限公司；新能源汽车零部件；投资十个亿",
+                                   "/lead：浙江吉利控股集团有限公司、新能源汽车零部件、投资十个亿"])
+async def test_full_width_punctuation_after_the_command_word_is_a_separator(
+        org_db: Database, east: Person, typed: str) -> None:
+    await east.say(typed)
+    assert "企业名称：浙江吉利控股集团有限公司\n" in east.text and "意向投资：10亿元" in east.text
+    assert ":" not in east.text.split("企业名称：")[1].split("\n")[0]
+
+
+# -- names kept as typed (issue 16) ---------------------------------------------------------------
+
+async def test_a_name_with_full_width_brackets_is_stored_and_shown_as_typed(org_db: Database, east: Person) -> None:
+    await east.say("线索：腾讯科技（深圳）有限公司，电子信息制造，投资两个亿，来源驻点，拟设区域总部（华南）")
+    card = east.text
+    assert "企业名称：腾讯科技（深圳）有限公司\n" in card and "备注：拟设区域总部（华南）" in card
+    await east.press("确认")
+    [logged] = await lead_events(org_db)
+    assert logged.payload["name"] == "腾讯科技（深圳）有限公司"
+    assert logged.payload["normalized_name"] == "腾讯科技"  # matching is unchanged
+    project = await project_named(org_db, "腾讯科技（深圳）有限公司")
+    assert east.texts[-1].startswith(f"已登记线索 #{project.id} 腾讯科技（深圳）有限公司（首报单位：东区）。")
+
+
+async def test_step_by_step_name_is_kept_as_typed(org_db: Database, east: Person) -> None:
+    await east.say("/lead")
+    await east.say("腾讯科技（深圳）有限公司")
+    await east.press("电子信息制造")
+    await east.say("两个亿")
+    await east.say("1")
+    await east.press("跳过")
+    assert "企业名称：腾讯科技（深圳）有限公司\n" in east.text
+
+
+async def test_a_name_stored_half_width_before_is_still_found_as_a_duplicate(
+        org_db: Database, east: Person, west: Person) -> None:
+    await west.say("线索 腾讯科技(深圳)有限公司 电子信息制造 投资2亿 来源驻点")  # as rows were stored before
+    await west.press("确认")
+    await east.say("线索：腾讯科技（深圳）有限公司，电子信息制造，投资两个亿，来源驻点")
+    assert east.texts[0].startswith("发现可能重复的已登记项目：\n· #")
+    assert east.texts[0].endswith(" 腾讯科技(深圳)有限公司（线索，首报：西区）— 企业名称相同")

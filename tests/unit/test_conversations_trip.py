@@ -87,7 +87,7 @@ async def test_a_unit_head_with_a_quota_going_himself_counts_for_his_quota(org_d
     assert head.labels == ["本人", "赵市长（市长）"]
     await head.say("本人")
     await head.say("苏州")
-    await head.say("11月3日")
+    await head.say("10月30日")  # was 11月3日, tomorrow by the clock: now refused as a future trip
     await head.say("1")
     await head.say("1")
     await head.say("1")
@@ -100,7 +100,7 @@ async def test_a_team_name_typed_freely_is_the_traveller_without_a_quota(org_db:
     await east.say("/trip")
     await east.say("东区招商小分队")
     await east.say("杭州")
-    await east.say("11.3")
+    await east.say("10.30")  # was 11.3, the day after the clock's today: a future trip is now refused
     await east.press("未拜访企业")
     await east.press("跳过")
     await east.press("跳过")
@@ -115,6 +115,12 @@ async def test_a_team_name_typed_freely_is_the_traveller_without_a_quota(org_db:
         ("随便", "没看懂日期“随便”，请按“7月10日”“2026-07-10”“7.10”“下周三”或“明天”这样的格式输入。"),
         ("2月30日", "日期“2月30日”不存在，请核对月份和日子后重新输入，例如“7月10日”。"),
         ("11.5-11.3", "结束日期2026-11-03早于开始日期2026-11-05，请按“7月10日-12日”这样的格式输入。"),
+        # Today is 2026-11-02, a Monday; the organisation's year is 2026 (issue 16).
+        ("下周三", "2026-11-11（周三）还没到（今天是2026-11-02（周一）），外出招商请在回来后登记，例如“昨天”或“11.3-11.5”。"),
+        ("明天", "2026-11-03（周二）还没到（今天是2026-11-02（周一）），外出招商请在回来后登记，例如“昨天”或“11.3-11.5”。"),
+        ("11.1-11.4", "2026-11-04（周三）还没到（今天是2026-11-02（周一）），外出招商请在回来后登记，例如“昨天”或“11.3-11.5”。"),
+        ("2020年1月1日", "2020-01-01（周三）太早了，外出招商只登记2025-01-01（周三）以后的，请核对年份后重新输入，例如“11月3日”。"),
+        ("2024.12.31", "2024-12-31（周二）太早了，外出招商只登记2025-01-01（周三）以后的，请核对年份后重新输入，例如“11月3日”。"),
     ],
 )
 async def test_a_date_that_cannot_be_understood_is_refused_and_asked_again(
@@ -127,6 +133,21 @@ async def test_a_date_that_cannot_be_understood_is_refused_and_asked_again(
     assert east.texts == [reason, "日期？如“11月3日”“11.3-11.5”“昨天”："]
     assert await event_count(org_db) == before
     assert (await state_of(org_db, await member(org_db, "东小李"))).step == "dates"
+
+
+@pytest.mark.parametrize("typed,start,end", [("今天", date(2026, 11, 2), date(2026, 11, 2)),
+                                              ("10.31-11.2", date(2026, 10, 31), date(2026, 11, 2)),
+                                              ("2025年1月1日", date(2025, 1, 1), date(2025, 1, 1)),
+                                              ("上周三", date(2026, 10, 28), date(2026, 10, 28))])
+async def test_a_trip_up_to_today_and_back_to_last_year_is_accepted(
+        org_db: Database, east: Person, typed: str, start: date, end: date) -> None:
+    await east.say("/trip")
+    await east.press("本人")
+    await east.say("深圳")
+    await east.say(typed)
+    assert east.texts[-1] == "拜访了哪些企业？多个用顿号或逗号隔开："
+    data = (await state_of(org_db, await member(org_db, "东小李"))).data
+    assert (data["start"], data["end"]) == (start.isoformat(), end.isoformat())
 
 
 async def test_an_empty_destination_is_asked_again(org_db: Database, east: Person) -> None:

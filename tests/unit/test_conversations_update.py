@@ -382,6 +382,23 @@ async def test_a_problem_for_city_coordination(org_db: Database, east: Person, c
     assert "待协调问题：用地指标不足,需市自然资源局协调" in east.text
 
 
+async def test_notes_and_problems_are_kept_as_typed(org_db: Database, east: Person, catl) -> None:  # noqa: ANN001
+    await east.say("进展 宁德时代")
+    await east.press("问题（提请调度）")
+    await east.say("用地指标不足，需市自然资源局协调（急）")
+    [problem] = await events(org_db, ev.PROBLEM_RAISED)
+    assert problem.payload["text"] == "用地指标不足，需市自然资源局协调（急）"
+    await east.say("进展 宁德时代")
+    await east.press("进展情况")
+    await east.say("已完成第二轮洽谈，企业认可园区配套")
+    await east.say("下周赴企业总部对接；请发改委参加")
+    [note] = await events(org_db, ev.NOTE_ADDED)
+    assert note.payload == {"text": "已完成第二轮洽谈，企业认可园区配套", "next_steps": "下周赴企业总部对接；请发改委参加"}
+    await east.say("查询 宁德时代")
+    assert "待协调问题：用地指标不足，需市自然资源局协调（急）" in east.text
+    assert "进展：已完成第二轮洽谈，企业认可园区配套" in east.text
+
+
 async def test_an_unclear_action_is_asked_again(org_db: Database, east: Person, catl) -> None:  # noqa: ANN001
     await east.say("进展 宁德时代")
     await east.say("随便看看")

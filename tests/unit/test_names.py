@@ -1,11 +1,14 @@
 """Company-name keys for duplicate detection, and the display form kept for storage."""
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from core.names import display_company_name, normalize_company_name
+from core.typed_text import typed_part
 
 BYD_FORMS = [
     "比亚迪股份有限公司", "比亚迪 ", "比亚迪（深圳）有限公司", "比亚迪(深圳)有限公司", "比亚迪集团",
@@ -69,7 +72,8 @@ def test_blank_name_gives_blank_key() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "shown"),
-    [("  比亚迪股份有限公司 ", "比亚迪股份有限公司"), ("比亚迪（深圳）有限公司", "比亚迪(深圳)有限公司"),
+    [("  比亚迪股份有限公司 ", "比亚迪股份有限公司"), ("比亚迪（深圳）有限公司", "比亚迪（深圳）有限公司"),
+     ("腾讯科技（深圳）有限公司", "腾讯科技（深圳）有限公司"), ("ＢＹＤ　Ｃｏ．，Ｌｔｄ．", "BYD Co.,Ltd."),
      ("BYD   Co.,\tLtd.", "BYD Co., Ltd."), ("ＢＹＤ　Ｃｏ．", "BYD Co."), ("华为\n技术", "华为 技术")],
 )
 def test_display_name(typed: str, shown: str) -> None:
@@ -91,3 +95,20 @@ def test_key_is_stable_and_never_empty(name: str) -> None:
 @given(st.sampled_from(BYD_FORMS), st.sampled_from(["", " ", "　"]))
 def test_spacing_and_width_do_not_matter(name: str, pad: str) -> None:
     assert normalize_company_name(pad + name + pad) == normalize_company_name(name)
+
+
+@given(st.text(alphabet=st.sampled_from("比亚迪腾讯科技有限公司（）()，,．. 　深圳ＡＢＣABC１2【】"), min_size=1))
+def test_the_name_as_typed_has_the_same_key(name: str) -> None:
+    # Stored as typed, matched as before: rows stored NFKC'd keep finding new ones, and the other way round.
+    assert normalize_company_name(display_company_name(name)) == normalize_company_name(name)
+    assert normalize_company_name(unicodedata.normalize("NFKC", name)) == normalize_company_name(name)
+
+
+@pytest.mark.parametrize(
+    ("typed", "part", "kept"),
+    [("线索：腾讯科技（深圳）有限公司，电子信息制造", "腾讯科技(深圳)有限公司", "腾讯科技（深圳）有限公司"),
+     ("用地指标不足，需市自然资源局协调", "用地指标不足,需市自然资源局协调", "用地指标不足，需市自然资源局协调"),
+     ("　ＢＹＤ　Ｃｏ．", "BYD Co.", "BYD Co."), ("别的", "不在里面", "不在里面"), ("", "", "")],
+)
+def test_a_part_of_the_message_is_found_as_typed(typed: str, part: str, kept: str) -> None:
+    assert typed_part(typed, part) == kept

@@ -170,6 +170,8 @@ TEXTS: dict[str, str] = {
     "trip.self": "本人",
     "trip.ask_destination": "去了哪里（城市或地区）？",
     "trip.ask_dates": "日期？如“11月3日”“11.3-11.5”“昨天”：",
+    "trip.date_future": "{date}还没到（今天是{today}），外出招商请在回来后登记，例如“昨天”或“11.3-11.5”。",
+    "trip.date_too_old": "{date}太早了，外出招商只登记{earliest}以后的，请核对年份后重新输入，例如“11月3日”。",
     "trip.ask_companies": "拜访了哪些企业？多个用顿号或逗号隔开：",
     "trip.no_companies": "未拜访企业",
     "trip.ask_outcome": "取得了什么成果？",

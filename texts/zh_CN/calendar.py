@@ -26,7 +26,7 @@ TEXTS: dict[str, str] = {
     "report.office_all_on_time": "全部单位均已按时报送。",
     # -- 半月报 flow --------------------------------------------------------------------------------
     "report.not_required": "{unit}不需要报送半月报。如有疑问请联系大招商办。",
-    "report.bad_period": "“{text}”不是半月报期次，请发“半月报”填报当前一期。",
+    "report.bad_period": "“{text}”不是半月报期次（每月{days}各一期），补报请写“11月25日”这样的期次，或发“半月报”填报当前一期。",
     "report.not_open": "{period}期还没开始填报，当前是{current}期。请发“半月报”填报当前一期。",
     "report.resumed": "继续填报{period}期半月报：",
     "report.already": "{unit}{period}期半月报已于 {at} 报送（{status}），无需重复报送。",
