@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from core.checkpoints import Checkpoint
 from core.clock import Clock
 from core.conversation_state import ConversationState
 from core.delivery import Pending
@@ -178,6 +179,9 @@ class Chain(Protocol):
 
     async def head(self) -> tuple[int, str]: ...
     async def verify(self) -> ChainStatus: ...
+    async def publish(self, seq: int, hash: str, via: str, at: datetime) -> None:
+        """Record that a push carries the head `#seq hash` (once per seq and push)."""
+    async def checkpoints(self) -> list[Checkpoint]: ...
 
 
 class WebAccess(Protocol):
