@@ -7,14 +7,16 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from core.errors import Refusal
-from core.messages import Button, Delivery, EditText, Inbound, SendFile, SendPhoto, SendText
+from core.messages import Button, ChatType, Delivery, EditText, Inbound, SendFile, SendPhoto, SendText
 from core.org import Calendar
 from core.ports import ConversationState, UnitOfWork
 from core.workdays import Workdays
 from texts import t
 from handlers.commands import parse_command
+from handlers.inbound_check import check_content, check_ids
 from handlers.context import MENU, Answer, Ctx, conversation_key, pause
 from handlers.parsing import normalize_input
+from handlers.parsing.ids import as_id, as_index
 from handlers.registration import unregistered
 from handlers.registry import Command, registry
 
@@ -36,17 +38,30 @@ class Conversations:
         self.bot_username = bot_username
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
+        refused = check_ids(inbound)
+        if refused is not None:
+            # Nothing of it reaches SQL, not even the update id: a redelivery is refused the same way.
+            return self._refused(inbound, refused)
         try:
             async with self.uow_factory() as uow:
                 if inbound.update_id is not None and await uow.updates.seen(inbound.channel, inbound.update_id):
                     return []
-                out = await self._handle(uow, inbound)
+                inbound, refused = check_content(inbound)
+                # A refused message has no effect but its update record: a redelivery stays silent.
+                out = self._refused(inbound, refused) if refused else await self._handle(uow, inbound)
                 await uow.commit()
                 return out
         except Exception:
             # Nothing was saved (the transaction rolled back); the person still gets an answer.
             log.exception("failed to handle %s message %s", inbound.channel, inbound.message_id)
             return [SendText(text=t("error.internal"))]
+
+    @staticmethod
+    def _refused(inbound: Inbound, key: str) -> list[Reply]:
+        """One sentence; in a group only for a pressed button or a command (people talk there)."""
+        if inbound.chat_type != ChatType.PRIVATE and not inbound.payload and not (inbound.text or "").startswith("/"):
+            return []
+        return [SendText(text=t(key))]
 
     async def _handle(self, uow: UnitOfWork, inbound: Inbound) -> list[Reply]:
         cfg = await uow.org.config()
@@ -144,8 +159,8 @@ class Conversations:
             offered = [(label, f"f:{ctx.state.version}:{i}") for i, (label, _) in enumerate(control.choices)]
         if not offered:
             return None
-        if text.isdigit() and 1 <= int(text) <= len(offered):
-            return offered[int(text) - 1][1]
+        if (chosen := as_index(text, len(offered) + 1)) is not None and chosen >= 1:
+            return offered[chosen - 1][1]
         # The text was normalised (NFKC): so must the labels be, or 问题（提请调度） never matches.
         folded = text.strip().lower()
         return next((payload for label, payload in offered if normalize_input(label).lower() == folded), None)
@@ -155,11 +170,11 @@ class Conversations:
         if kind == "f":
             version, _, index = rest.partition(":")
             state = ctx.state
-            if (ctx.flow is None or state is None or not version.isdigit() or int(version) != state.version
-                    or not index.isdigit() or int(index) >= len(state.control.choices)):
+            at = as_index(index, len(state.control.choices)) if state is not None else None
+            if ctx.flow is None or state is None or as_id(version) != state.version or at is None:
                 ctx.say(t("button.expired"))
                 return
-            label, value = state.control.choices[int(index)]
+            label, value = state.control.choices[at]
             if pressed and ctx.inbound.message_id and state.control.asked:
                 ctx.send(EditText(message_id=ctx.inbound.message_id,
                                   text=t("button.chosen", question=state.control.asked, label=label)))
