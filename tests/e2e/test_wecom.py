@@ -414,3 +414,27 @@ async def test_a_timeout_may_have_sent_a_refused_connection_did_not(fake: FakeWe
     finally:
         hold.set()
         await runner.cleanup()
+
+
+async def test_a_message_the_database_cannot_keep_gets_no_success_and_its_retry_one_effect(bot: Bot) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    await bot.register("zhaoliu")
+    conversations = bot.rt.channel.handle.__self__
+    real, conversations.retry_delay = conversations.uow_factory, 0.001
+
+    def lost(*args: Any, **kwargs: Any) -> Any:
+        orig = type("AdminShutdownError", (Exception,), {"sqlstate": "57P01"})("terminating connection")
+        raise DBAPIError("BEGIN", {}, orig, connection_invalidated=True)
+
+    conversations.uow_factory = lost
+    try:
+        assert (await bot.say("zhaoliu", LEAD, msg_id=777))[0] == 503  # not kept: WeCom calls again
+    finally:
+        conversations.uow_factory = real
+    assert await bot.say("zhaoliu", LEAD, msg_id=777) == (200, "")
+    await bot.rt.channel.idle()
+    assert await bot.say("zhaoliu", LEAD, msg_id=777) == (200, "")
+    await bot.rt.channel.idle()
+    texts = [m["content"] for m in bot.to("zhaoliu")[1:]]
+    assert len(texts) == 1 and "请核对线索" in texts[0], texts
