@@ -1,7 +1,7 @@
 """Ports: what the core needs from the outside world, as Protocols storage implements."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -106,6 +106,10 @@ class Outbox(Protocol):
 
     # The sending side, used by the outbox sender.
     async def due(self, now: datetime, channels: tuple[str, ...], *, limit: int = 200) -> list[Pending]: ...
+    async def claim(self, row_id: int) -> bool:
+        """In flight, committed before the call; False when the row is no longer pending."""
+    async def recover_inflight(self, resend: Callable[[str], bool], resent: str, held: str) -> tuple[int, int]:
+        """Rows a crash left in flight: resent when their kind allows it, else failed. (resent, held)."""
     async def mark_sent(self, row_id: int, now: datetime) -> None: ...
     async def postpone(self, row_id: int, until: datetime, error: str) -> None: ...
     async def postpone_chat(self, channel: str, chat_id: str, until: datetime) -> None: ...
