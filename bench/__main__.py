@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only updates|scale|fanout|footprint|demo]`: every benchmark in one run,
+"""`python -m bench [--quick] [--only updates|scale|fanout|footprint|demo|questions]`: every benchmark in one run,
 printed and written to bench/results/latest.json (docs/BENCHMARKS.md holds the latest figures).
 
 Ratios are measured side by side in the same run, because absolute times drift on a shared machine.
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SECTIONS = ("updates", "scale", "fanout", "footprint", "demo")
+SECTIONS = ("updates", "scale", "fanout", "footprint", "demo", "questions")
 
 
 def machine() -> dict[str, Any]:
@@ -133,6 +133,12 @@ def main() -> None:
     if "demo" in sections:
         print("5. seeding the demo history (zsbot init --demo)", flush=True)
         out["demo"] = asyncio.run(run_demo())
+    if "questions" in sections:
+        from bench import questions
+
+        print("7. questions in plain Chinese at scale (SQLite)", flush=True)
+        sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
+        out["questions"] = asyncio.run(questions.measure(RESULTS, sizes))
     out["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
     target = RESULTS / ("latest-quick.json" if args.quick else "latest.json")
     if args.only and target.exists():

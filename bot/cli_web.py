@@ -20,7 +20,7 @@ def web_group(ctx: click.Context, host: str | None, port: int | None) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from web.app import serve
-    from web.config import web_config
+    from bot.composition import web_config
 
     conf = settings()
     host, port = host or conf.web_host, port or conf.web_port

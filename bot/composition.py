@@ -21,6 +21,7 @@ from storage.database import Database
 from storage.transient import is_transient
 
 if TYPE_CHECKING:
+    from web.config import WebConfig
     from bot.service import Runtime
     from handlers.router import Conversations
 
@@ -198,7 +199,7 @@ async def _start_wecom(rt: "Runtime") -> ChannelSender:
     rt.cleanups.append(client.close)
 
     channel = WeCom(client, crypto, build_conversations(s, rt.db).handle, robot_key=org_robot_keys(rt.db.uow),
-                    enqueue_reply=_enqueue_reply(rt))
+                    enqueue_reply=_enqueue_reply(rt), cards=s.wecom_cards)
     rt.channel = channel
     rt.cleanups.append(channel.close)
     host, _, port = s.wecom_listen.rpartition(":")
@@ -222,6 +223,29 @@ def _enqueue_reply(rt: "Runtime") -> Callable[[str, Delivery], Awaitable[None]]:
             rt.sender.notify()
 
     return enqueue_reply
+
+
+def web_config(settings: Settings, base_url: str | None = None) -> "WebConfig":
+    """The console's settings: the cookie key (without ZSBOT_WEB_SECRET a random one per start, so sessions
+    end at restart), chinesecalendar for the half-monthly deadlines, and 企业微信网页授权 when the WeCom
+    application is configured (ZSBOT_WECOM_CORP_ID, _AGENT_ID, _SECRET)."""
+    import secrets
+    from datetime import timedelta
+
+    from reminders.calendar import published
+    from web.config import WebConfig, WecomLogin
+
+    key = settings.web_secret.get_secret_value() if settings.web_secret else secrets.token_urlsafe(32)
+    wecom = None
+    if settings.wecom_corp_id and settings.wecom_agent_id and settings.wecom_secret:
+        from bot.channels.wecom.client import WeComClient
+
+        client = WeComClient(settings.wecom_api_url, settings.wecom_corp_id, settings.wecom_secret.get_secret_value(),
+                             settings.wecom_agent_id)
+        wecom = WecomLogin(settings.wecom_corp_id, settings.wecom_agent_id, client.user_of_code,
+                           authorize_url=settings.wecom_oauth_url)
+    return WebConfig(base_url or settings.web_base_url(), key.encode("utf-8"), settings.tz,
+                     timedelta(minutes=settings.web_idle_minutes), settings.locale, published, wecom)
 
 
 def _path_of(url: str) -> str:

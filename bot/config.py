@@ -52,7 +52,11 @@ class Settings(BaseSettings):
     wecom_token: SecretStr | None = None
     wecom_aes_key: SecretStr | None = None
     wecom_api_url: str = "https://qyapi.weixin.qq.com"
+    wecom_oauth_url: str = "https://open.weixin.qq.com/connect/oauth2/authorize"  # 政务微信: the deployment's own
     wecom_listen: str = "127.0.0.1:8081"
+    # Choices as button cards (模板卡片): `auto` tries them and falls back to numbered lists for good when
+    # the deployment answers that it has no such message type; `on` always tries; `off` never does.
+    wecom_cards: Literal["auto", "on", "off"] = "auto"
 
     # The web console (`zsbot web`): where it listens, the public base URL its login links use, the key
     # that signs its cookies (unset: a random one per start, so sessions end when it restarts).

@@ -22,6 +22,8 @@ def describe(exc: BaseException) -> str | None:
         return f"无法连接数据库：主机名无法解析（{exc.strerror}）"
     if isinstance(exc, ConnectionRefusedError):
         return "无法连接数据库：连接被拒绝（数据库服务未启动，或地址、端口不对）"
+    if isinstance(exc, BrokenPipeError):
+        return None  # the reader of our output left (`zsbot schedule | head`): click ends quietly on EPIPE
     if isinstance(exc, (TimeoutError, OSError)) and not isinstance(exc, DBAPIError):
         return f"无法连接数据库：{exc.strerror or exc}"
     if isinstance(exc, (OperationalError, DBAPIError)):

@@ -54,6 +54,7 @@ class EditText(_Action):
     message_id: str
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    chosen: str = ""                    # the pressed choice's label, for channels that mark the button itself
 
 
 class SendPhoto(_Action):

@@ -135,6 +135,22 @@ class Calendar(_Model):
         return tuple(sorted(v))
 
 
+class Warnings(_Model):
+    """预警: a live project whose last update is older than its stage's limit (days; None: no warning)."""
+
+    lead_days: NonNeg | None = None
+    negotiating_days: NonNeg | None = 30
+    signed_days: NonNeg | None = 20
+    landed_days: NonNeg | None = None
+    started_days: NonNeg | None = None
+    producing_days: NonNeg | None = None
+
+    def limits(self) -> list[tuple[Stage, int]]:
+        """(stage, days) for each stage with a limit, in the lifecycle's order."""
+        order = (Stage.LEAD, Stage.NEGOTIATING, Stage.SIGNED, Stage.LANDED, Stage.STARTED, Stage.PRODUCING)
+        return [(s, d) for s in order if (d := getattr(self, f"{s.value}_days")) is not None]
+
+
 class OrgConfig(_Model):
     organisation: Organisation
     scoring: Scoring = Scoring()
@@ -147,6 +163,7 @@ class OrgConfig(_Model):
     credit_rules: tuple[CreditRule, ...] = ()
     members: tuple[MemberSeed, ...] = ()
     calendar: Calendar = Calendar()
+    warnings: Warnings = Warnings()
 
     # -- lookups -----------------------------------------------------------------
     @cached_property

@@ -25,7 +25,10 @@ class Payload:
     TYPE: ClassVar[str]
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.metadata.get("key", f.name): _plain(getattr(self, f.name)) for f in fields(self)}
+        """A field marked `omit_none` is left out while None, so events written before it existed keep their
+        exact shape (and a writer that never sets it writes what it always wrote)."""
+        return {f.metadata.get("key", f.name): _plain(getattr(self, f.name)) for f in fields(self)
+                if not (f.metadata.get("omit_none") and getattr(self, f.name) is None)}
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Self:

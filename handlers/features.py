@@ -5,11 +5,12 @@ follows them; tests/unit/test_registries.py fails when a module defining FEATURE
 """
 from __future__ import annotations
 
-from handlers.flows import (claims, general, groups, history, lead, observe, pool, rank, report, status, transfer,
+from handlers.flows import (ask, claims, general, groups, history, lead, observe, pool, rank, report, status, transfer,
                             transfer_decide, trip, update, web)
 from handlers.registry import Feature
 
 FEATURES: tuple[Feature, ...] = (
+    ask.FEATURE,
     claims.FEATURE,
     general.FEATURE,
     groups.FEATURE,

@@ -13,6 +13,8 @@ from handlers.context import Ctx
 from handlers.flows.base import Flow
 
 Run = Callable[[Ctx, str], Awaitable[None]]
+# A message no command, flow or button took: True when the feature answered it (e.g. a question).
+Fallback = Callable[[Ctx, str], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Feature:
     commands: tuple[Command, ...] = ()
     flows: tuple[Flow, ...] = ()
     actions: dict[str, Run] = field(default_factory=dict)
+    fallbacks: tuple[Fallback, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Registry:
     commands: dict[str, Command]
     flows: dict[str, Flow]
     actions: dict[str, Run]
+    fallbacks: tuple[Fallback, ...] = ()
 
 
 @cache
@@ -47,7 +51,9 @@ def registry() -> Registry:
     commands: dict[str, Command] = {}
     flows: dict[str, Flow] = {}
     actions: dict[str, Run] = {}
+    fallbacks: list[Fallback] = []
     for feature in FEATURES:
+        fallbacks += feature.fallbacks
         for c in feature.commands:
             _add(commands, c.name, c, "command")
         for f in feature.flows:
@@ -55,7 +61,7 @@ def registry() -> Registry:
         for name, run in feature.actions.items():
             _add(actions, name, run, "button action")
     ordered = dict(sorted(commands.items(), key=lambda kv: (kv[1].order, kv[0])))
-    return Registry(ordered, flows, actions)
+    return Registry(ordered, flows, actions, tuple(fallbacks))
 
 
 def _add(table: dict, key: str, value: object, what: str) -> None:  # type: ignore[type-arg]

@@ -153,6 +153,9 @@ class Conversations:
             # Most likely the answer to the paused question: say again what was kept and how to go on.
             self.park(ctx)
             return
+        for fallback in registry().fallbacks:
+            if await fallback(ctx, text):
+                return
         ctx.say(t("fallback.unknown"))
 
     # -- commands -------------------------------------------------------------------------------
@@ -210,7 +213,7 @@ class Conversations:
                 return
             label, value = state.control.choices[at]
             if pressed and ctx.inbound.message_id and state.control.asked:
-                ctx.send(EditText(message_id=ctx.inbound.message_id,
+                ctx.send(EditText(message_id=ctx.inbound.message_id, chosen=label,
                                   text=t("button.chosen", question=state.control.asked, label=label)))
             await registry().flows[state.flow].answer(ctx, Answer(text=label, value=value))
             return

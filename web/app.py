@@ -7,9 +7,10 @@ from aiohttp import web
 
 from texts import use_locale
 from core.ports import Store
-from web import auth, pages_figures, pages_ledger, pages_org, pages_projects
+from web import auth, pages_dashboard, pages_figures, pages_ledger, pages_org, pages_projects, pages_reports, pages_work
 from web.config import WebConfig
-from web.render import CONFIG, DB, ENV, environment, problem, t
+from web.figures_cache import MonthCache
+from web.render import CONFIG, DB, ENV, FIGURES, environment, problem, t
 
 STATIC = Path(__file__).parent / "static"
 
@@ -27,16 +28,19 @@ async def not_found(request: web.Request, handler: auth.Handler) -> web.StreamRe
 def make_app(db: Store, cfg: WebConfig) -> web.Application:
     use_locale(cfg.locale)
     app = web.Application(middlewares=[not_found, auth.authenticate], client_max_size=64 * 1024)
-    app[DB], app[CONFIG], app[ENV] = db, cfg, environment(cfg)
+    app[DB], app[CONFIG], app[ENV], app[FIGURES] = db, cfg, environment(cfg), MonthCache()
     app.add_routes([
         web.get("/login", auth.login_page), web.post("/login", auth.login_post), web.post("/logout", auth.logout),
-        web.get("/", pages_figures.dashboard),
+        web.get("/login/wecom", auth.wecom_start), web.get("/login/wecom/callback", auth.wecom_callback),
+        web.get("/", pages_dashboard.dashboard), web.get("/problems", pages_dashboard.problems_page),
         web.get("/projects", pages_projects.projects_page), web.get("/projects.xlsx", pages_projects.projects_xlsx),
         web.get("/projects/{id}", pages_projects.project_card),
         web.get("/rankings", pages_figures.rankings), web.get("/rankings/explain", pages_figures.explain),
         web.get("/ledger", pages_ledger.ledger_page), web.post("/ledger/verify", pages_ledger.ledger_verify),
         web.get("/ledger/workbook", pages_ledger.ledger_workbook),
-        web.get("/org", pages_org.org_page), web.get("/audit", pages_org.audit_page),
+        web.get("/reports", pages_reports.reports_page), web.get("/sharing", pages_work.sharing_page),
+        web.get("/trips", pages_work.trips_page),
+        web.get("/org", pages_org.org_page), web.post("/org/invite", pages_org.invite_post), web.get("/audit", pages_org.audit_page),
         web.get("/font/noto-sans-sc.otf", bundled_font),
         web.static("/static", STATIC),
     ])

@@ -10,11 +10,17 @@ from datetime import timedelta
 from aiohttp import web
 
 from core.errors import Refusal
-from core.usecases.web_login import digest, redeem_link, session_member
+import secrets
+from urllib.parse import quote, urlencode
+
+from core.usecases.web_login import digest, redeem_bound_identity, redeem_link, session_member
 from web.config import WebConfig
 from web.render import CONFIG, CSRF, DB, MEMBER, SESSION, page, problem, t
 
 COOKIE = "zsbot_session"
+OAUTH_COOKIE = "zsbot_oauth"      # the `state` of a WeCom authorisation under way, signed
+OAUTH_SECONDS = 600
+IN_WECOM = "wxwork"               # WeCom's in-app browser (wxwork/…; 政务微信 builds wxworklocal/…) in its User-Agent
 PUBLIC = ("/login", "/static/", "/font/", "/favicon.ico")
 TOUCH_EVERY = timedelta(seconds=60)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -60,10 +66,13 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     if session_id is not None:
         async with db.uow(readonly=True) as uow:
             found = await session_member(uow, session_id, cfg.idle)
+    if found is None and cfg.wecom is not None and request.method == "GET" and IN_WECOM in request.headers.get(
+            "User-Agent", ""):
+        return web.Response(status=302, headers={"Location": "/login/wecom"})  # inside WeCom: no link needed
     if found is None:
         tampered = request.cookies.get(COOKIE) is not None and session_id is None
-        response = await page(request, "login_needed.html", {"tampered": tampered,
-                                                             "expired": session_id is not None}, status=401)
+        response = await page(request, "login_needed.html", {"tampered": tampered, "expired": session_id is not None,
+                                                             "wecom": cfg.wecom is not None}, status=401)
         if request.cookies.get(COOKIE) is not None:
             response.del_cookie(COOKIE, path="/")
         return response
@@ -88,7 +97,8 @@ async def login_page(request: web.Request) -> web.StreamResponse:
     previews the link (Telegram, WeCom fetch it) cannot use it up before the member clicks."""
     token = request.query.get("t", "")
     if not token:
-        return await page(request, "login_needed.html", {"tampered": False, "expired": False}, status=401)
+        return await page(request, "login_needed.html", {"tampered": False, "expired": False,
+                                                         "wecom": request.app[CONFIG].wecom is not None}, status=401)
     return await page(request, "login.html", {"token": token})
 
 
@@ -102,9 +112,61 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     except Refusal as refusal:
         return await problem(request, 410 if refusal.code == "web_link_expired" else 400,
                              t(f"refusal.{refusal.code}"), t("web.get_link"))
+    return _logged_in(cfg, session_id)
+
+
+def _logged_in(cfg: WebConfig, session_id: str) -> web.Response:
     response = web.Response(status=303, headers={"Location": "/"})
     response.set_cookie(COOKIE, cookie_value(cfg, session_id), httponly=True, samesite="Lax",
                         secure=cfg.secure_cookie, path="/")
+    return response
+
+
+async def wecom_start(request: web.Request) -> web.StreamResponse:
+    """GET /login/wecom: off to 企业微信网页授权 (snsapi_base: no consent screen inside WeCom) with a fresh
+    `state`, which this browser keeps in a signed cookie until WeCom sends it back."""
+    cfg = request.app[CONFIG]
+    if cfg.wecom is None:
+        return await problem(request, 404, t("web.wecom_off"), t("web.wecom_off_hint"))
+    state = secrets.token_urlsafe(16)
+    query = urlencode({"appid": cfg.wecom.corp_id, "redirect_uri": cfg.base_url.rstrip("/") + "/login/wecom/callback",
+                       "response_type": "code", "scope": "snsapi_base", "state": state,
+                       "agentid": str(cfg.wecom.agent_id)}, quote_via=quote)
+    response = web.Response(status=302, headers={"Location": f"{cfg.wecom.authorize_url}?{query}#wechat_redirect"})
+    response.set_cookie(OAUTH_COOKIE, f"{state}.{sign(cfg, 'oauth:' + state)}", httponly=True, samesite="Lax",
+                        secure=cfg.secure_cookie, path="/login/wecom", max_age=OAUTH_SECONDS)
+    return response
+
+
+async def wecom_callback(request: web.Request) -> web.StreamResponse:
+    """GET /login/wecom/callback?code=…&state=…: the state must be this browser's; the code names a WeCom
+    userid (cgi-bin/auth/getuserinfo), and the member bound to it on the wecom channel logs in."""
+    cfg, db = request.app[CONFIG], request.app[DB]
+    if cfg.wecom is None:
+        return await problem(request, 404, t("web.wecom_off"), t("web.wecom_off_hint"))
+    raw = request.cookies.get(OAUTH_COOKIE, "")
+    state, _, mac = raw.rpartition(".")
+    given = request.query.get("state", "")
+    if not state or not hmac.compare_digest(mac, sign(cfg, "oauth:" + state)) or not hmac.compare_digest(state, given):
+        return await _oauth_refused(request, 400, t("web.wecom_state"), t("web.wecom_state_hint"))
+    code = request.query.get("code", "")
+    userid = await cfg.wecom.userid(code) if code else None
+    if userid is None:
+        return await _oauth_refused(request, 403, t("web.wecom_refused"), t("web.wecom_refused_hint"))
+    try:
+        async with db.uow() as uow:
+            _member, session_id = await redeem_bound_identity(uow, cfg.wecom.channel, userid, address(request))
+            await uow.commit()
+    except Refusal as refusal:
+        return await _oauth_refused(request, 403, t(f"refusal.{refusal.code}"), t("web.get_link"))
+    response = _logged_in(cfg, session_id)
+    response.del_cookie(OAUTH_COOKIE, path="/login/wecom")
+    return response
+
+
+async def _oauth_refused(request: web.Request, status: int, what: str, todo: str) -> web.Response:
+    response = await problem(request, status, what, todo)
+    response.del_cookie(OAUTH_COOKIE, path="/login/wecom")
     return response
 
 

@@ -3,14 +3,12 @@ ranking code as /rank and `zsbot report ranking|explain`, so a number here is th
 from __future__ import annotations
 
 import json
-from fractions import Fraction
-from typing import Any
 
 from aiohttp import web
 
 from core.figures import last_complete_month, parse_month
-from reports.ranking import Ranking, rank_month
-from web.render import CONFIG, DB, page, problem, t
+from reports.ranking import Ranking
+from web.render import CONFIG, DB, FIGURES, month_figures, page, problem, t
 
 
 def _this_month(request: web.Request) -> str:
@@ -32,36 +30,13 @@ async def _month(request: web.Request, default: str) -> str | web.Response:
 async def _ranking(request: web.Request, month: str, group: str | None = None) -> Ranking | web.Response:
     db, cfg_web = request.app[DB], request.app[CONFIG]
     async with db.uow(readonly=True) as uow:
-        found = await uow.figures.month(month, cfg_web.tz)
+        found = await month_figures(request, uow, month)
     if found is None:
         return await problem(request, 503, t("web.no_org"), t("web.no_org_hint"))
     cfg, facts = found
     if group is not None and all(g.code != group for g in cfg.peer_groups):
         return await problem(request, 404, t("web.unknown_ref", ref=group), t("web.unknown_ref_hint"))
-    return rank_month(cfg, facts, group=group)
-
-
-async def dashboard(request: web.Request) -> web.StreamResponse:
-    """This year so far: each peer group's units against their targets and 时序进度."""
-    month = _this_month(request)
-    ranking = await _ranking(request, month)
-    if isinstance(ranking, web.Response):
-        return ranking
-    totals = [_totals(g) for g in ranking.groups]
-    return await page(request, "dashboard.html", {"r": ranking, "month": month, "totals": totals})
-
-
-def _totals(group: Any) -> list[dict[str, Any]]:
-    """Per indicator of the group: the sum of values and of time targets (amounts and counts only)."""
-    out = []
-    for i, ind in enumerate(group.units[0].indicators if group.units else ()):
-        if ind.measure == "%":
-            continue
-        value = sum((u.indicators[i].value or Fraction(0) for u in group.units), Fraction(0))
-        target = sum((u.indicators[i].time_target or Fraction(0) for u in group.units), Fraction(0))
-        out.append({"name": ind.name, "measure": ind.measure, "value": value, "time_target": target,
-                    "completion": value / target if target else None})
-    return out
+    return request.app[FIGURES].ranking(found, group)
 
 
 async def rankings(request: web.Request) -> web.StreamResponse:
@@ -91,7 +66,7 @@ async def explain(request: web.Request) -> web.StreamResponse:
         return month
     unit_code, ind_code = request.query.get("unit", ""), request.query.get("indicator", "")
     async with db.uow(readonly=True) as uow:
-        found = await uow.figures.month(month, cfg_web.tz)
+        found = await month_figures(request, uow, month)
         if found is None:
             return await problem(request, 503, t("web.no_org"), t("web.no_org_hint"))
         cfg, facts = found
@@ -103,7 +78,7 @@ async def explain(request: web.Request) -> web.StreamResponse:
         x = await uow.figures.explain(cfg, month, cfg_web.tz, unit.code, ind.code)
     ranked = None
     if unit.peer_group is not None:
-        group = rank_month(cfg, facts, group=unit.peer_group).group(unit.peer_group)
+        group = request.app[FIGURES].ranking(found, unit.peer_group).group(unit.peer_group)
         scored = next((u for u in group.units if u.unit == unit.code), None)
         ranked = next((i.value for i in scored.indicators if i.code == ind.code), None) if scored else None
     return await page(request, "explain.html", {"x": x, "unit": unit, "ind": ind, "month": month,

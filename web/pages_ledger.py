@@ -5,12 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from core.figures import last_complete_month
-from reports.ranking import rank_month
 from reports.workbook import ledger_xlsx
 from reports.ranking_text import empty_text, ledger_event_describer
 from web.auth import address
 from web.pages_figures import _month
-from web.render import CONFIG, DB, MEMBER, page, problem, t
+from web.render import CONFIG, DB, FIGURES, MEMBER, month_figures, page, problem, t
 
 
 async def ledger_page(request: web.Request, verification: object = None) -> web.StreamResponse:
@@ -35,13 +34,13 @@ async def ledger_workbook(request: web.Request) -> web.StreamResponse:
     if isinstance(month, web.Response):
         return month
     async with db.uow(readonly=True) as uow:
-        found = await uow.figures.month(month, cfg_web.tz)
+        found = await month_figures(request, uow, month)
         if found is None:
             return await problem(request, 503, t("web.no_org"), t("web.no_org_hint"))
         cfg, facts = found
         names = {u.code: u.name for u in cfg.units}
         rows, events = await uow.figures.ledger(month, cfg_web.tz, names)
-    ranking = rank_month(cfg, facts)
+    ranking = request.app[FIGURES].ranking(found)
     data = ledger_xlsx(rows, events, ranking, month=month, describe=ledger_event_describer(names),
                        empty_text=empty_text(ranking))
     async with db.uow() as uow:

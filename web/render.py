@@ -17,18 +17,33 @@ from texts import t
 from reports.ranking_text import format_pct, format_score, format_value, month_zh
 from core.ports import Store
 from web.config import WebConfig
+from web.figures_cache import Figures, MonthCache
+from core.ports import UnitOfWork
 
 DB = web.AppKey("db", Store)
 CONFIG = web.AppKey("config", WebConfig)
 ENV = web.AppKey("env", jinja2.Environment)
+FIGURES = web.AppKey("figures", MonthCache)
 # Per request: who is logged in, the session id, the forms' CSRF token (RequestKey from aiohttp 3.12).
 _key: Any = getattr(web, "RequestKey", lambda name, _type: name)
 MEMBER, SESSION, CSRF = _key("member", object), _key("session_id", str), _key("csrf", str)
 
-NAV = (("/", "驾驶舱"), ("/projects", "项目库"), ("/rankings", "排名"), ("/ledger", "台账"))
+NAV = (("/", "驾驶舱"), ("/projects", "项目库"), ("/rankings", "排名"), ("/reports", "半月报"), ("/sharing", "流转"),
+       ("/trips", "外出"), ("/ledger", "台账"))
 OFFICE_NAV = (("/org", "组织"), ("/audit", "访问记录"))
 
-__all__ = ["CONFIG", "CSRF", "DB", "ENV", "MEMBER", "SESSION", "environment", "page", "problem", "t"]
+__all__ = ["CONFIG", "CSRF", "DB", "ENV", "FIGURES", "MEMBER", "SESSION", "environment", "month_figures", "page",
+           "problem", "t", "this_month"]
+
+
+def this_month(request: web.Request) -> str:
+    today = request.app[DB].clock.now().astimezone(request.app[CONFIG].tz).date()
+    return f"{today.year}-{today.month:02d}"
+
+
+async def month_figures(request: web.Request, uow: UnitOfWork, month: str) -> Figures | None:
+    """The month's rules and facts, through the app's cache (web/figures_cache.py)."""
+    return await request.app[FIGURES].month(uow, month, request.app[CONFIG].tz, current=this_month(request))
 
 
 def environment(cfg: WebConfig) -> jinja2.Environment:

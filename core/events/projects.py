@@ -2,14 +2,19 @@
 the trips that find them."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from core.payload import Payload
 
+# Where an imported event came from: {"file_sha256", "sheet", "row"} and, when the ledger could not take the
+# event on the row's date (it appends in time order), "on": that date. Absent for what the chat records.
+IMPORTED = {"omit_none": True}
+
 __all__ = [
     "LEAD_LOGGED", "PROJECT_CORRECTED", "STAGE_CHANGED", "FUNDS_ADDED", "NOTE_ADDED", "PROBLEM_RAISED",
-    "PROBLEM_RESOLVED", "TRIP_LOGGED", "LeadLogged", "ProjectCorrected", "StageChanged", "FundsAdded",
+    "PROBLEM_RESOLVED", "TRIP_LOGGED", "LeadFields", "LeadLogged", "ProjectCorrected", "StageChanged", "FundsAdded",
     "NoteAdded", "ProblemRaised", "ProblemResolved", "TripLogged",
 ]
 
@@ -25,8 +30,10 @@ TRIP_LOGGED: Final = "trip.logged"
 
 
 @dataclass(frozen=True)
-class LeadLogged(Payload):
-    TYPE = LEAD_LOGGED
+class LeadFields:
+    """A company and its investment intention, as a person gives them: written once, shared by the command
+    that logs a lead (core.usecases.leads.LeadDraft) and the event that records it."""
+
     name: str
     normalized_name: str
     owner_unit: str
@@ -39,12 +46,18 @@ class LeadLogged(Payload):
     contact: str | None = None
     content: str | None = None
     category: str | None = None
-    flags: tuple[str, ...] = ()
+    flags: Collection[str] = ()           # in the event: a sorted tuple (stored as a list)
     responsible_unit: str | None = None   # None (an older writer): the owner unit
     responsible_person: str | None = None
     leader_member_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LeadLogged(LeadFields, Payload):
+    TYPE = LEAD_LOGGED
     stage: str = "lead"
     duplicate_of: int | None = None
+    imported: dict[str, Any] | None = field(default=None, metadata=IMPORTED)
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,7 @@ class ProjectCorrected(Payload):
     TYPE = PROJECT_CORRECTED
     changes: dict[str, Any]
     before: dict[str, Any] = field(default_factory=dict)
+    imported: dict[str, Any] | None = field(default=None, metadata=IMPORTED)
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,7 @@ class StageChanged(Payload):
     to: str
     contract_wan: int | None = None
     reason: str | None = None
+    imported: dict[str, Any] | None = field(default=None, metadata=IMPORTED)
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,7 @@ class FundsAdded(Payload):
     TYPE = FUNDS_ADDED
     amount_wan: int
     total_wan: int
+    imported: dict[str, Any] | None = field(default=None, metadata=IMPORTED)
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,7 @@ class NoteAdded(Payload):
     TYPE = NOTE_ADDED
     text: str
     next_steps: str | None = None
+    imported: dict[str, Any] | None = field(default=None, metadata=IMPORTED)
 
 
 @dataclass(frozen=True)
@@ -82,6 +99,7 @@ class ProblemRaised(Payload):
     TYPE = PROBLEM_RAISED
     text: str
     needs_city: bool = True
+    imported: dict[str, Any] | None = field(default=None, metadata=IMPORTED)
 
 
 @dataclass(frozen=True)

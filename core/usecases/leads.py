@@ -1,7 +1,8 @@
 """Log a lead 线索登记, under the sharing rules: 宣城's rule first, then a claim when it duplicates another."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
+from typing import Any
 
 from core import events as ev
 from core.errors import Refusal
@@ -16,25 +17,10 @@ from core.usecases.sharing import open_claim
 
 
 @dataclass(frozen=True)
-class LeadDraft:
-    """Everything a lead can be logged with; parsing and asking happen before this."""
+class LeadDraft(ev.LeadFields):
+    """Everything a lead can be logged with (the event's fields, plus the stage it starts at); parsing and
+    asking happen before this."""
 
-    name: str
-    normalized_name: str
-    owner_unit: str
-    credit_code: str | None = None
-    industry: str | None = None
-    intended_wan: int | None = None
-    foreign_wan: int | None = None
-    foreign_currency: str | None = None
-    source: str | None = None
-    contact: str | None = None
-    content: str | None = None
-    category: str | None = None
-    flags: frozenset[str] = field(default_factory=frozenset)
-    responsible_unit: str | None = None
-    responsible_person: str | None = None
-    leader_member_id: int | None = None
     stage: Stage = Stage.LEAD
 
 
@@ -42,6 +28,7 @@ class LeadDraft:
 class LogLead:
     draft: LeadDraft
     duplicate_of: int | None = None   # a suspected duplicate is recorded as such, never merged
+    imported: dict[str, Any] | None = None   # the sheet row it came from (bot/importer), else None
 
 
 async def log_lead(uow: UnitOfWork, actor: Member, cmd: LogLead) -> Project:
@@ -70,14 +57,12 @@ async def log_lead(uow: UnitOfWork, actor: Member, cmd: LogLead) -> Project:
         raise Refusal("unknown_flag", flag=sorted(unknown_flags)[0])
     if draft.stage not in (Stage.LEAD, Stage.NEGOTIATING):
         raise Refusal("new_lead_stage")
-    payload = ev.LeadLogged(
-        name=draft.name.strip(), normalized_name=draft.normalized_name, credit_code=draft.credit_code,
-        industry=draft.industry, intended_wan=draft.intended_wan, foreign_wan=draft.foreign_wan,
-        foreign_currency=draft.foreign_currency, source=draft.source, contact=draft.contact,
-        content=draft.content, category=draft.category, flags=tuple(sorted(draft.flags)),
-        owner_unit=draft.owner_unit, responsible_unit=draft.responsible_unit or draft.owner_unit,
-        responsible_person=draft.responsible_person or actor.name, leader_member_id=draft.leader_member_id,
-        stage=draft.stage.value, duplicate_of=cmd.duplicate_of)
+    given = {f.name: getattr(draft, f.name) for f in fields(ev.LeadFields)}
+    payload = ev.LeadLogged(**{
+        **given, "name": draft.name.strip(), "flags": tuple(sorted(draft.flags)),
+        "responsible_unit": draft.responsible_unit or draft.owner_unit,
+        "responsible_person": draft.responsible_person or actor.name,
+    }, stage=draft.stage.value, duplicate_of=cmd.duplicate_of, imported=cmd.imported)
     e = await append(uow, payload, actor=actor.id, unit=actor.unit, new_project=True)
     return await reread(uow, e.project_id or e.seq)
 

@@ -1,7 +1,7 @@
 """Move a project along: stage, funds in place, notes, problems, corrections."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from core import events as ev
@@ -15,30 +15,34 @@ from core.usecases.lookups import append, project, reread, writable
 
 
 @dataclass(frozen=True)
-class ChangeStage:
+class ProjectCommand:
+    """What a person does to one project; `imported` names the sheet row it came from (bot/importer)."""
+
     project_id: int
+    imported: dict[str, Any] | None = field(default=None, kw_only=True)
+
+
+@dataclass(frozen=True)
+class ChangeStage(ProjectCommand):
     to: Stage
     contract_wan: int | None = None   # required on reaching 签约 when the project has none yet
     reason: str | None = None         # required for 终止
 
 
 @dataclass(frozen=True)
-class AddFunds:
-    project_id: int
+class AddFunds(ProjectCommand):
     amount_wan: int
     confirmed_over_contract: bool = False
 
 
 @dataclass(frozen=True)
-class AddNote:
-    project_id: int
+class AddNote(ProjectCommand):
     text: str
     next_steps: str | None = None
 
 
 @dataclass(frozen=True)
-class RaiseProblem:
-    project_id: int
+class RaiseProblem(ProjectCommand):
     text: str
     needs_city: bool = True
 
@@ -54,6 +58,7 @@ class ResolveProblem:
 class CorrectProject:
     project_id: int
     changes: dict[str, Any]           # field → new value; fields outside core.projects.CORRECTABLE are refused
+    imported: dict[str, Any] | None = None   # the sheet row it came from (bot/importer)
 
 
 async def change_stage(uow: UnitOfWork, actor: Member, cmd: ChangeStage) -> Project:
@@ -72,7 +77,7 @@ async def change_stage(uow: UnitOfWork, actor: Member, cmd: ChangeStage) -> Proj
             and contract_wan is None:
         raise Refusal("contract_required")
     payload = ev.StageChanged(from_=found.stage.value, to=to.value, contract_wan=contract_wan,
-                              reason=reason.strip() if reason else None)
+                              reason=reason.strip() if reason else None, imported=cmd.imported)
     await append(uow, payload, actor=actor.id, unit=actor.unit, project_id=found.id)
     return await reread(uow, found.id)
 
@@ -91,7 +96,7 @@ async def add_funds(uow: UnitOfWork, actor: Member, cmd: AddFunds) -> Project:
     total = found.funds_wan + amount_wan
     if found.contract_wan is not None and total > found.contract_wan and not cmd.confirmed_over_contract:
         raise Refusal("funds_over_contract", total=total, contract=found.contract_wan, amount=amount_wan)
-    await append(uow, ev.FundsAdded(amount_wan=amount_wan, total_wan=total), actor=actor.id, unit=actor.unit,
+    await append(uow, ev.FundsAdded(amount_wan=amount_wan, total_wan=total, imported=cmd.imported), actor=actor.id, unit=actor.unit,
                  project_id=found.id)
     return await reread(uow, found.id)
 
@@ -100,7 +105,8 @@ async def add_note(uow: UnitOfWork, actor: Member, cmd: AddNote) -> None:
     found = await writable(uow, actor, cmd.project_id)
     if not cmd.text.strip():
         raise Refusal("note_empty")
-    payload = ev.NoteAdded(text=cmd.text.strip(), next_steps=(cmd.next_steps or "").strip() or None)
+    payload = ev.NoteAdded(text=cmd.text.strip(), next_steps=(cmd.next_steps or "").strip() or None,
+                          imported=cmd.imported)
     await append(uow, payload, actor=actor.id, unit=actor.unit, project_id=found.id)
 
 
@@ -109,7 +115,7 @@ async def raise_problem(uow: UnitOfWork, actor: Member, cmd: RaiseProblem) -> in
     found = await writable(uow, actor, cmd.project_id)
     if not cmd.text.strip():
         raise Refusal("note_empty")
-    e = await append(uow, ev.ProblemRaised(text=cmd.text.strip(), needs_city=cmd.needs_city),
+    e = await append(uow, ev.ProblemRaised(text=cmd.text.strip(), needs_city=cmd.needs_city, imported=cmd.imported),
                      actor=actor.id, unit=actor.unit, project_id=found.id)
     return e.seq
 
@@ -132,6 +138,6 @@ async def correct_project(uow: UnitOfWork, actor: Member, cmd: CorrectProject) -
     before = {k: getattr(found, k) if k != "flags" else sorted(found.flags) for k in changes}
     if "flags" in changes:
         changes = {**changes, "flags": sorted(changes["flags"])}
-    await append(uow, ev.ProjectCorrected(changes=changes, before=before), actor=actor.id, unit=actor.unit,
+    await append(uow, ev.ProjectCorrected(changes=changes, before=before, imported=cmd.imported), actor=actor.id, unit=actor.unit,
                  project_id=found.id)
     return await reread(uow, found.id)

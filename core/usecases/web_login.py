@@ -43,10 +43,27 @@ async def redeem_link(uow: UnitOfWork, token: str, address: str) -> tuple[Member
     if member is None or not member.active:
         raise Refusal("web_member_inactive")
     await uow.web.use_link(key, now)
+    return member, await _open_session(uow, member, "一次性链接", address)
+
+
+async def redeem_bound_identity(uow: UnitOfWork, channel: str, external_id: str, address: str
+                                ) -> tuple[Member, str]:
+    """企业微信网页授权: the member bound to this WeCom userid gets a session, as a spent link would."""
+    identity = await uow.org.identity(channel, external_id)
+    if identity is None:
+        raise Refusal("web_wecom_unbound")
+    member = await uow.org.member(identity.member_id)
+    if member is None or not member.active:
+        raise Refusal("web_member_inactive")
+    return member, await _open_session(uow, member, "企业微信网页授权", address)
+
+
+async def _open_session(uow: UnitOfWork, member: Member, how: str, address: str) -> str:
+    now = uow.clock.now()
     session_id = secrets.token_urlsafe(32)
     await uow.web.add_session(digest(session_id), member.id, now)
-    await uow.web.audit(now, member.id, "login", "一次性链接", address)
-    return member, session_id
+    await uow.web.audit(now, member.id, "login", how, address)
+    return session_id
 
 
 async def session_member(uow: UnitOfWork, session_id: str, idle: timedelta) -> tuple[Member, WebSession] | None:

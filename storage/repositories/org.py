@@ -28,6 +28,17 @@ _CONFIG_BODY = (select(OrgConfigRow.body).where(OrgConfigRow.digest == bindparam
 _PARSED: dict[str, OrgConfig] = {}
 
 
+def parsed_config(digest: str, body: str) -> OrgConfig:
+    """One parsed configuration per digest in the process: the same object for every reader of it."""
+    found = _PARSED.get(digest)
+    if found is None:
+        found = OrgConfig.model_validate(json.loads(body))
+        if len(_PARSED) >= 8:  # a process sees few configurations; tests see many databases
+            _PARSED.clear()
+        _PARSED[digest] = found
+    return found
+
+
 class _MemberFields(Protocol):
     """A member's columns by name: a MemberRow, or a Core row selected from the members table."""
 
@@ -84,7 +95,9 @@ class SqlOrgRepository:
                                     .order_by(OrgConfigRow.seq.desc()).limit(1))).scalar()
         if row is None:
             row = (await self.s.execute(select(OrgConfigRow).order_by(OrgConfigRow.seq).limit(1))).scalar()
-        return None if row is None else OrgConfig.model_validate(json.loads(row.body))
+        if row is None:
+            return None
+        return parsed_config(row.digest, row.body)
 
     async def config_digest(self) -> str | None:
         return (await self.s.execute(select(OrgConfigRow.digest).order_by(OrgConfigRow.seq.desc()).limit(1))).scalar()
@@ -121,6 +134,11 @@ class SqlOrgRepository:
     async def identities_of(self, member_id: int) -> list[Identity]:
         rows = (await self.s.execute(select(IdentityRow).where(IdentityRow.member_id == member_id)
                                      .order_by(IdentityRow.bound_at))).scalars()
+        return [Identity(r.channel, r.external_id, r.member_id, r.chat_id) for r in rows]
+
+    async def identities(self) -> list[Identity]:
+        """Every bound identity (the console's 组织 page, in one query)."""
+        rows = (await self.s.execute(select(IdentityRow).order_by(IdentityRow.member_id, IdentityRow.bound_at))).scalars()
         return [Identity(r.channel, r.external_id, r.member_id, r.chat_id) for r in rows]
 
     async def invite_by_hash(self, code_hash: str) -> Invite | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.project_list import ProjectPage, ProjectQuery
@@ -82,6 +82,13 @@ class SqlProjectRepository:
             NoteRow.project_id == project_id, NoteRow.kind == "problem", NoteRow.resolved_at.is_(None))
             .order_by(NoteRow.id))).scalars()
         return [to_note(r) for r in rows]
+
+    async def all_open_problems(self, *, limit: int = 50) -> tuple[int, list[Note]]:
+        """Every open problem city-wide (how many, and the newest `limit`): the 驾驶舱's coordination list."""
+        open_ = (NoteRow.kind == "problem", NoteRow.resolved_at.is_(None))
+        total = (await self.s.execute(select(func.count()).select_from(NoteRow).where(*open_))).scalar_one()
+        rows = (await self.s.execute(select(NoteRow).where(*open_).order_by(NoteRow.id.desc()).limit(limit))).scalars()
+        return int(total), [to_note(r) for r in rows]
 
     async def events(self, project_id: int, *, limit: int | None = None) -> list[Event]:
         q = select(EventRow).where(EventRow.project_id == project_id).order_by(EventRow.seq.desc())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, String, Text
+from sqlalchemy import BigInteger, Boolean, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.tables.base import Base, UTCDateTime
@@ -47,6 +47,7 @@ class ProjectRow(Base):
 
 class NoteRow(Base):
     __tablename__ = "notes"
+    __table_args__ = (Index("ix_notes_kind_resolved_at", "kind", "resolved_at"),)
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     project_id: Mapped[int] = mapped_column(BigInteger, index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)

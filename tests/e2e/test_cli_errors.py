@@ -78,3 +78,22 @@ def test_commands_before_init_say_to_run_init(blank_url: str, tmp_path: Path) ->
         assert "zsbot init" in line, line
     cli("init").ok()
     assert cli.verified()[0] == 0
+
+
+def test_output_cut_short_by_its_reader_is_no_database_error(tmp_path: Path) -> None:
+    """`zsbot schedule | head -2`: the pipe closes under a long listing; that is not 无法连接数据库."""
+    import subprocess
+
+    from tests.e2e.cli_runner import ZSBOT
+
+    env = {"ZSBOT_DATABASE_URL": f"sqlite:///{tmp_path}/zsbot.db", "PATH": os.environ.get("PATH", "")}
+    Cli(env["ZSBOT_DATABASE_URL"], tmp_path)("init", "--demo", "--empty").ok()
+    proc = subprocess.Popen([str(ZSBOT), "schedule", "--from", "2026-12-01", "--to", "2026-12-31"], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline().decode("utf-8")
+    proc.stdout.close()  # the reader goes away, as `head` does
+    err = proc.stderr.read().decode("utf-8")
+    proc.wait(timeout=60)
+    assert first.startswith("2026-12-01 至 2026-12-31"), first
+    assert "数据库" not in err and "Traceback" not in err, err

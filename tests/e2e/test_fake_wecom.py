@@ -357,3 +357,52 @@ async def test_callback_tampering_is_refused(
     )
     assert (status, body) == (400, reason)
     assert received == []
+
+
+# ------------------------------------------------------------ template cards and media/get
+
+
+def _card(task_id: str) -> dict[str, object]:
+    return {"card_type": "button_interaction", "task_id": task_id, "main_title": {"title": "请核对线索："},
+            "button_list": [{"text": "确认", "key": "f:1:0"}, {"text": "取消", "key": "f:1:1"}]}
+
+
+async def test_a_card_is_sent_once_per_task_id_and_updated_once_per_response_code(
+    fake: FakeWeCom, client: WeComClient
+) -> None:
+    answer = await client.send_template_card("zhangsan", _card("zs1_a"))
+    assert answer["response_code"] and fake.cards["zs1_a"].touser == "zhangsan"
+    with pytest.raises(WeComApiError) as reused:
+        await client.send_template_card("zhangsan", _card("zs1_a"))
+    assert reused.value.errcode == 40058
+    with pytest.raises(WeComApiError) as too_many:
+        await client.send_template_card("zhangsan", {**_card("zs1_b"), "button_list": [
+            {"text": str(i), "key": str(i)} for i in range(7)]})
+    assert "1..6" in too_many.value.errmsg
+    # A press brings a response code: it greys the card out once; a second use is refused.
+    code = parse_message_xml(fake.press("zhangsan", "zs1_a", "f:1:0"))["ResponseCode"]
+    await client.update_template_card("zhangsan", code, "✓ 确认")
+    assert fake.cards["zs1_a"].replaced_with == "✓ 确认"
+    with pytest.raises(WeComApiError):
+        await client.update_template_card("zhangsan", code, "✓ 取消")
+    assert fake.cards["zs1_a"].replaced_with == "✓ 确认" and len(fake.card_updates) == 1
+
+
+async def test_a_deployment_without_cards_answers_invalid_message_type(fake: FakeWeCom, client: WeComClient) -> None:
+    fake.supports_cards = False
+    with pytest.raises(WeComApiError) as refused:
+        await client.send_template_card("zhangsan", _card("zs1_c"))
+    assert refused.value.errcode == 40008
+
+
+async def test_received_media_is_downloaded_with_its_name(fake: FakeWeCom, client: WeComClient) -> None:
+    photo = b"\xff\xd8\xff" + bytes(range(256)) * 1200   # 300 KiB: many chunks
+    media_id = fake.add_media("file", "现场照片 (1).jpg", photo)
+    assert await client.get_media(media_id) == ("现场照片 (1).jpg", photo)
+    fake.expire_tokens()  # 42001 on media/get: a new token, one retry
+    assert (await client.get_media(media_id))[1].startswith(b"\xff\xd8\xff")
+    with pytest.raises(WeComApiError) as unknown:
+        await client.get_media("no-such-media")
+    assert unknown.value.errcode == 40007
+    with pytest.raises(WeComNetworkError):
+        await client.get_media(media_id, max_bytes=100)  # larger than the caller accepts

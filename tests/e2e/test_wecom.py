@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from datetime import date
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -25,14 +26,16 @@ from bot.channels.wecom.crypto import WeComCrypto
 from bot.config import load_settings
 from bot.errors import StartError
 from bot.service import Runtime, start
-from core.messages import SendFile, SendPhoto, SendText
+from core.messages import Button, SendFile, SendPhoto, SendText
 from core.org import OrgConfig
 from core.roles import Role
 from core.usecases.org import BindIdentity, CreateInvite, bind_identity, create_invite
 from storage.database import Database
 from storage.tables.ledger import EventRow
 from storage.tables.operational import OutboxRow, ProcessedUpdateRow
-from tests.fakes.wecom_api import FakeWeCom
+from reminders.pushes_reports import report_button
+from tests.fakes.wecom_api import FakeWeCom, SentCard
+from texts import t
 from tests.helpers import member, mini_org, setup_org
 
 pytestmark = pytest.mark.asyncio
@@ -75,11 +78,27 @@ class Bot:
         return await self.fake.post_callback(self.url, xml, crypto=self.crypto)
 
     async def ask(self, user: str, text: str) -> list[str]:
-        """Type a message; the bot's direct replies (sent before its background task ends)."""
+        """Type a message; the bot's direct replies (sent before its background task ends), a card as
+        "[card] title"."""
         before = len(self.to(user))
         assert await self.say(user, text) == (200, "")
         await self.rt.channel.idle()
-        return [m["content"] for m in self.to(user)[before:]]
+        return [shown(m) for m in self.to(user)[before:]]
+
+    def last_card(self, user: str) -> SentCard:
+        return self.fake.cards_to(user)[-1]
+
+    async def press(self, user: str, card: SentCard, label: str, *, key: str | None = None,
+                    xml: str | None = None) -> list[str]:
+        """`user` presses the button `label` of `card` (or sends the given key, or replays `xml`);
+        the bot's direct replies."""
+        if xml is None and key is None:
+            key = next(b["key"] for b in card.card["button_list"] if b["text"] == label)
+        before = len(self.to(user))
+        event = xml or self.fake.press(user, card.task_id, key or "")
+        assert await self.fake.post_callback(self.url, event, crypto=self.crypto) == (200, "")
+        await self.rt.channel.idle()
+        return [shown(m) for m in self.to(user)[before:]]
 
     async def reply(self, user: str, before: int) -> str:
         """The first text the bot sends `user` after it had sent `before` messages there."""
@@ -111,6 +130,12 @@ class Bot:
         assert "绑定成功" in (await self.ask(user, f"/start {code}"))[0]
         async with self.db.uow(readonly=True) as uow:
             return (await uow.org.identity("wecom", user)).member_id
+
+
+def shown(message: dict[str, Any]) -> str:
+    if message["msgtype"] == "template_card":
+        return "[card] " + message["card"]["main_title"]["title"]
+    return str(message["content"])
 
 
 async def wait_for(predicate: Callable[[], bool], timeout: float = 10) -> None:
@@ -195,11 +220,15 @@ async def test_scenario(bot: Bot, fake: FakeWeCom) -> None:
     assert await fake.verify_url(bot.url, bot.crypto, "1616140317555161061") == (200, "1616140317555161061")
 
     member_id = await bot.register("zhangsan")
-    [card] = await bot.ask("zhangsan", LEAD)
-    assert "请核对线索" in card and "20亿元" in card
-    assert card.endswith("回复数字或选项文字选择：\n1. 确认\n2. 修改\n3. 取消")
-    [saved] = await bot.ask("zhangsan", "1")
+    assert await bot.ask("zhangsan", LEAD) == ["[card] 请核对线索："]
+    card = bot.last_card("zhangsan")
+    fields = {i["keyname"]: i.get("value") for i in card.card["horizontal_content_list"]}
+    assert "20亿元" in fields.values() and "比亚迪股份有限公司" in fields.values()
+    assert [b["text"] for b in card.card["button_list"]] == ["确认", "修改", "取消"]
+    assert [b["key"].split(":")[0] for b in card.card["button_list"]] == ["f", "f", "f"]
+    [saved] = await bot.press("zhangsan", card, "确认")
     assert "已登记线索" in saved
+    assert card.replaced_with == "✓ 确认"   # the pressed card greyed out, showing the choice
 
     [status] = await bot.ask("zhangsan", "/status 比亚迪")
     assert "比亚迪股份有限公司" in status and "20亿元" in status and "东区" in status
@@ -272,9 +301,9 @@ async def test_the_same_msgid_three_times_has_one_effect(bot: Bot) -> None:
     await bot.rt.channel.idle()
     assert await count(bot.db, EventRow, EventRow.type == "lead.logged") == 1
     assert await count(bot.db, ProcessedUpdateRow, ProcessedUpdateRow.update_id.in_(["555", "556"])) == 2
-    texts = [m["content"] for m in bot.to("wangwu")[1:]]
+    texts = [shown(m) for m in bot.to("wangwu")[1:]]
     assert len(texts) == 3, texts
-    assert "请核对线索" in texts[0] and "已登记线索" in texts[1] and "比亚迪" in texts[2]
+    assert texts[0] == "[card] 请核对线索：" and "已登记线索" in texts[1] and "比亚迪" in texts[2]
 
 
 async def test_refused_callbacks_leave_nothing_behind(bot: Bot, fake: FakeWeCom) -> None:
@@ -436,5 +465,124 @@ async def test_a_message_the_database_cannot_keep_gets_no_success_and_its_retry_
     await bot.rt.channel.idle()
     assert await bot.say("zhaoliu", LEAD, msg_id=777) == (200, "")
     await bot.rt.channel.idle()
-    texts = [m["content"] for m in bot.to("zhaoliu")[1:]]
-    assert len(texts) == 1 and "请核对线索" in texts[0], texts
+    texts = [shown(m) for m in bot.to("zhaoliu")[1:]]
+    assert texts == ["[card] 请核对线索："], texts
+
+
+# -- template cards -------------------------------------------------------------------------------------
+async def test_a_replayed_press_has_no_second_effect_and_an_outdated_card_says_so(bot: Bot, fake: FakeWeCom) -> None:
+    await bot.register("zhouba")
+    await bot.ask("zhouba", LEAD)
+    card = bot.last_card("zhouba")
+    confirm = next(b["key"] for b in card.card["button_list"] if b["text"] == "确认")
+    press = fake.press("zhouba", card.task_id, confirm)
+    # WeCom retries the callback while the first is handled, and a captured one is replayed later.
+    await asyncio.gather(*(fake.post_callback(bot.url, press, crypto=bot.crypto) for _ in range(2)))
+    await bot.rt.channel.idle()
+    assert await bot.press("zhouba", card, "确认", xml=press) == []
+    assert await count(bot.db, EventRow, EventRow.type == "lead.logged") == 1
+    assert [u["replace_name"] for u in fake.card_updates] == ["✓ 确认"]
+    # A new press on the same card: its flow moved on, so the person gets Telegram's sentence.
+    [outdated] = await bot.press("zhouba", card, "确认")
+    assert outdated == "这个按钮已过期（对应的操作已结束或已更新）。请重新发送命令。"
+    assert await count(bot.db, EventRow, EventRow.type == "lead.logged") == 1
+    assert len(fake.card_updates) == 1
+
+
+async def test_a_strangers_forged_key_has_no_effect(bot: Bot, fake: FakeWeCom) -> None:
+    await bot.register("zhangsan")
+    await bot.register("lisi")
+    await bot.ask("zhangsan", LEAD)
+    card = bot.last_card("zhangsan")
+    confirm = next(b["key"] for b in card.card["button_list"] if b["text"] == "确认")
+    events = await count(bot.db, EventRow)
+    # A colleague, and someone not registered at all, send the key of zhangsan's 确认 as their own press.
+    [colleague] = await bot.press("lisi", card, "", key=confirm)
+    assert "已过期" in colleague
+    [stranger] = await bot.press("mallory", card, "", key=confirm)
+    assert "邀请码" in stranger
+    assert await count(bot.db, EventRow) == events and fake.card_updates == []
+    # zhangsan's own card still works.
+    [saved] = await bot.press("zhangsan", card, "确认")
+    assert "已登记线索" in saved and card.replaced_with == "✓ 确认"
+
+
+def buttons(*labels: str) -> tuple[tuple[Button, ...], ...]:
+    return tuple((Button(label=label, payload=f"s:test:{i}"),) for i, label in enumerate(labels))
+
+
+async def test_more_than_six_choices_long_labels_and_long_texts(bot: Bot, fake: FakeWeCom) -> None:
+    member_id = await bot.register("wujiu")
+    # Seven choices: a single-choice vote card; choosing one and pressing 提交 is that choice's press.
+    seven = SendText(text="选择一项", buttons=(*buttons(*"一二三四五六"), (Button(label="取消", payload="s:cancel"),)))
+    await bot.push("choices:7", member_id, seven)
+    vote = (await bot.sent("wujiu", 2))[1]
+    assert vote["msgtype"] == "template_card" and vote["card"]["card_type"] == "vote_interaction"
+    card = bot.last_card("wujiu")
+    assert [o["text"] for o in card.card["checkbox"]["option_list"]] == [*"一二三四五六", "取消"]
+    xml = fake.vote("wujiu", card.task_id, "s:cancel")
+    assert await bot.press("wujiu", card, "", xml=xml) == ["当前没有进行中的操作。"]
+    assert await bot.press("wujiu", card, "", xml=xml) == []              # WeCom's retry: no second answer
+    # More than 20, or a label longer than a vote card shows (17 characters): the numbered list.
+    many = SendText(text="选择", buttons=buttons(*[f"{i}号" for i in range(21)]))
+    await bot.push("choices:21", member_id, many)
+    assert (await bot.sent("wujiu", 4))[3]["content"].endswith("20. 19号\n21. 20号")
+    await bot.push("choices:long", member_id, SendText(text="选择项目", buttons=buttons(
+        "贵州茅台酒股份有限公司遵义分公司白酒", "取消")))
+    assert (await bot.sent("wujiu", 5))[4]["content"].endswith("1. 贵州茅台酒股份有限公司遵义分公司白酒\n2. 取消")
+    # Six short choices: a button card. A text too long for the card goes before it, the card only asks.
+    long = "\n".join(f"第{i}项情况说明情况说明情况说明情况说明" for i in range(12))  # 240 characters
+    await bot.push("choices:6", member_id, SendText(text=long, buttons=buttons(*"一二三四五六")))
+    text, shown_card = (await bot.sent("wujiu", 7))[5:]
+    assert text["content"] == long and shown_card["msgtype"] == "template_card"
+    assert shown_card["card"]["main_title"] == {"title": "请选择："}
+    assert [b["text"] for b in shown_card["card"]["button_list"]] == list("一二三四五六")
+    assert {r.status for r in await settled(bot.db)} == {"sent"}
+
+
+@pytest.mark.parametrize("mode", ["auto", "on", "off"])
+async def test_without_cards_the_numbered_list_is_used(db_url: str, fake: FakeWeCom, mode: str) -> None:
+    fake.supports_cards = mode == "off"  # `off` never tries, even where cards would work
+    if mode != "off":
+        fake.supports_cards = False      # an older 政务微信: template_card is an invalid message type
+    b = await start_bot(db_url, fake, wecom_cards=mode)
+    try:
+        await b.register("qianshi")
+        [first] = await b.ask("qianshi", LEAD)
+        assert first.endswith("回复数字或选项文字选择：\n1. 确认\n2. 修改\n3. 取消")
+        [saved] = await b.ask("qianshi", "1")
+        assert "已登记线索" in saved
+        await b.ask("qianshi", "线索 茅台集团 白酒 投资5亿 来源驻点")
+        assert "回复数字或选项文字选择：" in b.to("qianshi")[-1]["content"]
+        # The cards WeCom refused: `auto` tried once and remembered, `on` tries every time, `off` never.
+        refused = calls(fake, "message/send") - len(fake.sent)
+        assert refused == {"auto": 1, "on": 2, "off": 0}[mode]
+        assert fake.cards == {}
+    finally:
+        await b.rt.shutdown()
+
+
+async def test_a_reminder_is_a_card_and_the_report_is_filed_by_presses(bot: Bot, fake: FakeWeCom) -> None:
+    """The half-monthly reminder's 开始填报, the walk and 确认报送: no typing at all."""
+    member_id = await bot.register("zhengshiyi")
+    await bot.ask("zhengshiyi", LEAD)
+    await bot.press("zhengshiyi", bot.last_card("zhengshiyi"), "确认")
+    period = date.today().replace(day=10).isoformat()   # a half-monthly period (the 10th and the 25th)
+    text = t("report.reminder", unit="东区", period="本", due="明天", when="还有1天")
+    await bot.push(f"report:{period}", member_id, SendText(text=text, buttons=report_button(period)))
+    await wait_for(lambda: len(fake.cards_to("zhengshiyi")) == 2)
+    card = bot.last_card("zhengshiyi")
+    assert card.card["main_title"] == {"title": "半月报提醒"}
+    assert card.card["sub_title_text"] == text.removeprefix("【半月报提醒】")
+    started = await bot.press("zhengshiyi", card, "开始填报")
+    assert started[0].startswith("开始填报东区") and started[1] == "[card] （1/1）#17 比亚迪股份有限公司"
+    assert card.replaced_with is None      # a stateless button (s:report): its card stays, as on Telegram
+    walk = bot.last_card("zhengshiyi")
+    assert [b["text"] for b in walk.card["button_list"]][:3] == ["无变化", "更新进展", "阶段变更"]
+    assert await bot.press("zhengshiyi", walk, "无变化") == ["[card] 东区12月10日期半月报汇总："]
+    assert walk.replaced_with == "✓ 无变化"
+    summary = bot.last_card("zhengshiyi")
+    assert "确认报送吗？" in summary.card["sub_title_text"]
+    [submitted] = await bot.press("zhengshiyi", summary, "确认报送")
+    assert submitted.startswith("已报送东区12月10日期半月报"), submitted
+    assert summary.replaced_with == "✓ 确认报送"

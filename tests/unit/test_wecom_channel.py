@@ -142,7 +142,7 @@ async def test_deliver_targets() -> None:
     channel = WeCom(client, WeComCrypto("t", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "ww1"),  # type: ignore[arg-type]
                     nothing, robot_key=no_robot)
     assert channel.is_group("robot:east") and not channel.is_group("zhangsan")
-    await channel.deliver("zhangsan", EditText(message_id="1", text="→ 已选：确认"))  # skipped: no edits
+    await channel.deliver("zhangsan", EditText(message_id="1", text="→ 已选：确认"))  # a typed choice: no card
     assert client.calls == []
     for chat in ("a|b", "@all", ""):
         with pytest.raises(Permanent):
@@ -151,3 +151,51 @@ async def test_deliver_targets() -> None:
         await channel.deliver("robot:east", SendText(text="排名"))
     await channel.deliver("zhangsan", SendText(text="你好"))
     assert client.calls == [("text", "zhangsan")]
+
+
+class CardClient(RecordingClient):
+    """Answers cards and card updates as scripted."""
+
+    def __init__(self, card_error: Exception | None = None, update_error: Exception | None = None) -> None:
+        super().__init__()
+        self.card_error, self.update_error = card_error, update_error
+
+    async def send_template_card(self, user: str, card: dict[str, Any]) -> None:
+        self.calls.append(("card", card["card_type"]))
+        if self.card_error is not None:
+            raise self.card_error
+
+    async def update_template_card(self, user: str, code: str, name: str) -> None:
+        self.calls.append(("update", (code, name)))
+        if self.update_error is not None:
+            raise self.update_error
+
+
+def card_channel(client: CardClient, cards: Any = "auto") -> WeCom:
+    return WeCom(client, WeComCrypto("t", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "ww1"),  # type: ignore[arg-type]
+                 nothing, robot_key=no_robot, cards=cards)
+
+
+async def test_a_card_is_rate_limited_like_any_message_and_a_used_code_is_only_logged() -> None:
+    busy = card_channel(CardClient(card_error=WeComRateLimited(45009, "busy")))
+    with pytest.raises(RetryAfter):
+        await busy.deliver("zhangsan", card())
+    assert not busy.cards_unsupported
+    used = CardClient(update_error=WeComApiError(40058, "invalid response_code"))
+    channel = card_channel(used)
+    await channel.deliver("zhangsan", EditText(message_id="card:zs1_ab:rc_1", text="…", chosen="确认"))
+    assert used.calls == [("update", ("rc_1", "✓ 确认"))]  # refused, and nothing raised: the choice stands
+    await channel.deliver("robot:east", EditText(message_id="card:zs1_ab:rc_2", text="…", chosen="确认"))
+    assert len(used.calls) == 1  # robots' messages are no cards
+
+
+async def test_an_unsupported_card_falls_back_once_under_auto() -> None:
+    client = CardClient(card_error=WeComApiError(40008, "invalid message type"))
+    channel = card_channel(client)
+    await channel.deliver("zhangsan", card())
+    await channel.deliver("zhangsan", card())
+    assert client.calls == [("card", "button_interaction"), ("text", "zhangsan"), ("text", "zhangsan")]
+    assert channel.cards_unsupported
+    other = CardClient(card_error=WeComApiError(40058, "invalid template_card"))
+    with pytest.raises(Permanent):
+        await card_channel(other).deliver("zhangsan", card())   # another refusal is not "no cards"

@@ -103,13 +103,32 @@ async def test_a_member_logs_in_filters_opens_a_card_a_drill_down_and_downloads(
     assert sheet.max_row == 4
 
 
+async def test_the_office_follows_the_dashboard_and_creates_an_invite(browser: Any, server: str, db: Database) -> None:
+    page = await browser.new_page()
+    await log_in(page, db, server, "王办公")
+    await page.click("#reporting a[href$='show=missing']")
+    await page.wait_for_url("**/reports?period=2026-11-10&show=missing")
+    assert await page.locator("section.report").count() == 7
+    assert "尚未报送" in await page.inner_text("#u-east")
+    await page.click("nav >> text=组织")
+    await page.select_option("#invite select[name=unit]", "west")
+    await page.select_option("#invite select[name=role]", "unit_head")
+    await page.click("button:has-text('生成邀请码')")
+    await page.wait_for_selector("#invite-code")
+    assert (await page.inner_text("#invite-code")).startswith("/start ")
+    assert "西区 · 单位负责人" in await page.inner_text("#invite")
+    await page.click("nav >> text=访问记录")
+    assert "生成邀请码" in await page.inner_text("main")
+
+
 async def test_every_page_fits_a_390px_phone_without_horizontal_scrolling(
         browser: Any, server: str, db: Database, city: City, tmp_path: Path) -> None:
     page = await browser.new_page()
     await page.set_viewport_size(PHONE)
     await log_in(page, db, server, "王办公")
     paths = ["/", "/projects", f"/projects/{city.east_project}", "/rankings?month=2026-11",
-             "/rankings/explain?month=2026-11&unit=east&indicator=funds_in_place", "/ledger", "/org", "/audit"]
+             "/rankings/explain?month=2026-11&unit=east&indicator=funds_in_place", "/ledger", "/org", "/audit",
+             "/reports", "/reports?period=2026-10-25", "/sharing", "/trips", "/problems"]
     for path in paths:
         await page.goto(server + path)
         width = await page.evaluate("document.documentElement.scrollWidth")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 TEXTS: dict[str, str] = {
-    "help.web": "网页控制台的登录链接（驾驶舱、项目库、排名、台账）",
+    "help.web": "网页控制台的登录链接（驾驶舱、项目库、排名、半月报、流转、外出、台账）",
     "web.private_only": "登录链接只在私聊中发送：请在与招商助手的私聊中发送“网页”。",
     "web.link": "网页控制台登录链接（{minutes} 分钟内有效，只能用一次，请勿转发）：\n{url}",
     "web.get_link": "在聊天中向招商助手发送“网页”（/web），会收到一个新的登录链接（10 分钟内有效，只能用一次）；"
@@ -29,4 +29,19 @@ TEXTS: dict[str, str] = {
     "web.unknown_ref_hint": "请从页面上的链接进入。",
     "web.filter_bad": "筛选条件“{value}”看不懂",
     "web.filter_bad_hint": "金额写成万元整数，例如 5000；天数写成整数。",
+    "web.period_bad": "半月报期次“{period}”看不懂",
+    "web.period_bad_hint": "期次写成截止日期 YYYY-MM-DD，日期为每月 {days} 日，例如 2026-11-25。",
+    "web.period_future": "{period}这一期还没有开始收集",
+    "web.period_future_hint": "只能查看本期和以前的半月报；不带期次打开即为本期。",
+    "web.trips_own_unit": "只能查看本单位的外出记录",
+    "web.trips_own_unit_hint": "全市的外出记录和领导外出任务只有领导和大招商办可以查看。",
+    "web.invite_bad": "邀请信息不完整：{what}",
+    "web.invite_bad_hint": "请选择单位和角色，有效天数为 1–90 天。",
+    "web.wecom_off": "本系统没有启用企业微信登录",
+    "web.wecom_off_hint": "请在聊天中向招商助手发送“网页”获取登录链接。",
+    "web.wecom_state": "企业微信登录已失效（校验码不符或已过期）",
+    "web.wecom_state_hint": "请回到登录页，重新点击“企业微信登录”。",
+    "web.wecom_refused": "企业微信没有确认你的身份",
+    "web.wecom_refused_hint": "请在企业微信工作台中重新打开招商助手；仍不行请联系大招商办。",
+    "refusal.web_wecom_unbound": "这个企业微信账号还没有绑定招商助手的成员",
 }

@@ -20,6 +20,30 @@ ROBOT_IMAGE_MAX_BYTES = 2 * 1024 * 1024
 MEDIA_MAX_BYTES = {"image": 10 * 1024 * 1024, "file": 20 * 1024 * 1024}
 MEDIA_MIN_BYTES = 5
 
+# -- template cards (模板卡片消息, msgtype template_card), as WeCom documents them ------------------
+#: button_interaction: at most 6 buttons; a key is at most 1024 bytes and unique within the card.
+CARD_MAX_BUTTONS = 6
+CARD_KEY_MAX_BYTES = 1024
+#: task_id: unique per application, at most 128 bytes of digits, letters and _-@.
+CARD_TASK_ID_MAX_BYTES = 128
+#: WeCom's advised lengths in characters (longer texts are cut by the client): the main title, the
+#: sub-title text, a button's text, and a horizontal line's key and value (at most 6 such lines).
+CARD_TITLE_MAX_CHARS = 36
+CARD_TITLE_DESC_MAX_CHARS = 44
+CARD_SUB_TITLE_MAX_CHARS = 160
+CARD_BUTTON_TEXT_MAX_CHARS = 10
+CARD_HORIZONTAL_MAX_ITEMS = 6
+CARD_KEYNAME_MAX_CHARS = 5
+CARD_VALUE_MAX_CHARS = 30
+#: vote_interaction (one question, 投票选择): 1..20 options, an option id at most 128 bytes, its text
+#: advised at most 17 characters; the submit button's text at most 10.
+VOTE_MAX_OPTIONS = 20
+VOTE_OPTION_ID_MAX_BYTES = 128
+VOTE_OPTION_TEXT_MAX_CHARS = 17
+#: errcode for a msgtype this deployment does not know (older 政务微信 / private deployments
+#: answer it for template_card): the channel falls back to the numbered list.
+ERRCODE_INVALID_MSGTYPE = 40008
+
 
 class WeComApiError(Exception):
     """WeCom answered with a non-zero errcode."""

@@ -8,8 +8,12 @@ effect. A message the database could not keep is answered 503, so WeCom calls ag
 
 Sending: chat ids are WeCom account ids (application messages) or `robot:<unit code>` (the unit's
 group robot from the org file; the key is looked up when sending, never stored in the outbox).
-Application texts have no buttons: choices become a numbered list. `EditText` (the core's
-"已选：…" after a button press) is skipped: on WeCom the person typed the choice themselves.
+A prompt with 1..6 short choices is a button_interaction template card whose keys are the core's
+button payloads (cards.py); more choices, long labels, cards switched off (`ZSBOT_WECOM_CARDS=off`) or a
+deployment that answers template_card with "invalid message type" (learned once under `auto`) get
+today's numbered list. `EditText` (the core's "已选：…" after a press) greys out the pressed card's
+buttons with "✓ 确认" through message/update_template_card and the press's response code; after a typed
+choice there is no card to update and it is skipped.
 """
 from __future__ import annotations
 
@@ -21,10 +25,12 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from bot.channels.wecom.cards import button_card, new_task_id, replace_name, response_code_of
 from bot.channels.wecom.client import WeComClient
 from bot.channels.wecom.contract import (
     APP_TEXT_MAX_BYTES,
     CHANNEL,
+    ERRCODE_INVALID_MSGTYPE,
     ROBOT_MARKDOWN_MAX_BYTES,
     WeComApiError,
     WeComCryptoError,
@@ -35,7 +41,7 @@ from bot.channels.wecom.contract import (
 from bot.channels.wecom.crypto import WeComCrypto
 from bot.channels.wecom.inbound import inbound_from_message
 from bot.channels.wecom.message_xml import parse_message_xml
-from bot.channels.wecom.render import app_text, robot_text, split_bytes
+from bot.channels.wecom.render import app_text, choices_text, robot_text, split_bytes
 from core.errors import Unavailable
 from core.delivery import Action, Ambiguous, Permanent, RetryAfter, SendError, Transient, split_action
 from core.groups import ROBOT_PREFIX
@@ -50,7 +56,8 @@ MAX_SKEW_SECONDS = 3600       # older signed callbacks are refused: no replay af
 
 Handle = Callable[[Inbound], Awaitable[list[Action]]]
 RobotKey = Callable[[str], Awaitable[str | None]]
-Sent = SendText | SendPhoto | SendFile  # what reaches WeCom: `deliver` skips EditText
+Sent = SendText | SendPhoto | SendFile  # what reaches WeCom as a message; EditText updates a card
+CardsMode = Literal["auto", "on", "off"]
 
 
 class WeCom:
@@ -61,13 +68,17 @@ class WeCom:
 
     def __init__(self, client: WeComClient, crypto: WeComCrypto, handle: Handle, *, robot_key: RobotKey,
                  enqueue_reply: Callable[[str, Delivery], Awaitable[None]] | None = None,
-                 now: Callable[[], float] = time.time) -> None:
+                 cards: CardsMode = "auto", now: Callable[[], float] = time.time) -> None:
         self.client = client
         self.crypto = crypto
         self.handle = handle
         self.robot_key = robot_key
         self.enqueue_reply = enqueue_reply
         self.now = now
+        self.cards = cards
+        # Under `auto`: set when this deployment answered a card with "invalid message type"; from then
+        # on its prompts are numbered lists (until the bot restarts and tries a card once more).
+        self.cards_unsupported = False
         self.received = 0
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -79,7 +90,9 @@ class WeCom:
 
     async def deliver(self, chat_id: str, action: Action) -> None:
         if isinstance(action, EditText):
-            return  # no edits on WeCom, and nothing is lost: the person typed the choice shown
+            if not chat_id.startswith(ROBOT_PREFIX):
+                await self._mark_pressed(chat_id, action)
+            return
         if chat_id.startswith(ROBOT_PREFIX):
             await self._to_robot(chat_id.removeprefix(ROBOT_PREFIX), action)
         elif not chat_id or "|" in chat_id or chat_id.startswith("@"):
@@ -89,8 +102,9 @@ class WeCom:
 
     async def _to_member(self, user: str, action: Sent) -> None:
         if isinstance(action, SendText):
-            for part in split_bytes(app_text(action), APP_TEXT_MAX_BYTES):
-                await _mapped(self.client.send_text(user, part), self.rate_limit_backoff)
+            if action.buttons and await self._as_card(user, action):
+                return
+            await self._texts(user, app_text(action))
             return
         kind: Literal["image", "file"] = "image" if isinstance(action, SendPhoto) else "file"
         media_id = await _mapped(self.client.upload_media(kind, action.filename, action.data),
@@ -98,6 +112,50 @@ class WeCom:
         send = self.client.send_image if kind == "image" else self.client.send_file
         await _mapped(send(user, media_id), self.rate_limit_backoff)
         await self._caption(action, lambda text: self._to_member(user, SendText(text=text)))
+
+    async def _texts(self, user: str, text: str) -> None:
+        for part in split_bytes(text, APP_TEXT_MAX_BYTES):
+            await _mapped(self.client.send_text(user, part), self.rate_limit_backoff)
+
+    async def _as_card(self, user: str, action: SendText) -> bool:
+        """Send the prompt as a button card; False when it goes as the numbered list instead."""
+        if self.cards == "off" or (self.cards == "auto" and self.cards_unsupported):
+            return False
+        plan = button_card(action, new_task_id())
+        if plan is None:
+            return False
+        if plan.text_before:
+            await self._texts(user, plan.text_before)
+        if not await _mapped(self._send_card(user, plan.card), self.rate_limit_backoff):
+            if self.cards == "auto" and not self.cards_unsupported:
+                log.warning("WeCom answered template_card with errcode %s: choices go as numbered lists "
+                            "(set ZSBOT_WECOM_CARDS=off to skip the try)", ERRCODE_INVALID_MSGTYPE)
+                self.cards_unsupported = True
+            # The text went already when it was too long for the card: then only the choices follow.
+            await self._texts(user, choices_text(action) if plan.text_before else app_text(action))
+        return True
+
+    async def _send_card(self, user: str, card: dict[str, Any]) -> bool:
+        """True when sent; False when this deployment has no template cards ("invalid message type")."""
+        try:
+            await self.client.send_template_card(user, card)
+        except WeComApiError as exc:
+            if exc.errcode == ERRCODE_INVALID_MSGTYPE:
+                return False
+            raise
+        return True
+
+    async def _mark_pressed(self, user: str, action: EditText) -> None:
+        """Grey out the pressed card's buttons with the choice (✓ 确认); a typed choice has no card."""
+        code = response_code_of(action.message_id)
+        if code is None:
+            return
+        try:
+            await _mapped(self.client.update_template_card(user, code, replace_name(action.chosen)),
+                          self.rate_limit_backoff)
+        except Permanent as exc:
+            # A used or expired (72 h) code: the choice was made all the same; the card stays as it was.
+            log.info("pressed card of %s not updated: %s", user, exc)
 
     async def _to_robot(self, unit: str, action: Sent) -> None:
         key = await self.robot_key(unit)

@@ -1,9 +1,14 @@
-"""A decrypted WeCom callback (text message or menu click) → core Inbound.
+"""A decrypted WeCom callback (text message, menu click or a pressed card button) → core Inbound.
 
 Menu keys: a click on a custom-menu item of the 自建应用 arrives as `Event=click` with the item's
 key. A key of lowercase letters is a command name (`help` → `/help`, `lead` → `/lead`, `status`,
 `my`, `report`…); any other key is taken as typed text, so a Chinese keyword (`线索`, `帮助`) or a
 full command (`/stale 30`) works as it is.
+
+Card presses: `Event=template_card_event` carries the button's key (the payload a Telegram button
+carries; for a vote card's 提交, the chosen option's id is the payload), the card's TaskId and a one-use ResponseCode that may update the card; the Inbound's
+message_id holds both (cards.card_message_id) so the core's "已选" edit can reach the pressed card,
+even from the outbox. WeCom retries carry the same fields, so they give the same update id.
 """
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ import hashlib
 import re
 from datetime import datetime, timezone
 
-from bot.channels.wecom.contract import CHANNEL
+from bot.channels.wecom.cards import SUBMIT_KEY, TASK_ID, card_message_id
+from bot.channels.wecom.contract import CARD_KEY_MAX_BYTES, CHANNEL
 from core.messages import ChatType, Inbound
 
 # WeCom account ids (userid): letters, digits and _ - . @, at most 64. Refusing anything else keeps
@@ -19,6 +25,8 @@ from core.messages import ChatType, Inbound
 _USER_ID = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 _MSG_ID = re.compile(r"[0-9]{1,32}")
 _COMMAND_KEY = re.compile(r"[a-z_]{1,32}")
+# WeCom's response codes are opaque tokens; anything else (spaces, ":", control characters) is refused.
+_RESPONSE_CODE = re.compile(r"[A-Za-z0-9_=+/.@-]{1,512}")
 MAX_TEXT = 4000
 
 
@@ -56,7 +64,23 @@ def inbound_from_message(msg: dict[str, str], *, agent_id: int) -> Inbound | Non
         update_id = "click:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:40]
         return Inbound(channel=CHANNEL, chat_id=user, chat_type=ChatType.PRIVATE, sender_id=user, text=text,
                        at=at, update_id=update_id)
+    if kind == "event" and msg.get("Event", "") == "template_card_event":
+        return _card_press(msg, user, at)
     return None
+
+
+def _card_press(msg: dict[str, str], user: str, at: datetime) -> Inbound | None:
+    key, task_id, code = msg.get("EventKey", ""), msg.get("TaskId", ""), msg.get("ResponseCode", "")
+    if msg.get("CardType") == "vote_interaction":
+        # 提交 on a vote card: the payload is the option chosen (one: the card is single-choice).
+        key = msg.get("SelectedItems.SelectedItem.OptionIds.OptionId", "") if key == SUBMIT_KEY else ""
+    if not key or len(key.encode("utf-8")) > CARD_KEY_MAX_BYTES or not TASK_ID.fullmatch(task_id):
+        return None
+    basis = "\n".join((user, msg.get("CreateTime", ""), task_id, key, code))
+    update_id = "card:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:40]
+    message_id = card_message_id(task_id, code) if _RESPONSE_CODE.fullmatch(code) else None
+    return Inbound(channel=CHANNEL, chat_id=user, chat_type=ChatType.PRIVATE, sender_id=user, payload=key,
+                   message_id=message_id, at=at, update_id=update_id)
 
 
 def _time(value: str) -> datetime:

@@ -1,4 +1,5 @@
-"""What a WeCom message looks like: choices as a numbered list, texts cut to WeCom's byte limits."""
+"""What a WeCom text looks like: choices as a numbered list (when no card carries them), texts cut to
+WeCom's byte limits."""
 from __future__ import annotations
 
 from core.messages import SendText, buttons_in
@@ -13,6 +14,12 @@ def app_text(action: SendText) -> str:
         return action.text
     lines = [t("wecom.choice", number=i, label=b.label) for i, b in enumerate(buttons, 1)]
     return "\n".join([action.text, "", t("wecom.choose"), *lines])
+
+
+def choices_text(action: SendText) -> str:
+    """Only the numbered choices, for a prompt whose text was sent already."""
+    lines = [t("wecom.choice", number=i, label=b.label) for i, b in enumerate(buttons_in(action), 1)]
+    return "\n".join([t("wecom.choose"), *lines])
 
 
 def robot_text(action: SendText) -> str:

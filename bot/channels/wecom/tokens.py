@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 
 from bot.channels.wecom.contract import WeComApiError, WeComMaybeSent, WeComNetworkError
-from bot.channels.wecom.transport import WeComTransport, errcode_of
+from bot.channels.wecom.transport import WeComTransport, errcode_of, json_object
 
 #: errcodes meaning "this access token is no good": 40001 invalid credential,
 #: 40014 invalid access_token, 42001 access_token expired.
@@ -119,4 +119,24 @@ class WeComTokenCache(WeComTransport):
                 continue
             self._raise_for_errcode(payload, path)
             return payload
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _download_with_token(
+        self, path: str, *, params: Mapping[str, str], max_bytes: int
+    ) -> tuple[bytes, Mapping[str, str]]:
+        """GET a file (media/get): its bytes and headers; WeCom's JSON error answer raises as usual."""
+        for attempt in (1, 2):
+            token = await self._token_or_not_sent()
+            raw, headers = await self._request_bytes(
+                "GET", path, params={**params, "access_token": token}, max_bytes=max_bytes
+            )
+            # A file comes with Content-Disposition; an error is a JSON object without it.
+            if any(k.lower() == "content-disposition" for k in headers):
+                return raw, headers
+            payload = json_object(raw, f"GET {path}")
+            if attempt == 1 and errcode_of(payload) in _TOKEN_ERRCODES:
+                self._invalidate_token(token)
+                continue
+            self._raise_for_errcode(payload, path)
+            raise WeComApiError(-1, "media/get answered neither a file nor an error", path=path)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -84,7 +84,7 @@ class WeComTransport:
 
     # ---------------------------------------------------------------- HTTP
 
-    async def _request_json(
+    async def _request_bytes(
         self,
         method: str,
         path: str,
@@ -92,8 +92,9 @@ class WeComTransport:
         params: Mapping[str, str],
         json_body: Any = None,
         data: Any = None,
-    ) -> dict[str, Any]:
-        """One HTTP round trip; returns the decoded JSON object or raises WeComNetworkError."""
+        max_bytes: int | None = None,
+    ) -> tuple[bytes, Mapping[str, str]]:
+        """One HTTP round trip; returns the body and the headers, or raises WeComNetworkError."""
         url = f"{self.base_url}{path}"
         try:
             async with self._get_session().request(
@@ -105,8 +106,11 @@ class WeComTransport:
                 timeout=self._timeout,
                 allow_redirects=False,  # a redirect would carry the token elsewhere
             ) as resp:
-                raw = await resp.read()
                 status = resp.status
+                headers = dict(resp.headers)
+                if max_bytes is not None and (resp.content_length or 0) > max_bytes:
+                    raise WeComNetworkError(f"{method} {path} answered more than {max_bytes} bytes")
+                raw = await resp.read() if max_bytes is None else await _read_at_most(resp, max_bytes, f"{method} {path}")
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
             # `from None`: aiohttp's message may embed the URL with the token/secret.
             cls = WeComNetworkError if isinstance(exc, aiohttp.ClientConnectorError) else WeComMaybeSent
@@ -115,13 +119,20 @@ class WeComTransport:
             ) from None
         if not 200 <= status < 300:
             raise WeComNetworkError(f"{method} {path} returned HTTP {status}")
-        try:
-            payload = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise WeComNetworkError(f"{method} {path} returned a non-JSON body") from None
-        if not isinstance(payload, dict):
-            raise WeComNetworkError(f"{method} {path} returned JSON that is not an object")
-        return payload
+        return raw, headers
+
+    async def _request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str],
+        json_body: Any = None,
+        data: Any = None,
+    ) -> dict[str, Any]:
+        """One HTTP round trip; returns the decoded JSON object or raises WeComNetworkError."""
+        raw, _ = await self._request_bytes(method, path, params=params, json_body=json_body, data=data)
+        return json_object(raw, f"{method} {path}")
 
     def _raise_for_errcode(self, payload: Mapping[str, Any], path: str) -> None:
         errcode = errcode_of(payload)
@@ -130,6 +141,29 @@ class WeComTransport:
         errmsg = self._redact(str(payload.get("errmsg", "")))
         cls = WeComRateLimited if errcode in _RATE_LIMIT_ERRCODES else WeComApiError
         raise cls(errcode, errmsg, path=path)
+
+
+async def _read_at_most(resp: aiohttp.ClientResponse, max_bytes: int, what: str) -> bytes:
+    """The body, refused as soon as it grows past ``max_bytes`` (a download is never held whole first)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            raise WeComNetworkError(f"{what} answered more than {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def json_object(raw: bytes, what: str) -> dict[str, Any]:
+    """WeCom's JSON answer as a dict, or WeComNetworkError."""
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise WeComNetworkError(f"{what} returned a non-JSON body") from None
+    if not isinstance(payload, dict):
+        raise WeComNetworkError(f"{what} returned JSON that is not an object")
+    return payload
 
 
 def errcode_of(payload: Mapping[str, Any]) -> int:

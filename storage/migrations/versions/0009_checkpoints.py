@@ -1,13 +1,13 @@
 """ledger checkpoints: the heads that pushes carried out of the database
 
-Revision ID: 0008_checkpoints
-Revises: 0007_web
+Revision ID: 0009_checkpoints
+Revises: 0008_notes_open_problems
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_checkpoints"
-down_revision = "0007_web"
+revision = "0009_checkpoints"
+down_revision = "0008_notes_open_problems"
 branch_labels = None
 depends_on = None
 

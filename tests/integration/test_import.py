@@ -1,0 +1,220 @@
+"""`zsbot import projects`' core path on both databases: sheets in real-world shapes made with openpyxl,
+every refusal named, duplicates within the file and against the ledger, dry run, idempotent re-import,
+an updated file recording only what changed, and the export → import round trip."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from bot.importer.report import report_xlsx
+from bot.importer.run import ImportResult, import_sheet
+from bot.importer.sheet_file import Sheet, read_sheet
+from core.clock import FixedClock
+from core.social_credit_code import check_character, org_check_character
+from core.stages import Stage
+from handlers.importing.headers import Synonyms
+from reports.exports import sheet_rows, to_xlsx
+from storage import ledger
+from storage.database import Database
+from storage.queries.export import all_projects
+from tests.conftest import TZ, local
+from tests.helpers import setup_org
+
+pytestmark = pytest.mark.asyncio
+
+
+def code(org8: str) -> str:
+    first17 = "91520100" + org8 + org_check_character(org8)
+    return first17 + check_character(first17)
+
+
+BYD, HW = code("MA6DK3P1"), code("MA6DK3P2")
+
+
+def office_sheet(path: Path, *, funds_byd: Any = 2, stage_hw: str = "在谈") -> Path:
+    """A 台账 as offices keep it: a merged title, a 单位 line, a two-row merged header, 亿元 and 万元 columns,
+    Excel and text dates, blank rows, a 合计 row, and a second sheet."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "2026年台账"
+    ws.append(["测试市2026年招商引资重点项目台账"])
+    ws.merge_cells("A1:K1")
+    ws.append(["单位：亿元"])
+    ws.append(["序号", "项目名称", "投资主体", "统一社会信用代码", "投资情况", "投资情况", "投资情况", "项目进度",
+               "责任单位", "签约时间", "开工时间", "对接人"])
+    ws.merge_cells("E3:G3")
+    ws.append([None, None, None, None, "总投资", "签约额（万元）", "到位资金", None, None, None, None, None])
+    ws.append([1, "新能源电池", "比亚迪股份有限公司", BYD, 20, 150000, funds_byd, "已开工", "东区",
+               datetime(2026, 3, 5), "2026年6月1日", "王经理"])
+    ws.append([])
+    ws.append([2, "数据中心", "华为技术有限公司", HW, "5000万", None, None, stage_hw, "西区", None, None, "-"])
+    ws.append([3, "坏行", "某某公司", "91520100MA6DK3P1X9", "abc", None, None, "火箭", "火星区", "2026.13.5", None,
+               None])
+    ws.append([4, "重复", "比亚迪（深圳）有限公司", None, 1, None, None, "在谈", "东区", None, None, None])
+    ws.append([5, "超额", "贵州磷化集团有限责任公司", None, 1, 5000, 2, "签约", "东区", 46100, None, None])
+    ws.append([])
+    ws.append(["合计", None, None, None, 26.5, 155000, 4])
+    other = wb.create_sheet("说明")
+    other.append(["本表由办公室填报"])
+    wb.save(path)
+    return path
+
+
+async def run_import(db: Database, clock: FixedClock, path: Path, *, dry_run: bool = False,
+                     sheet: str | None = None) -> ImportResult:
+    return await import_sheet(db, clock, read_sheet(path, sheet), actor_name=None, default_unit=None,
+                              synonyms=Synonyms(), tz=TZ, dry_run=dry_run)
+
+
+async def count_events(db: Database) -> int:
+    async with db.uow(readonly=True) as uow:
+        seq, _ = await ledger.head(uow.session)
+    return seq
+
+
+@pytest.fixture
+async def org_db(db: Database, clock: FixedClock) -> Database:
+    clock.set(local(2026, 1, 2, 9))
+    await setup_org(db)
+    clock.set(local(2026, 11, 2, 10))
+    return db
+
+
+async def test_an_office_sheet_imports_with_every_row_explained(org_db: Database, clock: FixedClock,
+                                                                tmp_path: Path) -> None:
+    db = org_db
+    path = office_sheet(tmp_path / "台账.xlsx")
+    result = await run_import(db, clock, path)
+    by_row = {r.number: r for r in result.rows}
+    assert (result.count("imported"), result.count("refused"), result.count("duplicate")) == (2, 2, 1)
+    assert by_row[12].status == "skipped"                       # 合计
+    bad = by_row[8].message
+    for reason in ("校验", "火星区", "“总投资”的金额“abc”", "火箭", "2026.13.5"):
+        assert reason in bad, (reason, bad)
+    assert "第 5 行" in by_row[9].message                       # the same company as row 5
+    assert "超过签约额" in by_row[10].message
+    async with db.uow(readonly=True) as uow:
+        projects = {p.name: p for p in await all_projects(uow.session)}
+        byd = projects["比亚迪股份有限公司"]
+        assert (byd.stage, byd.intended_wan, byd.contract_wan, byd.funds_wan) == (Stage.STARTED, 200000, 150000,
+                                                                                  20000)
+        assert (byd.credit_code, byd.responsible_unit, byd.contact) == (BYD, "east", "王经理")
+        assert "项目名称：新能源电池" in (byd.content or "")
+        hw = projects["华为技术有限公司"]
+        assert (hw.stage, hw.intended_wan, hw.responsible_unit, hw.contact) == (Stage.NEGOTIATING, 5000, "west", None)
+        events = await uow.projects.events(byd.id)
+        verified = await ledger.verify(uow.session)
+    assert verified.ok
+    dated = {e.type: e.at.astimezone(TZ).date() for e in events}
+    assert dated["project.stage_changed"] in (date(2026, 3, 5), date(2026, 6, 1))
+    assert dated["lead.logged"] == date(2026, 3, 5)             # on the first date the row gives
+    for e in events:
+        assert e.payload["imported"]["file_sha256"] == result.sha256
+        assert (e.payload["imported"]["sheet"], e.payload["imported"]["row"]) == ("2026年台账", 5)
+    report = load_workbook(io.BytesIO(report_xlsx(read_sheet(path), result))).active
+    assert report is not None
+    assert report.cell(4, 13).value == "导入结果"
+    assert str(report.cell(5, 13).value).startswith("导入：") and "未导入：" in str(report.cell(8, 13).value)
+
+
+async def test_dry_run_writes_nothing_and_re_import_adds_nothing(org_db: Database, clock: FixedClock,
+                                                                 tmp_path: Path) -> None:
+    db = org_db
+    path = office_sheet(tmp_path / "台账.xlsx")
+    before = await count_events(db)
+    dry = await run_import(db, clock, path, dry_run=True)
+    assert await count_events(db) == before and dry.count("imported") == 2 and dry.events > 0
+    real = await run_import(db, clock, path)
+    assert real.events == dry.events and await count_events(db) == before + real.events
+    again = await run_import(db, clock, path)
+    assert (again.count("imported"), again.count("unchanged"), again.events) == (0, 2, 0)
+    assert await count_events(db) == before + real.events
+    updated = office_sheet(tmp_path / "台账2.xlsx", funds_byd=3, stage_hw="已签约")
+    third = await run_import(db, clock, updated)
+    assert (third.count("updated"), third.count("imported")) == (1, 0)
+    # 华为 has no contract amount in the sheet: moving it to 签约 is refused with the reason, nothing else changes.
+    hw_row = next(r for r in third.rows if r.number == 7)
+    assert hw_row.status == "refused" and "签约额" in hw_row.message
+    async with db.uow(readonly=True) as uow:
+        byd = next(p for p in await all_projects(uow.session) if p.credit_code == BYD)
+        assert byd.funds_wan == 30000
+        assert [e.type for e in await uow.projects.events(byd.id)][-1] == "project.funds_added"
+        assert (await ledger.verify(uow.session)).ok
+
+
+async def test_a_ledger_entry_is_a_duplicate_not_a_merge(org_db: Database, clock: FixedClock, tmp_path: Path) -> None:
+    from core.names import normalize_company_name
+    from core.usecases import leads
+    from tests.helpers import member
+
+    db = org_db
+    actor = await member(db, "东小李")
+    async with db.uow() as uow:
+        draft = leads.LeadDraft(name="华为技术有限公司", normalized_name=normalize_company_name("华为技术有限公司"),
+                                owner_unit="east")
+        chat = await leads.log_lead(uow, actor, leads.LogLead(draft))
+        await uow.commit()
+    result = await run_import(db, clock, office_sheet(tmp_path / "台账.xlsx"))
+    row = next(r for r in result.rows if r.number == 7)
+    assert row.status == "duplicate" and f"#{chat.id}" in row.message
+
+
+async def test_export_then_import_gives_the_same_projects(org_db: Database, clock: FixedClock, tmp_path: Path,
+                                                          sqlite_template: Path) -> None:
+    import shutil
+
+    shutil.copy(sqlite_template, tmp_path / "empty.db")
+    db = org_db
+    await run_import(db, clock, office_sheet(tmp_path / "台账.xlsx"))
+    async with db.uow(readonly=True) as uow:
+        cfg = await uow.org.config()
+        source = await all_projects(uow.session)
+    from texts import t
+    from core.org import FLAGS
+    exported = tmp_path / "导出.xlsx"
+    exported.write_bytes(to_xlsx(sheet_rows(source, cfg, TZ, {f: t(f"flag.{f}") for f in FLAGS})))
+    other_clock = FixedClock(local(2026, 1, 2, 9))
+    other = Database(f"sqlite:///{tmp_path / 'empty.db'}", other_clock)
+    try:
+        await setup_org(other)
+        other_clock.set(local(2026, 11, 3, 10))
+        result = await run_import(other, other_clock, exported)
+        assert result.count("imported") == len(source), result.rows
+        async with other.uow(readonly=True) as uow:
+            copied = await all_projects(uow.session)
+    finally:
+        await other.dispose()
+
+    def shape(ps: list[Any]) -> list[tuple[Any, ...]]:
+        return sorted((p.name, p.credit_code, p.stage, p.intended_wan, p.contract_wan, p.funds_wan, p.owner_unit,
+                       p.responsible_unit, p.flags, p.industry) for p in ps)
+
+    assert shape(copied) == shape(source)
+
+
+async def test_csv_and_a_second_sheet(org_db: Database, clock: FixedClock, tmp_path: Path) -> None:
+    db = org_db
+    csv = tmp_path / "台账.csv"
+    csv.write_bytes("项目名称,计划总投资（万元）,阶段,责任单位,登记时间\r\n遵义某某科技有限公司,8000,洽谈中,东区,2026/4/1\r\n"
+                    .encode("gb18030"))
+    result = await run_import(db, clock, csv)
+    assert result.count("imported") == 1
+    async with db.uow(readonly=True) as uow:
+        p = (await all_projects(uow.session))[0]
+    assert (p.intended_wan, p.stage, p.created_at.astimezone(TZ).date()) == (8000, Stage.NEGOTIATING, date(2026, 4, 1))
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    first.append(["封面"])
+    second = wb.create_sheet("项目")
+    second.append(["企业名称", "总投资（亿元）", "责任单位"])
+    second.append(["六盘水某某材料有限公司", 1.2345, "西区"])
+    wb.save(tmp_path / "两表.xlsx")
+    result = await run_import(db, clock, tmp_path / "两表.xlsx", sheet="项目")
+    assert result.count("imported") == 1 and result.sheet == "项目"

@@ -1,0 +1,50 @@
+"""A month's figures (`uow.figures.month`: the rules and facts as of the month's end) kept between requests.
+
+They are a pure function of the ledger up to the month's end, so a month that has ended never changes (a
+correction is a new event, dated now) and the month in progress changes only with the ledger's head: the key is
+(month, zone, head seq) — one cheap query — and the 驾驶舱, 排名 and drill-downs stop recomputing a year of
+facts for every reader (seconds at province scale, docs/BENCHMARKS.md)."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from zoneinfo import ZoneInfo
+
+from core.figures import MonthFacts
+from core.org import OrgConfig
+from core.ports import UnitOfWork
+from reports.ranking import Ranking, rank_month
+
+Figures = tuple[OrgConfig, MonthFacts]
+
+
+class MonthCache:
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[str, str, int], Figures] = OrderedDict()
+        self._ranked: dict[tuple[int, str | None], Ranking] = {}   # (id of the facts, group) → ranking
+
+    async def month(self, uow: UnitOfWork, month: str, tz: ZoneInfo, *, current: str) -> Figures | None:
+        """`uow.figures.month(month, tz)`, from memory when the ledger has not moved for it."""
+        seq = 0 if month < current else (await uow.chain.head())[0]
+        key = (month, str(tz), seq)
+        found = self._kept.get(key)
+        if found is not None:
+            self._kept.move_to_end(key)
+            return found
+        fresh = await uow.figures.month(month, tz)
+        if fresh is not None:
+            self._kept[key] = fresh
+            while len(self._kept) > self.size:
+                _, (_, gone) = self._kept.popitem(last=False)
+                self._ranked = {k: v for k, v in self._ranked.items() if k[0] != id(gone)}
+        return fresh
+
+    def ranking(self, figures: Figures, group: str | None = None) -> Ranking:
+        """`rank_month` of figures this cache returned (pure over them, so kept beside them)."""
+        cfg, facts = figures
+        if all(f is not facts for _, f in self._kept.values()):
+            return rank_month(cfg, facts, group=group)   # not ours: an id could outlive it
+        key = (id(facts), group)
+        if key not in self._ranked:
+            self._ranked[key] = rank_month(cfg, facts, group=group)
+        return self._ranked[key]
