@@ -18,6 +18,7 @@ from core.org import OrgConfig
 from core.org_file import load_org
 from core.usecases.org import BindIdentity, ConfigureOrg, configure_org, seed_members
 from storage.database import Database
+from storage.transient import is_transient
 
 if TYPE_CHECKING:
     from web.config import WebConfig
@@ -86,7 +87,7 @@ def build_conversations(settings: Settings, db: Database, *, bot_username: str |
     use_web_url(settings.web_base_url())  # the console's login links (/web)
     use_font(settings.chart_font)  # the ranking chart in /rank and the ranking-day pushes
     return Conversations(db.uow, tz=settings.tz, workdays=workdays, timeout=timedelta(minutes=settings.conversation_timeout_minutes),
-                         bot_username=bot_username)
+                         bot_username=bot_username, transient=is_transient)
 
 
 async def console_identity(db: Database, ref: str) -> tuple[str, str]:

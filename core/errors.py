@@ -14,3 +14,9 @@ class Refusal(Exception):
 
     def __repr__(self) -> str:
         return f"Refusal({self.code!r}, {self.params!r})"
+
+
+class Unavailable(Exception):
+    """The store failed for a reason that passes (a lost connection, a serialization failure, a
+    deadlock) and retries did not get through: nothing was kept, so the update must not be
+    acknowledged — the channel redelivers it. Not a bug, and not answered with the internal error."""

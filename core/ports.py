@@ -1,11 +1,12 @@
 """Ports: what the core needs from the outside world, as Protocols storage implements."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from core.checkpoints import Checkpoint
 from core.clock import Clock
 from core.conversation_state import ConversationState
 from core.delivery import Pending
@@ -111,6 +112,10 @@ class Outbox(Protocol):
 
     # The sending side, used by the outbox sender.
     async def due(self, now: datetime, channels: tuple[str, ...], *, limit: int = 200) -> list[Pending]: ...
+    async def claim(self, row_id: int) -> bool:
+        """In flight, committed before the call; False when the row is no longer pending."""
+    async def recover_inflight(self, resend: Callable[[str], bool], resent: str, held: str) -> tuple[int, int]:
+        """Rows a crash left in flight: resent when their kind allows it, else failed. (resent, held)."""
     async def mark_sent(self, row_id: int, now: datetime) -> None: ...
     async def postpone(self, row_id: int, until: datetime, error: str) -> None: ...
     async def postpone_chat(self, channel: str, chat_id: str, until: datetime) -> None: ...
@@ -184,6 +189,9 @@ class Chain(Protocol):
 
     async def head(self) -> tuple[int, str]: ...
     async def verify(self) -> ChainStatus: ...
+    async def publish(self, seq: int, hash: str, via: str, at: datetime) -> None:
+        """Record that a push carries the head `#seq hash` (once per seq and push)."""
+    async def checkpoints(self) -> list[Checkpoint]: ...
 
 
 class WebAccess(Protocol):

@@ -1,26 +1,38 @@
 """The conversation core's entry point: one Inbound in, Outbound actions back, all in one transaction."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from core.errors import Refusal
-from core.messages import Button, Delivery, EditText, Inbound, SendFile, SendPhoto, SendText
+from core.errors import Refusal, Unavailable
+from core.messages import Button, ChatType, Delivery, EditText, Inbound, SendFile, SendPhoto, SendText
 from core.org import Calendar
 from core.ports import ConversationState, UnitOfWork
 from core.workdays import Workdays
 from texts import t
 from handlers.commands import parse_command
+from handlers.inbound_check import check_content, check_ids
 from handlers.context import MENU, Answer, Ctx, conversation_key, pause
 from handlers.parsing import normalize_input
+from handlers.parsing.ids import as_id, as_index
 from handlers.registration import unregistered
 from handlers.registry import Command, registry
 
 log = logging.getLogger("zsbot.conversations")
+# A unit of work that fails on a lost connection, a serialization failure or a deadlock is tried
+# again on a fresh connection: 4 attempts, 0.1 s, 0.3 s, 0.9 s apart (under WeCom's 5 s answer).
+RETRIES = 4
+RETRY_DELAY = 0.1
 
 Reply = SendText | EditText | SendPhoto | SendFile
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 class Conversations:
@@ -28,25 +40,62 @@ class Conversations:
 
     def __init__(self, uow_factory: Callable[..., UnitOfWork], *, tz: ZoneInfo,
                  workdays: Callable[[Calendar], Workdays],
-                 timeout: timedelta = timedelta(minutes=30), bot_username: str | None = None) -> None:
+                 timeout: timedelta = timedelta(minutes=30), bot_username: str | None = None,
+                 transient: Callable[[BaseException], bool] = lambda exc: False,
+                 retries: int = RETRIES, retry_delay: float = RETRY_DELAY) -> None:
         self.uow_factory = uow_factory
+        # Which store failures pass by themselves (storage/transient.py, bound in bot/composition.py).
+        self.transient = transient
+        self.retries = max(1, retries)
+        self.retry_delay = retry_delay
         self.workdays = workdays  # the official working days (chinesecalendar), bound in bot/composition.py
         self.tz = tz
         self.timeout = timeout
         self.bot_username = bot_username
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
-        try:
-            async with self.uow_factory() as uow:
-                if inbound.update_id is not None and await uow.updates.seen(inbound.channel, inbound.update_id):
-                    return []
-                out = await self._handle(uow, inbound)
-                await uow.commit()
-                return out
-        except Exception:
-            # Nothing was saved (the transaction rolled back); the person still gets an answer.
-            log.exception("failed to handle %s message %s", inbound.channel, inbound.message_id)
-            return [SendText(text=t("error.internal"))]
+        """Handle one update in one unit of work. A transient store failure is retried on a fresh
+        connection (RETRIES attempts, backoff from RETRY_DELAY); when it persists, `Unavailable` is
+        raised so the channel does not acknowledge the update. Only a bug gets the internal-error reply."""
+        refused = check_ids(inbound)
+        if refused is not None:
+            # Nothing of it reaches SQL, not even the update id: a redelivery is refused the same way.
+            return self._refused(inbound, refused)
+        delay = self.retry_delay
+        for attempt in range(1, self.retries + 1):
+            try:
+                return await self._attempt(inbound)
+            except Exception as exc:
+                if not self.transient(exc):
+                    # Nothing was saved (the transaction rolled back); the person still gets an answer.
+                    log.exception("failed to handle %s message %s", inbound.channel, inbound.message_id)
+                    return [SendText(text=t("error.internal"))]
+                if attempt == self.retries:
+                    log.warning("%s update %s not handled after %d attempts (%s: %s): left for redelivery",
+                                inbound.channel, inbound.update_id, attempt, type(exc).__name__, _first_line(exc))
+                    raise Unavailable(_first_line(exc)) from exc
+                log.warning("%s update %s: transient database error (%s: %s), attempt %d, retrying in %.2fs",
+                            inbound.channel, inbound.update_id, type(exc).__name__, _first_line(exc), attempt, delay)
+                await asyncio.sleep(delay)
+                delay *= 3
+        raise AssertionError("unreachable")
+
+    async def _attempt(self, inbound: Inbound) -> list[Reply]:
+        async with self.uow_factory() as uow:
+            if inbound.update_id is not None and await uow.updates.seen(inbound.channel, inbound.update_id):
+                return []
+            inbound, refused = check_content(inbound)
+            # A refused message has no effect but its update record: a redelivery stays silent.
+            out = self._refused(inbound, refused) if refused else await self._handle(uow, inbound)
+            await uow.commit()
+            return out
+
+    @staticmethod
+    def _refused(inbound: Inbound, key: str) -> list[Reply]:
+        """One sentence; in a group only for a pressed button or a command (people talk there)."""
+        if inbound.chat_type != ChatType.PRIVATE and not inbound.payload and not (inbound.text or "").startswith("/"):
+            return []
+        return [SendText(text=t(key))]
 
     async def _handle(self, uow: UnitOfWork, inbound: Inbound) -> list[Reply]:
         cfg = await uow.org.config()
@@ -147,8 +196,8 @@ class Conversations:
             offered = [(label, f"f:{ctx.state.version}:{i}") for i, (label, _) in enumerate(control.choices)]
         if not offered:
             return None
-        if text.isdigit() and 1 <= int(text) <= len(offered):
-            return offered[int(text) - 1][1]
+        if (chosen := as_index(text, len(offered) + 1)) is not None and chosen >= 1:
+            return offered[chosen - 1][1]
         # The text was normalised (NFKC): so must the labels be, or 问题（提请调度） never matches.
         folded = text.strip().lower()
         return next((payload for label, payload in offered if normalize_input(label).lower() == folded), None)
@@ -158,11 +207,11 @@ class Conversations:
         if kind == "f":
             version, _, index = rest.partition(":")
             state = ctx.state
-            if (ctx.flow is None or state is None or not version.isdigit() or int(version) != state.version
-                    or not index.isdigit() or int(index) >= len(state.control.choices)):
+            at = as_index(index, len(state.control.choices)) if state is not None else None
+            if ctx.flow is None or state is None or as_id(version) != state.version or at is None:
                 ctx.say(t("button.expired"))
                 return
-            label, value = state.control.choices[int(index)]
+            label, value = state.control.choices[at]
             if pressed and ctx.inbound.message_id and state.control.asked:
                 ctx.send(EditText(message_id=ctx.inbound.message_id, chosen=label,
                                   text=t("button.chosen", question=state.control.asked, label=label)))

@@ -6,7 +6,11 @@
 - 429 (`RetryAfter`) delays that chat only; connection failures retry with exponential
   backoff up to `max_attempts`; a read timeout is never retried (the platform has no
   idempotency key, so a retry could duplicate) and neither is a permanent refusal;
-- each row is marked sent in its own transaction right after the call.
+- each row is claimed (`sending`, committed) before the call and marked sent in its own
+  transaction right after it; at most `max_inflight` calls are under way at once, so a crash
+  leaves at most that many rows in flight. On (re)start the sender resends them when their kind
+  allows (`may_resend`: a reminder or a reply may reach someone twice) and counts them; a
+  ranking-day push (a chart, a 台账 file) is not sent twice: it is marked failed for the office to check.
 """
 from __future__ import annotations
 
@@ -35,6 +39,13 @@ class Limits:
     backoff_max: float = 300.0
     margin: float = 0.97          # pace a little under the limit: network jitter must not push us over
     poll_interval: float = 1.0
+    max_inflight: int = 4         # calls under way at once: the most one crash can duplicate
+
+
+def may_resend(kind: str) -> bool:
+    """Whether a row a crash left in flight is sent again: not the ranking-day pushes (files, charts,
+    the month's figures: once is the promise), everything else (reminders, notices, replies) yes."""
+    return not kind.startswith("ranking.")
 
 
 @dataclass
@@ -63,11 +74,17 @@ class OutboxSender:
         self.pace = _Pace()
         self.wake = asyncio.Event()
         self.sent = 0
+        self.resent_after_crash = 0
 
     async def run(self, stop: asyncio.Event) -> None:
+        recovered = False
         while not stop.is_set():
             try:
-                done = await self.drain() if self.leading is None or self.leading() else 0
+                leading = self.leading is None or self.leading()
+                if leading and not recovered:
+                    await self.recover()  # what a crashed (or deposed) sender left in flight
+                recovered = leading
+                done = await self.drain() if leading else 0
             except Exception:
                 log.exception("outbox drain failed; retrying")
                 done = 0
@@ -77,6 +94,18 @@ class OutboxSender:
                 await asyncio.wait(waiters, timeout=self.limits.poll_interval, return_when=asyncio.FIRST_COMPLETED)
                 for w in waiters:
                     w.cancel()
+
+    async def recover(self) -> tuple[int, int]:
+        """Rows left `sending` by a crash: resent when their kind allows it (counted), else failed."""
+        async with self.uow_factory() as uow:
+            resent, held = await uow.outbox.recover_inflight(
+                may_resend, why("resent_after_crash"), why("held_after_crash"))
+            await uow.commit()
+        if resent or held:
+            log.warning("outbox: %d row(s) left in flight by a crash queued again (may arrive twice), "
+                        "%d not resent (may be missing)", resent, held)
+        self.resent_after_crash += resent
+        return resent, held
 
     def notify(self) -> None:
         """Something was queued: drain now instead of at the next poll."""
@@ -97,6 +126,8 @@ class OutboxSender:
             now = self.monotonic()
             started = False
             for chat, queue in list(queues.items()):
+                if len(inflight) >= self.limits.max_inflight:
+                    break
                 if any(getattr(t, "chat", None) == chat for t in inflight):
                     continue
                 ready = max(self.pace.global_next, self._chat_ready(chat))
@@ -116,7 +147,8 @@ class OutboxSender:
                 continue
             wait = self._next_ready(queues) - self.monotonic()
             if inflight:
-                done, _ = await asyncio.wait(inflight, timeout=max(wait, 0.001) if queues else None,
+                full = len(inflight) >= self.limits.max_inflight
+                done, _ = await asyncio.wait(inflight, timeout=max(wait, 0.001) if queues and not full else None,
                                              return_when=asyncio.FIRST_COMPLETED)
                 inflight -= done
                 # A 429 may have postponed a chat: drop the rest of its rows from this round.
@@ -159,6 +191,11 @@ class OutboxSender:
     # -- one call -------------------------------------------------------------------------------
     async def _send(self, row: Pending) -> None:
         channel, chat_id = row.chat
+        async with self.uow_factory() as uow:
+            claimed = await uow.outbox.claim(row.id)
+            await uow.commit()
+        if not claimed:
+            return  # sent or given up meanwhile (another sender, before it lost the lead)
         try:
             await self.senders[channel].deliver(chat_id, row.delivery.action)
         except RetryAfter as exc:

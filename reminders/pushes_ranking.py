@@ -7,7 +7,9 @@ working day; at `ranking_time`) last month's ranking goes out.
   leader_digest.py), the month's 台账 workbook, and the whole ranking as text.
 
 Every text ends with the ledger head the figures were computed from (the file's caption too),
-so a pushed figure can be checked later against `zsbot report ranking --month`. The month is
+so a pushed figure can be checked later against `zsbot report ranking --month`; each push
+that carries it records it in `ledger_checkpoints` (`zsbot ledger checkpoints`), the pairs a
+verifier gives `zsbot ledger verify --against`. The month is
 ranked once per tick (`ctx.memo`), exactly as the CLI ranks it. An empty month (no unit has a
 counted figure: reports/ranking.py, the rule `zsbot report ranking` and /rank follow) is not pushed. A push not sent within a week (downtime) is dropped: the month has moved on.
 """
@@ -69,6 +71,14 @@ async def month_figures(ctx: RenderContext, month: str) -> tuple[MonthFacts, Ran
     return figures
 
 
+async def publish_head(ctx: RenderContext, ranking: Ranking, kind: str) -> None:
+    """The push carries the ledger head: record it as a checkpoint its recipients hold (once per kind and month)."""
+    memo = f"checkpoint:{kind}:{ranking.month}"
+    if memo not in ctx.memo and ranking.head_hash is not None:
+        ctx.memo[memo] = True
+        await ctx.uow.chain.publish(ranking.head_seq, ranking.head_hash, f"{kind}:{ranking.month}", ctx.now)
+
+
 async def month_ranking(ctx: RenderContext, month: str) -> Ranking | None:
     found = await month_figures(ctx, month)
     return found[1] if found is not None else None
@@ -112,7 +122,10 @@ class RankingChart(_RankingDay):
         ranking = await month_ranking(ctx, push.data["month"])
         if ranking is None:
             return None
-        return await chart(ctx, ranking, push.data["unit"])
+        photo = await chart(ctx, ranking, push.data["unit"])
+        if photo is not None:
+            await publish_head(ctx, ranking, self.name)
+        return photo
 
 
 async def chart(ctx: RenderContext, ranking: Ranking, unit: str | None) -> SendPhoto | None:
@@ -152,6 +165,7 @@ class RankingText(_RankingDay):
             if picture is not None:
                 await ctx.uow.outbox.enqueue_unit_groups(f"{key}:chart", "ranking.group", unit, picture)
             await ctx.uow.outbox.enqueue_unit_groups(f"{key}:text", "ranking.group", unit, text)
+        await publish_head(ctx, ranking, self.name)
         return text
 
 
@@ -173,6 +187,7 @@ class RankingLedger(_RankingDay):
             ctx.memo[memo] = SendFile(data=data, filename=f"{ranking.month}月度台账.xlsx", caption=t(
                 "ranking.ledger_caption", month=month_zh(ranking.month), count=len(rows), head=head_line(ranking)))
         workbook: SendFile = ctx.memo[memo]
+        await publish_head(ctx, ranking, self.name)
         return workbook
 
 
@@ -196,6 +211,7 @@ class RankingDigest(_RankingDay):
                 ranking, before, rows, events, facts, unit_names=unit_names(ctx),
                 member_names={m.id: m.name for m in ctx.plan.members}))
         digest: SendText = ctx.memo[memo]
+        await publish_head(ctx, ranking, self.name)
         return digest
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from core.checkpoints import Checkpoint
 from core.records import Event
 from storage.tables.ledger import EventRow
 
@@ -126,3 +127,25 @@ async def verify(session: AsyncSession) -> Verification:
             return Verification(False, count, prev, row.seq, "哈希与内容不符（事件被修改）")
         prev, expected_seq, count = row.hash, expected_seq + 1, count + 1
     return Verification(True, count, prev)
+
+
+async def check_against(session: AsyncSession | Any, checkpoints: Iterable[Checkpoint]) -> list[str]:
+    """One Chinese line per checkpoint the ledger no longer holds: event #seq gone (the ledger
+    was cut short) or with another hash (rewritten, even with every later hash recomputed)."""
+    points = [c for c in checkpoints if c.seq > 0]
+    if not points:
+        return []
+    seqs = sorted({c.seq for c in points})
+    found: dict[int, str] = {}
+    for i in range(0, len(seqs), 500):
+        rows = await session.execute(select(EventRow.seq, EventRow.hash).where(EventRow.seq.in_(seqs[i:i + 500])))
+        found.update({r.seq: r.hash for r in rows})
+    last, _ = await head(session)
+    failures: list[str] = []
+    for c in points:
+        now = found.get(c.seq)
+        if now is None:
+            failures.append(f"检查点 {c.label} 不符：账本只有 {last} 个事件，第 {c.seq} 号事件已不存在（账本被截短）")
+        elif not now.startswith(c.hash.lower()):
+            failures.append(f"检查点 {c.label} 不符：第 {c.seq} 号事件的哈希现为 {now[:16]}（此前的事件被改写）")
+    return failures

@@ -13,6 +13,7 @@ from core.records import Event
 from storage import ledger, projectors
 from storage.engine import BEGIN_OPTION
 from storage.repositories.calendar import SqlCalendarStore
+from storage.repositories.chain import SqlChain
 from storage.repositories.conversations import SqlConversationRepository
 from storage.repositories.figures import SqlFigures
 from storage.repositories.org import SqlOrgRepository
@@ -22,7 +23,7 @@ from storage.repositories.reports import SqlReportRepository
 from storage.repositories.sharing import SqlSharingRepository
 from storage.repositories.trips import SqlTripRepository
 from storage.repositories.update_log import SqlUpdateLog
-from storage.repositories.web import SqlChain, SqlWebAccess
+from storage.repositories.web import SqlWebAccess
 from storage.session_connection import SessionConnection
 
 class SqlUnitOfWork:

@@ -13,6 +13,7 @@ from handlers import sharing_pushes as pushes
 from texts import t
 from handlers.context import Ctx
 from handlers.registry import Command, Feature
+from handlers.parsing.ids import as_id
 
 SHOWN = 10
 HISTORY_LINES = 6
@@ -27,11 +28,12 @@ async def claims_command(ctx: Ctx, args: str) -> None:
     """No argument: the open claims. `/claims 认定号 项目号`: decide (channels without buttons)."""
     _require_office(ctx)
     words = args.replace("#", " ").split()
-    if len(words) == 2 and all(w.isdigit() for w in words):
-        await decide(ctx, int(words[0]), int(words[1]))
+    ids = [as_id(w) for w in words]
+    if len(ids) == 2 and ids[0] is not None and ids[1] is not None:
+        await decide(ctx, ids[0], ids[1])
         return
-    if len(words) == 1 and words[0].isdigit():
-        await show_claim(ctx, int(words[0]))
+    if len(ids) == 1 and ids[0] is not None:
+        await show_claim(ctx, ids[0])
         return
     claims = await ctx.uow.sharing.open_claims()
     if not claims:
@@ -87,11 +89,12 @@ async def decide(ctx: Ctx, claim_id: int, project_id: int) -> None:
 
 async def decide_action(ctx: Ctx, arg: str) -> None:
     claim, _, project = arg.partition(":")
-    if not (claim.isdigit() and project.isdigit()):
+    claim_id, project_id = as_id(claim), as_id(project)
+    if claim_id is None or project_id is None:
         ctx.say(t("button.expired"))
         return
     _require_office(ctx)
-    await decide(ctx, int(claim), int(project))
+    await decide(ctx, claim_id, project_id)
 
 
 async def claims_action(ctx: Ctx, arg: str) -> None:

@@ -12,6 +12,7 @@ from handlers.context import Ctx
 from handlers.flows.transfer_decide import credit_line
 from handlers.steps.lookup import LookupFlow, show_found
 from handlers.registry import Command, Feature
+from handlers.parsing.ids import as_id
 
 
 class HistoryFlow(LookupFlow):
@@ -46,7 +47,7 @@ async def history_text(ctx: Ctx, p: Project) -> str:
 
 
 async def history_by_id(ctx: Ctx, arg: str) -> None:
-    project = await ctx.uow.projects.get(int(arg)) if arg.isdigit() else None
+    project = await ctx.uow.projects.get(pid) if (pid := as_id(arg)) is not None else None
     if project is None:
         ctx.say(t("status.gone"))
     else:

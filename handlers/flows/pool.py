@@ -9,6 +9,7 @@ from texts import t
 from handlers.context import Ctx
 from handlers.matching import match_options
 from handlers.registry import Command, Feature
+from handlers.parsing.ids import as_id
 
 POOL_SIZE = 10
 
@@ -53,11 +54,12 @@ async def pool_command(ctx: Ctx, args: str) -> None:
 
 
 async def interest_action(ctx: Ctx, arg: str) -> None:
-    if not arg.isdigit():
+    project_id = as_id(arg)
+    if project_id is None:
         ctx.say(t("button.expired"))
         return
-    await share_uc.mark_interest(ctx.uow, ctx.me, share_uc.MarkInterest(int(arg)))
-    project = await ctx.uow.projects.get(int(arg))
+    await share_uc.mark_interest(ctx.uow, ctx.me, share_uc.MarkInterest(project_id))
+    project = await ctx.uow.projects.get(project_id)
     assert project is not None
     await pushes.unit_joined(ctx.uow, ctx.cfg, project, ctx.me, "interest")
     ctx.say(t("sharing.interest_done", name=project.name, unit=ctx.unit_name(project.responsible_unit)))

@@ -12,6 +12,7 @@ from handlers.context import Ctx
 from handlers.matching import units_meant
 from handlers.steps.lookup import LookupFlow, show_found
 from handlers.registry import Command, Feature
+from handlers.parsing.ids import as_id
 
 DEFAULT_STALE_DAYS = 15
 
@@ -33,7 +34,7 @@ async def show_matches(ctx: Ctx, query: str) -> None:
 
 
 async def status_by_id(ctx: Ctx, arg: str) -> None:
-    project = await ctx.uow.projects.get(int(arg)) if arg.isdigit() else None
+    project = await ctx.uow.projects.get(pid) if (pid := as_id(arg)) is not None else None
     if project is None:
         ctx.say(t("status.gone"))
     else:
@@ -97,11 +98,8 @@ async def city_overview(ctx: Ctx) -> None:
 
 async def stale_projects(ctx: Ctx, args: str) -> None:
     text = args.strip()
-    if text and not text.isdigit():
-        ctx.say(t("stale.bad_days", text=text))
-        return
-    days = int(text) if text else DEFAULT_STALE_DAYS
-    if not 1 <= days <= 3650:
+    days = as_id(text) if text else DEFAULT_STALE_DAYS
+    if days is None or not 1 <= days <= 3650:
         ctx.say(t("stale.bad_days", text=text))
         return
     unit = None if reads_everything(ctx.me.role) else ctx.me.unit

@@ -15,6 +15,7 @@ from texts import t
 from handlers.context import Answer, Ctx
 from handlers.flows.base import Flow, Step
 from handlers.registry import Command, Feature, registry
+from handlers.parsing.ids import as_id
 
 
 def _office(ctx: Ctx) -> bool:
@@ -103,8 +104,7 @@ async def withdraw(ctx: Ctx, transfer_id: int) -> None:
 
 
 def _id(text: str) -> int | None:
-    word = text.strip().lstrip("#＃")
-    return int(word) if word.isdigit() else None
+    return as_id(text)
 
 
 async def accept_action(ctx: Ctx, arg: str) -> None:

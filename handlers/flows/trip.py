@@ -14,6 +14,7 @@ from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow, Step
 from handlers.parsing import DateError, normalize_input, parse_date_range
 from handlers.registry import Command, Feature, registry
+from handlers.parsing.ids import as_id, as_index
 
 SKIP = "__skip__"
 SELF = "self"
@@ -169,13 +170,14 @@ async def trip_lead_action(ctx: Ctx, arg: str) -> None:
     from handlers.flows.lead import LeadFlow
 
     trip_id, _, index = arg.partition(":")
-    trip = await ctx.uow.trips.get(int(trip_id)) if trip_id.isdigit() else None
-    if trip is None or not index.isdigit() or int(index) >= len(trip.companies):
+    trip = await ctx.uow.trips.get(tid) if (tid := as_id(trip_id)) is not None else None
+    at = as_index(index, len(trip.companies)) if trip is not None else None
+    if trip is None or at is None:
         ctx.say(t("button.expired"))
         return
     if ctx.state is not None and ctx.state.flow in registry().flows:  # an open or paused flow gives way
         ctx.say(t("flow.replaced", title=registry().flows[ctx.state.flow].title))
-    await LeadFlow().begin(ctx, trip.companies[int(index)])
+    await LeadFlow().begin(ctx, trip.companies[at])
 
 
 FEATURE = Feature(

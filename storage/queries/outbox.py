@@ -12,7 +12,7 @@ from storage.tables.groups import UnitChatRow
 from storage.tables.operational import OutboxRow
 from storage.tables.org import MemberRow
 
-PENDING = ("pending",)
+PENDING = ("pending", "sending")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """`uow.outbox`: every push queued once under its key, and the sending side's bookkeeping."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from storage.tables.operational import OutboxRow
 from storage.tables.org import IdentityRow
 
 _ACTION: TypeAdapter[Outbound] = TypeAdapter(Outbound)
+SENDING = "sending"  # claimed by the sender, the call under way: what a crash leaves behind
 NO_CHAT = "no_chat"  # the reason code of an undeliverable row whose caller gave no (Chinese) reason
 
 
@@ -108,13 +110,33 @@ class SqlOutbox:
         return [Pending(r.id, r.key, Delivery(channel=r.channel, chat_id=r.chat_id,
                                               action=_ACTION.validate_json(r.action)), r.attempts) for r in rows]
 
+    async def claim(self, row_id: int) -> bool:
+        """Mark a due row in flight (committed before the call); False when it is no longer pending."""
+        done = await self.s.execute(update(OutboxRow.__table__).where(
+            OutboxRow.id == row_id, OutboxRow.status == "pending").values(status=SENDING))
+        return bool(getattr(done, "rowcount", 0))
+
+    async def recover_inflight(self, resend: Callable[[str], bool], resent: str, held: str) -> tuple[int, int]:
+        """Rows left in flight by a crash: pending again when `resend(kind)` (the platform may have
+        them already: counted, `resent` recorded), failed with `held` otherwise. (resent, held)."""
+        rows = (await self.s.execute(select(OutboxRow.id, OutboxRow.kind).where(OutboxRow.status == SENDING))).all()
+        again = [r.id for r in rows if resend(r.kind)]
+        kept = [r.id for r in rows if not resend(r.kind)]
+        if again:
+            await self.s.execute(update(OutboxRow.__table__).where(OutboxRow.id.in_(again)).values(
+                status="pending", attempts=OutboxRow.attempts + 1, last_error=resent[:500]))
+        if kept:
+            await self.s.execute(update(OutboxRow.__table__).where(OutboxRow.id.in_(kept)).values(
+                status="failed", attempts=OutboxRow.attempts + 1, last_error=held[:500]))
+        return len(again), len(kept)
+
     async def mark_sent(self, row_id: int, now: datetime) -> None:
         await self.s.execute(update(OutboxRow.__table__).where(OutboxRow.id == row_id).values(
             status="sent", sent_at=now, attempts=OutboxRow.attempts + 1, last_error=None))
 
     async def postpone(self, row_id: int, until: datetime, error: str) -> None:
         await self.s.execute(update(OutboxRow.__table__).where(OutboxRow.id == row_id).values(
-            not_before=until, attempts=OutboxRow.attempts + 1, last_error=error[:500]))
+            status="pending", not_before=until, attempts=OutboxRow.attempts + 1, last_error=error[:500]))
 
     async def postpone_chat(self, channel: str, chat_id: str, until: datetime) -> None:
         """A 429 for one chat delays every pending push to that chat, and no other."""

@@ -1,4 +1,4 @@
-"""`uow.web` (core.ports.WebAccess) and `uow.chain` (core.ports.Chain) over SQL."""
+"""`uow.web` (core.ports.WebAccess) over SQL."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,7 +7,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.web_access import AuditEntry, WebLink, WebSession
-from storage import ledger
 from storage.tables.web import WebAuditRow, WebLinkRow, WebSessionRow
 
 
@@ -49,14 +48,3 @@ class SqlWebAccess:
     async def audit_log(self, *, limit: int = 200) -> list[AuditEntry]:
         rows = await self.s.execute(select(WebAuditRow).order_by(WebAuditRow.id.desc()).limit(limit))
         return [AuditEntry(r.at, r.member_id, r.action, r.detail, r.address) for r in rows.scalars()]
-
-
-class SqlChain:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
-    async def head(self) -> tuple[int, str]:
-        return await ledger.head(self.s)
-
-    async def verify(self) -> ledger.Verification:
-        return await ledger.verify(self.s)

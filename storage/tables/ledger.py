@@ -25,3 +25,17 @@ class EventRow(Base):
 
     # A project's events, and its last event before an instant (the 台账's 最后更新) from the index alone.
     __table_args__ = (Index("ix_events_project_at", "project_id", "at"),)
+
+
+class CheckpointRow(Base):
+    """A ledger head that left the database in a push (`via`: the push kind and period).
+
+    Operational, not a fact: the recipients hold the copy that counts; this list tells a
+    verifier which `seq:hash` pairs went out, to check with `zsbot ledger verify --against`.
+    """
+
+    __tablename__ = "ledger_checkpoints"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    via: Mapped[str] = mapped_column(String(80), primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)

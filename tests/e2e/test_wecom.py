@@ -445,6 +445,30 @@ async def test_a_timeout_may_have_sent_a_refused_connection_did_not(fake: FakeWe
         await runner.cleanup()
 
 
+async def test_a_message_the_database_cannot_keep_gets_no_success_and_its_retry_one_effect(bot: Bot) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    await bot.register("zhaoliu")
+    conversations = bot.rt.channel.handle.__self__
+    real, conversations.retry_delay = conversations.uow_factory, 0.001
+
+    def lost(*args: Any, **kwargs: Any) -> Any:
+        orig = type("AdminShutdownError", (Exception,), {"sqlstate": "57P01"})("terminating connection")
+        raise DBAPIError("BEGIN", {}, orig, connection_invalidated=True)
+
+    conversations.uow_factory = lost
+    try:
+        assert (await bot.say("zhaoliu", LEAD, msg_id=777))[0] == 503  # not kept: WeCom calls again
+    finally:
+        conversations.uow_factory = real
+    assert await bot.say("zhaoliu", LEAD, msg_id=777) == (200, "")
+    await bot.rt.channel.idle()
+    assert await bot.say("zhaoliu", LEAD, msg_id=777) == (200, "")
+    await bot.rt.channel.idle()
+    texts = [shown(m) for m in bot.to("zhaoliu")[1:]]
+    assert texts == ["[card] 请核对线索："], texts
+
+
 # -- template cards -------------------------------------------------------------------------------------
 async def test_a_replayed_press_has_no_second_effect_and_an_outdated_card_says_so(bot: Bot, fake: FakeWeCom) -> None:
     await bot.register("zhouba")

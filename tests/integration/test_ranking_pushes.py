@@ -16,6 +16,7 @@ from core.usecases.org import BindIdentity, bind_identity
 from reports.ranking_text import render_ranking
 from reports.ranking import rank_month
 from storage.database import Database
+from storage.ledger import check_against
 from storage.queries.rankings import month_facts
 from storage.queries.report_rates import report_counter
 from tests.calendar_support import TZ, local, outbox, recipients, tick_at
@@ -145,3 +146,21 @@ async def test_a_month_whose_projects_count_nothing_is_not_pushed(sqlite_db: Dat
         facts = await month_facts(uow.session, "2026-10", TZ, reports=report_counter(TZ))
     assert cfg is not None and facts.groups and rank_month(cfg, facts).empty
     assert not [r for r in await outbox(sqlite_db) if r.kind.startswith("ranking")]
+
+
+async def test_every_push_that_carries_the_head_records_it_as_a_checkpoint(db: Database, clock: FixedClock) -> None:
+    await october(db, clock)
+    await bind_everyone(db)
+    await tick_at(db, local(2026, 11, 3, 9, 0))
+    async with db.uow(readonly=True) as uow:
+        points = await uow.chain.checkpoints()
+        facts = await month_facts(uow.session, "2026-10", TZ)
+    assert sorted(c.via for c in points) == [
+        "ranking.chart:2026-10", "ranking.digest:2026-10", "ranking.ledger:2026-10", "ranking.text:2026-10"]
+    assert {(c.seq, c.hash) for c in points} == {(facts.head_seq, facts.head_hash)}
+    [text] = [json.loads(r.action)["text"] for r in await outbox(db, "ranking.text")][:1]
+    assert text.split("\n")[-1] == f"账本链头 #{facts.head_seq} {(facts.head_hash or '')[:16]}"
+    await tick_at(db, local(2026, 11, 3, 9, 5))  # decided once: nothing recorded twice
+    async with db.uow(readonly=True) as uow:
+        assert len(await uow.chain.checkpoints()) == 4
+        assert await check_against(uow.session, points) == []

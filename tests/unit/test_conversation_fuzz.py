@@ -2,7 +2,9 @@
 
 A seeded generator (the seed is printed on failure) mixes what people really send — commands with
 random arguments, half-right answers, numbers, labels of the buttons just shown, stale and forged
-button payloads, random Unicode, very long texts — with the clock jumping (idle flows get paused)
+button payloads (with numbers past BIGINT: `s:status:9999…`), huge and odd numbers where ids go
+(`接收 99999999999999999999999`, `²`), lone surrogates and control characters, random Unicode, very
+long texts — on both engines (PostgreSQL refuses NUL and numbers SQLite stores) — with the clock jumping (idle flows get paused)
 and the scheduler pausing flows. Whatever arrives: no unhandled error (the router's internal-error
 reply never appears), every message from a registered private chat gets an answer, and the ledger
 still verifies.
@@ -23,15 +25,8 @@ import pytest
 from core.messages import ChatType, SendText
 from handlers.registry import registry
 from storage.database import Database
-from tests.conversation import (  # noqa: F401  (org_db, org_template are fixtures)
-    INTERNAL_ERROR,
-    Person,
-    conversations,
-    ledger_ok,
-    org_db,
-    org_template,
-    registered,
-)
+from tests.conversation import INTERNAL_ERROR, Person, conversations, ledger_ok, registered
+from tests.helpers import setup_org
 
 MESSAGES = int(os.environ.get("ZSBOT_FUZZ_MESSAGES", "3000"))
 SEED = int(os.environ.get("ZSBOT_FUZZ_SEED", "20261102"))
@@ -51,6 +46,9 @@ ANSWERS = ["确认", "修改", "取消", "跳过", "完成", "是", "否", "好"
            "继续填写", "确认超出签约额", "企业改投外省", "进展顺利", "暂不确定", "暂不清楚", "未拜访企业"]
 SLASH_EXTRA = ["foo", "start", "lead@zsbot", "help@zsbot", "status@otherbot", "LEAD", ""]
 PAYLOAD_KINDS = ["f", "s", "x", ""]
+HUGE = ["99999999999999999999999", str(2**63), str(2**63 - 1), str(2**64), "9" * 49, "-9223372036854775809",
+        "00000000000000000000000000001", "²", "١٢", "１２", "1e30", "0x10", "1_000"]
+ODD = ["\udd26", "\ud83d", "a\x00b", "\x00", "\x1b[31m", "\u202e", "\x7f", "\x85", "\r\n", "\ufffe", "\U0010ffff"]
 
 
 @dataclass
@@ -75,10 +73,10 @@ def random_unicode(rng: random.Random, n: int) -> str:
             c = rng.randint(0xFF01, 0xFF5E)  # full-width ASCII
         elif block < 0.85:
             c = rng.randint(0x1F300, 0x1FAFF)  # emoji
+        elif block < 0.86:
+            c = rng.randint(0x00, 0x9F)  # C0 and C1 control characters, NUL included
         else:
-            c = rng.randint(0x01, 0x10FFFF)
-            if 0xD800 <= c <= 0xDFFF:  # lone surrogates cannot arrive in a channel's (UTF-8) message
-                c = 0xFFFD
+            c = rng.randint(0x00, 0x10FFFF)  # lone surrogates included: a JSON body may carry "\udd26"
         out.append(chr(c))
     return "".join(out)
 
@@ -97,8 +95,15 @@ def random_text(rng: random.Random, sender: Sender) -> str:
     if roll < 0.34 and sender.person.last_buttons:  # a label or number of what was just offered
         i = rng.randrange(len(sender.person.last_buttons))
         return str(i + 1) if rng.random() < 0.6 else sender.person.last_buttons[i].label
+    if roll < 0.36:  # a huge or odd number where an id or an amount goes
+        command = rng.choice(commands)
+        head = rng.choice(["/" + command.name] + list(command.aliases))
+        return f"{head} {rng.choice(HUGE)}" + rng.choice(["", "万", "亿", " " + rng.choice(HUGE)])
+    if roll < 0.38:  # lone surrogates and control characters inside otherwise ordinary text
+        return rng.choice(ANSWERS + COMPANIES + HUGE) + rng.choice(ODD) + rng.choice(["", *AMOUNTS])
     if roll < 0.44:
-        return str(rng.choice([0, 1, 2, 3, 4, 5, 6, 7, 9, 12, 99, -1, 10**30]))
+        return str(rng.choice([0, 1, 2, 3, 4, 5, 6, 7, 9, 12, 99, -1, 10**30])) if rng.random() < 0.7 \
+            else rng.choice(HUGE)
     if roll < 0.62:
         return rng.choice(ANSWERS + AMOUNTS + DATES + COMPANIES)
     if roll < 0.75:  # a one-line lead, more or less right
@@ -116,8 +121,14 @@ def random_payload(rng: random.Random, sender: Sender) -> str:
         return rng.choice(sender.person.last_buttons).payload  # a real, current button
     if roll < 0.6 and sender.seen_payloads:
         return rng.choice(sender.seen_payloads)  # a stale one
-    if roll < 0.75:
+    if roll < 0.72:
         return f"f:{rng.randint(-2, 60)}:{rng.randint(-1, 12)}"
+    if roll < 0.77:  # a forged payload with huge or odd numbers: `s:status:9999…`, `f:9999…:0`
+        actions = list(registry().actions) + ["resume", "cancel"]
+        return rng.choice([f"s:{rng.choice(actions)}:{rng.choice(HUGE)}",
+                           f"s:{rng.choice(actions)}:{rng.choice(HUGE)}:{rng.choice(HUGE)}",
+                           f"f:{rng.choice(HUGE)}:{rng.choice(HUGE)}", f"s:{rng.choice(actions)}:{rng.choice(ODD)}",
+                           "s:" + "9" * rng.randint(40, 5000)])
     if roll < 0.92:
         actions = list(registry().actions) + ["resume", "cancel", "nope"]
         arg = rng.choice(["", str(rng.randint(0, 200)), f"{rng.randint(0, 200)}:{rng.randint(0, 5)}",
@@ -133,7 +144,10 @@ def quiet_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 
 async def test_random_messages_never_break_the_core(
-        org_db: Database, clock, quiet_logs: pytest.LogCaptureFixture) -> None:  # noqa: ANN001
+        db: Database, clock, quiet_logs: pytest.LogCaptureFixture) -> None:  # noqa: ANN001
+    """On both engines: PostgreSQL refuses what SQLite stores (NUL in text, a number past BIGINT)."""
+    await setup_org(db)
+    org_db = db
     rng = random.Random(SEED)
     conv = conversations(org_db, bot_username="zsbot")
     senders = [

@@ -43,6 +43,7 @@ TEXTS: dict[str, str] = {
     "ops.status.undecided": "未决定",
     "ops.status.missed": "已错过（不再发送）",
     "ops.status.pending": "待发送",
+    "ops.status.sending": "发送中",
     "ops.status.sent": "已发送",
     "ops.status.failed": "发送失败",
     # -- what the outbox records about a row (stored in outbox.last_error) -----------------------------
@@ -53,6 +54,8 @@ TEXTS: dict[str, str] = {
     "outbox.reason.refused": "平台拒绝发送（{error}）",
     "outbox.reason.send_error": "发送出错（{error}）",
     "outbox.reason.internal": "内部错误（{error}）",
+    "outbox.reason.resent_after_crash": "发送时进程中断，已重新排入（对方可能收到两次）",
+    "outbox.reason.held_after_crash": "发送时进程中断，此类推送不重发（可能未送达，请核对）",
     "outbox.reason.gave_up": "已尝试 {attempts} 次，放弃发送（{error}）",
     # -- zsbot schedule ----------------------------------------------------------------------------------
     "schedule.title": "{first} 至 {last} 到期的推送（{tz}），每类推送每位接收人一行：时间　推送　接收人（单位）　是否已决定",

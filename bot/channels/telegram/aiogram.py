@@ -24,7 +24,8 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BotCommand, BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.channels.telegram.contract import ALLOWED_UPDATES, OnIncoming, TelegramStartError
+from bot.channels.telegram.contract import (ALLOWED_UPDATES, OnIncoming, TelegramStartError, dispatching,
+                                           report_unkept)
 from bot.channels.telegram.inbound import inbound_from_update
 from core.delivery import Action, Ambiguous, Permanent, RetryAfter, SendError, Transient
 from core.messages import Button, EditText, SendFile, SendPhoto, SendText
@@ -61,7 +62,7 @@ class AiogramBackend:
     async def _on_event(self, _event: Any, event_update: Update) -> None:
         incoming = inbound_from_update(event_update.model_dump(mode="json", by_alias=True, exclude_none=True))
         if incoming is not None:
-            await self.on_incoming(incoming)
+            await report_unkept(self.on_incoming(incoming))
 
     def parse(self, data: dict[str, Any]) -> Update:
         return Update.model_validate(data, context={"bot": self.bot})
@@ -72,7 +73,7 @@ class AiogramBackend:
         return str(user.id) if user is not None else ""
 
     async def dispatch(self, update: Update) -> None:
-        await self.dp.feed_update(self.bot, update)
+        await dispatching(self.dp.feed_update(self.bot, update))
 
     async def get_updates(self, offset: int | None, timeout: int) -> list[tuple[int, Update]]:
         updates = await _mapped(self.bot.get_updates(

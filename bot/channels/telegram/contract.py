@@ -6,10 +6,12 @@ backends and the channel never import each other.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from core.delivery import Action
+from core.errors import Unavailable
 from core.messages import Inbound
 
 CHANNEL = "telegram"
@@ -30,6 +32,34 @@ class Incoming:
 
 
 Handle = Callable[[Inbound], Awaitable[list[Action]]]
+
+# The frameworks catch what a handler raises (PTB logs it and carries on), so an update the store
+# could not keep would be acknowledged. The backend's handler puts `Unavailable` here instead, and
+# `dispatch` raises it to the webhook (5xx) or the poll loop (offset not confirmed).
+_UNKEPT: ContextVar[list[Unavailable] | None] = ContextVar("zsbot_unkept", default=None)
+
+
+async def report_unkept(run: Awaitable[None]) -> None:
+    """Run the backend's handler for one update; an `Unavailable` is handed to `dispatching`."""
+    try:
+        await run
+    except Unavailable as exc:
+        box = _UNKEPT.get()
+        if box is None:
+            raise
+        box.append(exc)
+
+
+async def dispatching(run: Awaitable[None]) -> None:
+    """Feed one update to the framework; raise `Unavailable` when the store did not keep it."""
+    box: list[Unavailable] = []
+    token = _UNKEPT.set(box)
+    try:
+        await run
+    finally:
+        _UNKEPT.reset(token)
+    if box:
+        raise box[0]
 OnIncoming = Callable[[Incoming], Awaitable[None]]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.channels.telegram.contract import Backend
 from core.delivery import SendError
+from core.errors import Unavailable
 
 log = logging.getLogger("zsbot.telegram")
 # Senders handled at once from one polling batch: enough that one person's slow reply (or, on
@@ -17,7 +18,8 @@ POLL_CONCURRENCY = 4
 
 async def poll(backend: Backend, stop: asyncio.Event, *, timeout: int = 30) -> None:
     """getUpdates in a loop. An update is confirmed (by the next offset) only after it was
-    handled and its id recorded, so a crash means redelivery, and redelivery has no effect."""
+    handled and its id recorded, so a crash means redelivery, and redelivery has no effect;
+    a batch the database could not keep (`Unavailable`) is fetched again after a backoff."""
     await backend.delete_webhook()
     offset: int | None = None
     backoff = 1.0
@@ -39,7 +41,15 @@ async def poll(backend: Backend, stop: asyncio.Event, *, timeout: int = 30) -> N
             for pending in (fetch, stopper):
                 pending.cancel()
             await asyncio.gather(fetch, stopper, return_exceptions=True)
-        await dispatch_batch(backend, updates)
+        try:
+            await dispatch_batch(backend, updates)
+        except Unavailable as exc:
+            # The database did not keep some of them: the offset stays, Telegram sends the batch
+            # again (what was kept is recognised by its update id and has no second effect).
+            log.warning("updates not kept (%s); fetching them again in %.0fs", exc, backoff)
+            await _sleep_or_stop(stop, backoff)
+            backoff = min(backoff * 2, 60.0)
+            continue
         if updates:
             offset = max(offset or 0, max(update_id for update_id, _ in updates) + 1)
 

@@ -25,7 +25,8 @@ from telegram.error import (
 from telegram.ext import ApplicationBuilder, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.telegram.contract import ALLOWED_UPDATES, OnIncoming, TelegramStartError
+from bot.channels.telegram.contract import (ALLOWED_UPDATES, OnIncoming, TelegramStartError, dispatching,
+                                           report_unkept)
 from bot.channels.telegram.inbound import inbound_from_update
 from core.delivery import Action, Ambiguous, Permanent, RetryAfter, SendError, Transient
 from core.messages import Button, EditText, SendFile, SendPhoto, SendText
@@ -61,7 +62,7 @@ class PtbBackend:
     async def _on_update(self, update: Update, _context: Any) -> None:
         incoming = inbound_from_update(update.to_dict())
         if incoming is not None:
-            await self.on_incoming(incoming)
+            await report_unkept(self.on_incoming(incoming))
 
     def parse(self, data: dict[str, Any]) -> Update:
         update = Update.de_json(data, self.app.bot)
@@ -74,7 +75,7 @@ class PtbBackend:
         return str(user.id) if user is not None else ""
 
     async def dispatch(self, update: Update) -> None:
-        await self.app.process_update(update)
+        await dispatching(self.app.process_update(update))
 
     async def get_updates(self, offset: int | None, timeout: int) -> list[tuple[int, Update]]:
         updates = await _mapped(self.app.bot.get_updates(offset=offset, timeout=timeout,

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.channels.telegram.contract import SECRET_HEADER, Backend
+from core.errors import Unavailable
 
 log = logging.getLogger("zsbot.telegram")
 
@@ -34,6 +35,9 @@ def _make_handler(backend: Backend, secret: str) -> Callable[[web.Request], Awai
         try:
             # Answered only after the update is handled and recorded: a 200 means "kept".
             await backend.dispatch(update)
+        except Unavailable as exc:
+            log.warning("webhook update not kept (%s); Telegram will deliver it again", exc)
+            return web.Response(status=503, text="retry")
         except Exception:
             log.exception("webhook update failed; Telegram will deliver it again")
             return web.Response(status=500, text="retry")

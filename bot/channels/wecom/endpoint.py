@@ -1,9 +1,10 @@
 """WeCom (企业微信) / 政务微信 self-built application: the callback listener, replies, and the outbox's sender.
 
 Receiving: WeCom posts each message, encrypted and signed, to the callback URL and retries any
-call not answered within 5 seconds. The listener checks and decrypts it, answers at once, and
-hands the message to the core in a background task (one sender's messages in order); the core
-records the MsgId with its effects, so a retry, or a replay, has no second effect.
+call not answered within 5 seconds. The listener checks and decrypts it, hands the message to the
+core in a task (one sender's messages in order) and answers when it is kept (at most ANSWER_WITHIN
+seconds later); the core records the MsgId with its effects, so a retry, or a replay, has no second
+effect. A message the database could not keep is answered 503, so WeCom calls again.
 
 Sending: chat ids are WeCom account ids (application messages) or `robot:<unit code>` (the unit's
 group robot from the org file; the key is looked up when sending, never stored in the outbox).
@@ -41,6 +42,7 @@ from bot.channels.wecom.crypto import WeComCrypto
 from bot.channels.wecom.inbound import inbound_from_message
 from bot.channels.wecom.message_xml import parse_message_xml
 from bot.channels.wecom.render import app_text, choices_text, robot_text, split_bytes
+from core.errors import Unavailable
 from core.delivery import Action, Ambiguous, Permanent, RetryAfter, SendError, Transient, split_action
 from core.groups import ROBOT_PREFIX
 from core.messages import Delivery, EditText, Inbound, SendFile, SendPhoto, SendText
@@ -49,6 +51,7 @@ from core.ports import UnitOfWork
 log = logging.getLogger("zsbot.wecom")
 CALLBACK_PATH = "/wecom/callback"
 MAX_BODY = 64 * 1024          # real callbacks are a few KiB
+ANSWER_WITHIN = 4.0           # seconds the callback waits for the message to be kept (WeCom: 5 s)
 MAX_SKEW_SECONDS = 3600       # older signed callbacks are refused: no replay after the update log forgets
 
 Handle = Callable[[Inbound], Awaitable[list[Action]]]
@@ -77,7 +80,7 @@ class WeCom:
         # on its prompts are numbered lists (until the bot restarts and tries a card once more).
         self.cards_unsupported = False
         self.received = 0
-        self._inflight: set[str] = set()
+        self._inflight: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._senders: dict[str, tuple[asyncio.Lock, int]] = {}
 
@@ -222,34 +225,49 @@ class WeCom:
             return web.Response(status=400, text=exc.reason)
         inbound = inbound_from_message(message, agent_id=self.client.agent_id)
         if inbound is not None:
-            self._spawn(inbound)
-        # Answered before the core runs: WeCom retries anything slower than 5 s. Replies go by the API.
+            task = self._spawn(inbound)
+            # Answered once the message is kept, or after ANSWER_WITHIN (WeCom retries anything slower
+            # than 5 s; the MsgId makes its retry harmless). Not kept (the database unavailable after
+            # the core's retries): no success, so WeCom calls again. Replies go by the API.
+            done, _ = await asyncio.wait({task}, timeout=ANSWER_WITHIN)
+            if task in done and not task.cancelled() and isinstance(task.exception(), Unavailable):
+                return web.Response(status=503, text="retry")
         return web.Response(status=200, text="")
 
     def _fresh(self, timestamp: str) -> bool:
         return timestamp.isdigit() and len(timestamp) <= 12 and abs(self.now() - int(timestamp)) <= MAX_SKEW_SECONDS
 
-    def _spawn(self, inbound: Inbound) -> None:
+    def _spawn(self, inbound: Inbound) -> asyncio.Task[None]:
         update_id = inbound.update_id or ""
         if update_id in self._inflight:
-            return  # WeCom's retry of a message still being handled
-        self._inflight.add(update_id)
+            return self._inflight[update_id]  # WeCom's retry of a message still being handled
         self.received += 1
         lock, users = self._senders.get(inbound.sender_id, (asyncio.Lock(), 0))
         self._senders[inbound.sender_id] = (lock, users + 1)
         task = asyncio.create_task(self._process(inbound, lock), name=f"wecom-{update_id}")
+        self._inflight[update_id] = task
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: an Unavailable after the answer was logged in _process
 
     async def _process(self, inbound: Inbound, lock: asyncio.Lock) -> None:
         try:
             async with lock:  # FIFO: one person's messages are handled in the order they came
                 replies = await self.handle(inbound)
                 await self._reply(inbound, replies)
+        except Unavailable as exc:
+            # Not kept: the callback answers 503 if it is still waiting, and WeCom calls again.
+            log.warning("WeCom message %s not kept (%s)", inbound.update_id, exc)
+            raise
         except Exception:
             log.exception("WeCom message %s not handled", inbound.update_id)
         finally:
-            self._inflight.discard(inbound.update_id or "")
+            self._inflight.pop(inbound.update_id or "", None)
             lock_, users = self._senders[inbound.sender_id]
             if users <= 1:
                 del self._senders[inbound.sender_id]
