@@ -121,7 +121,7 @@ async def test_route_accept_sign_fund_credit_history_and_a_claim(db: Database, c
     assert f"#{project.id} 比亚迪电子有限公司（签约，首报：驻深圳办事处）— 企业名称相同" in west.text
     await west.press("仍然登记")
     await west.press("确认")
-    second = await project_named(db, "比亚迪电子(深圳)有限公司")  # stored NFKC
+    second = await project_named(db, "比亚迪电子（深圳）有限公司")  # stored as typed; matched normalised
     assert second.duplicate_of == project.id
     [(to_office, claim_push)] = await pushes(db, "claim_opened")
     assert to_office == (await member(db, "王办公")).id
@@ -152,7 +152,7 @@ async def test_route_accept_sign_fund_credit_history_and_a_claim(db: Database, c
 
     # 8. /history tells the story in order, with dates and who.
     await li.say("历史 比亚迪电子有限公司")
-    assert li.labels == [f"#{project.id} 比亚迪电子有限公司（驻深圳办事处）", f"#{second.id} 比亚迪电子(深圳)有限公司（西区）"]
+    assert li.labels == [f"#{project.id} 比亚迪电子有限公司（驻深圳办事处）", f"#{second.id} 比亚迪电子（深圳）有限公司（西区）"]
     await li.say("1")
     assert li.texts[-1] == "\n".join([
         f"【#{project.id} 比亚迪电子有限公司】项目历史（首谈：驻深圳办事处，现责任单位：东区，签约）：",
