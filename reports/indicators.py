@@ -3,7 +3,7 @@
 Amounts are Fractions of 万元 (a 70% coefficient on 35万 is 24.5万, kept exact until shown);
 counts are integers; rates are percentages. Conventions, each a choice the office can read:
 - funds, industrial funds and central-SOE contract amounts are shared between the owner and the
-  host by the credit rule (core/credit.py); funds also get the category's counting coefficient;
+  host by the credit rule (core/credit_sharing.py); funds also get the category's counting coefficient;
 - a project counts once for every unit credited with a share of it (a city unit and the county it
   lands in both count the signing, as seed 000 says their figures overlap);
 - rates (资金到位率, 开工率, 投产率, 履约率) belong to the host, the unit that works the project;

@@ -2,7 +2,7 @@
 
 The same rules as the ranking (storage/queries/rankings.py, reports/indicators.py) applied event by
 event instead of in aggregate: the project's attributes are its latest reporting version at the
-month's end, credit shares and counting coefficients come from core/credit.py, "this year" starts
+month's end, credit shares and counting coefficients come from core/credit_sharing.py, "this year" starts
 on 1 January local time. Only the unit's own projects (as owner or host) are read, so the detail
 of one figure is small however large the ledger is.
 """

@@ -3,13 +3,13 @@
 Two entry points, plain numbers out:
 
 - `on_time_rates(session, periods, units)` → `{unit: OnTimeRate}` for the given periods (ids such
-  as "2026-10-10"; list them with `core.reporting.periods_between(first_day, last_day,
+  as "2026-10-10"; list them with `core.halfmonthly.periods_between(first_day, last_day,
   cfg.calendar.half_monthly_days)`). Pass only periods whose deadline has passed, or an upcoming
   period counts as missing. No submission for a period = missing; a submission after the
   deadline = late. `rate_pct` = on time ÷ periods × 100 (0.0 when no periods).
 - `report_counter(tz)` → the `ReportCounter` that `storage.queries.rankings.month_facts(…,
   reports=report_counter(tz))` takes: `(session, start, until) → {unit: ReportCounts(due,
-  on_time)}` for every unit that files reports (core.reporting.reporting_units under the org
+  on_time)}` for every unit that files reports (core.halfmonthly.reporting_units under the org
   configuration in force at `until`). A period is due in [start, until) when its nominal date
   (the 10th, the 25th) is, counted from the day the organisation was first configured (periods
   before the bot existed are not held against anyone).

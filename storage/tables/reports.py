@@ -1,4 +1,4 @@
-"""Tables of the half-monthly report and the quarterly observation: projections of core/reporting.py events."""
+"""Tables of the half-monthly report and the quarterly observation: projections of core/halfmonthly.py events."""
 from __future__ import annotations
 
 from datetime import datetime
