@@ -71,7 +71,7 @@ async def initialise_demo(db: Database, clock: FixedClock, org: OrgConfig, *, to
     async with db.uow(readonly=True) as uow:
         seq, _ = await ledger.head(uow.session)
         has_projects = bool(await all_projects(uow.session)) if seq else False
-        last = await _last_at(uow.session) if seq else None
+        last = await ledger.last_at(uow.session) if seq else None
     skipped = None
     if history and has_projects:
         skipped = "演示历史：账本中已有项目，不再写入"
@@ -84,15 +84,6 @@ async def initialise_demo(db: Database, clock: FixedClock, org: OrgConfig, *, to
     seeded = await seed_history(db, clock, org, window, tz, seed=seed) if seeding else None
     clock.set(now)
     return DemoInit(result, seeded, skipped)
-
-
-async def _last_at(session: Any) -> datetime | None:
-    from sqlalchemy import func, select
-
-    from storage.tables.ledger import EventRow
-
-    at: datetime | None = (await session.execute(select(func.max(EventRow.at)))).scalar()
-    return at.replace(tzinfo=timezone.utc) if at is not None and at.tzinfo is None else at
 
 
 async def seed_history(db: Database, clock: FixedClock, cfg: OrgConfig, window: Window, tz: ZoneInfo, *,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.checkpoints import Checkpoint
@@ -55,6 +55,13 @@ _LOCK = text("SELECT pg_advisory_xact_lock(:k)")
 async def head(session: AsyncSession | Any) -> tuple[int, str]:
     row = (await session.execute(_HEAD)).first()
     return (row.seq, row.hash) if row else (0, GENESIS)
+
+
+async def last_at(session: AsyncSession | Any) -> datetime | None:
+    """When the newest event was recorded (aware UTC), or None for an empty ledger: what a writer that
+    replays dated history (the demo, an import) must not go before, since the ledger appends in time order."""
+    at: datetime | None = (await session.execute(select(func.max(EventRow.at)))).scalar()
+    return at.replace(tzinfo=timezone.utc) if at is not None and at.tzinfo is None else at
 
 
 async def append(

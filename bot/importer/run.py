@@ -26,6 +26,7 @@ from core.usecases import leads
 from core.usecases import projects as uc
 from handlers.importing.headers import HeaderMap, Synonyms, find_header
 from handlers.importing.rows import Problem, RowContext, RowData, is_blank, is_total, read_row
+from storage import ledger
 from storage.database import Database
 from storage.queries.export import all_projects
 from storage.tables.ledger import EventRow
@@ -97,7 +98,7 @@ async def import_sheet(db: Database, clock: FixedClock, sheet: Sheet, *, actor_n
         members = await uow.org.members()
         existing = await all_projects(uow.session)
         origins = await _import_origins(uow.session)
-        last_at = await _last_at(uow.session)
+        last_at = await ledger.last_at(uow.session)
     if cfg is None:
         raise HeaderNotFound(t("import.no_org"))
     actor = _actor(members, actor_name)
@@ -329,13 +330,6 @@ async def _import_origins(session: Any) -> dict[int, dict[str, Any]]:
             if got:
                 out[project_id] = got
     return out
-
-
-async def _last_at(session: Any) -> datetime | None:
-    from sqlalchemy import func
-
-    at: datetime | None = (await session.execute(select(func.max(EventRow.at)))).scalar()
-    return at.replace(tzinfo=timezone.utc) if at is not None and at.tzinfo is None else at
 
 
 def print_progress(done: int, total: int, seconds: float) -> None:
