@@ -7,7 +7,7 @@ from __future__ import annotations
 import time as timer
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
