@@ -26,7 +26,8 @@ from core.stages import Stage
 from core.usecases import leads
 from core.usecases import projects as uc
 from handlers.importing.headers import HeaderMap, Synonyms, find_header
-from handlers.importing.rows import Problem, RowContext, RowData, is_blank, is_total, read_row
+from handlers.importing.cells import Problem, is_blank, is_total
+from handlers.importing.rows import RowContext, RowData, read_row
 from storage import ledger
 from storage.database import Database
 from storage.queries.export import all_projects
@@ -96,7 +97,7 @@ async def import_sheet(db: Database, clock: FixedClock, sheet: Sheet, *, actor_n
     actor = _actor(members, actor_name)
     unit = None
     if default_unit:
-        from handlers.importing.rows import find_unit
+        from handlers.importing.cells import find_unit
         unit = find_unit(cfg, default_unit)
         if unit is None:
             raise HeaderNotFound(t("refusal.unknown_unit", unit=default_unit))
