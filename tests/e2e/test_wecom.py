@@ -199,15 +199,16 @@ async def outbox_rows(db: Database) -> list[Any]:
 
 
 async def settled(db: Database) -> list[Any]:
-    """The outbox's rows once none is pending any more (the sender marks a row right after its call)."""
+    """The outbox's rows once none is pending or in flight any more.
+
+    The sender claims a row (``sending``, committed) before its call and marks it right after, so a
+    row seen between the two is still on its way."""
     deadline = time.monotonic() + 10
     rows = await outbox_rows(db)
-    while any(r.status == "pending" for r in rows) and time.monotonic() < deadline:
+    while any(r.status in ("pending", "sending") for r in rows) and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
         rows = await outbox_rows(db)
     return rows
-
-
 
 
 def calls(fake: FakeWeCom, suffix: str) -> int:
