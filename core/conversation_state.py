@@ -1,8 +1,8 @@
 """A member's open conversation: the flow's own fields, and apart from them what the core keeps to run it.
 
 The row's `data` JSON has always held both in one object, the core's keys marked by a leading
-underscore (`_parked`, `_menu`, `_choices`, `_asked`). It still does: rows written before this
-split load, and a bot of the previous version reads what this one writes.
+underscore (`_parked`, `_menu`, `_choices`, `_asked`, `_shelved`). It still does: rows written before this
+split load, and a bot of the previous version reads what this one writes (it ignores `_shelved`).
 """
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ class FlowControl:
     menu: list[Pair] = field(default_factory=list)     # stateless buttons (label, `s:` payload) a number picks
     choices: list[Pair] = field(default_factory=list)  # the last question's choices (label, value)
     asked: str | None = None         # the last question, to edit a pressed button's message into the answer
+    # A form put aside while another command's form runs (issue 16): {"flow", "step", "data" (its stored
+    # object, control keys included), "active" (ISO time of its last answer)}; back when this one ends.
+    shelved: dict[str, Any] | None = None
 
 
 @dataclass
@@ -38,7 +41,7 @@ class ConversationState:
     control: FlowControl = field(default_factory=FlowControl)
 
 
-_PARKED, _MENU, _CHOICES, _ASKED = "_parked", "_menu", "_choices", "_asked"
+_PARKED, _MENU, _CHOICES, _ASKED, _SHELVED = "_parked", "_menu", "_choices", "_asked", "_shelved"
 
 
 def stored_data(state: ConversationState) -> dict[str, Any]:
@@ -53,6 +56,8 @@ def stored_data(state: ConversationState) -> dict[str, Any]:
         out[_CHOICES] = [list(p) for p in c.choices]
     if c.asked is not None:
         out[_ASKED] = c.asked
+    if c.shelved is not None:
+        out[_SHELVED] = c.shelved
     return out
 
 
@@ -63,5 +68,5 @@ def split_stored(data: dict[str, Any]) -> tuple[dict[str, Any], FlowControl]:
         parked=bool(fields.pop(_PARKED, False)),
         menu=[(str(label), str(payload)) for label, payload in fields.pop(_MENU, None) or []],
         choices=[(str(label), str(value)) for label, value in fields.pop(_CHOICES, None) or []],
-        asked=fields.pop(_ASKED, None))
+        asked=fields.pop(_ASKED, None), shelved=fields.pop(_SHELVED, None) or None)
     return fields, control

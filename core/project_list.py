@@ -18,6 +18,10 @@ SORTS: dict[str, str] = {
 }
 
 
+# The industry filter's value for leads logged under 其他 (a chain typed that the org file does not list).
+INDUSTRY_OTHER = "__other__"
+
+
 @dataclass(frozen=True)
 class ProjectQuery:
     unit: str | None = None             # responsible or owner unit

@@ -17,6 +17,7 @@ MAX_WAN: Final = 1_000_000_000
 # What the projects table holds (name and normalised name: 200; contact: 200); real names are far shorter.
 NAME_MAX: Final = 100
 CONTACT_MAX: Final = 200
+INDUSTRY_OTHER_MAX: Final = 60  # a chain typed under 其他 (the industry column's width)
 
 # Fields a correction may change; everything else moves only through its own event (stage, funds,
 # transfers, claims), so a correction can never rewrite what those rules decided.

@@ -78,6 +78,7 @@ class Project:
     duplicate_of: int | None = None
     content: str | None = None
     next_steps: str | None = None
+    industry_other: str | None = None  # 其他: a chain typed that the org file does not list, for the office to map
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,9 @@ def lead_fields(ctx: Ctx, d: dict[str, Any]) -> str:
         lines.append(f"{t('lead.field.name')}：{d['name']}")
     if d.get("credit_code"):
         lines.append(f"{t('lead.field.code')}：{d['credit_code']}")
-    if "industry" in d:
+    if d.get("industry_other"):
+        lines.append(f"{t('lead.field.industry')}：{t('lead.industry_other_shown', text=d['industry_other'])}")
+    elif "industry" in d:
         lines.append(f"{t('lead.field.industry')}：{d['industry'] or t('common.unknown')}")
     if d.get("foreign_wan") is not None:
         lines.append(f"{t('lead.field.amount')}：{fmt.amount(d['foreign_wan'], d.get('foreign_currency'))}"
@@ -133,6 +135,8 @@ async def status_text(ctx: Ctx, p: Project, *, viewer: Member | None = None) -> 
         lines.append(t("status.terminated", reason=p.terminated_reason))
     if p.industry:
         lines.append(t("status.industry", industry=p.industry))
+    elif p.industry_other:
+        lines.append(t("status.industry", industry=t("lead.industry_other_shown", text=p.industry_other)))
     money = [t("status.intended", amount=fmt.amount(p.intended_wan))]
     if p.foreign_wan is not None:
         money.append(t("status.foreign", amount=fmt.amount(p.foreign_wan, p.foreign_currency)))

@@ -7,8 +7,6 @@ from texts import t
 from handlers.context import Ctx
 from handlers.registry import Command, registry
 
-# Keywords that act even inside a flow, where other words are answers (进展顺利 is a note, not /update).
-_ALWAYS = {"取消", "退出", "帮助", "菜单"}
 # Punctuation right after a command word separates it from its argument, as a space does:
 # 线索：浙江吉利…, 查询，比亚迪 (the text is NFKC already, so ：，； arrive as :,; but 、 stays).
 _SEP = "\\s:：,，、;；"
@@ -22,8 +20,14 @@ def _split(text: str) -> tuple[str, str]:
     return m.group(1), m.group(2).strip()
 
 
-def parse_command(text: str, bot_username: str | None, *, in_flow: bool) -> tuple[Command | None, str] | None:
-    """(command, args) for a slash command or a Chinese keyword; (None, "") when meant for another bot."""
+def parse_command(text: str, bot_username: str | None, *, in_flow: bool,
+                  takes_text: bool = False) -> tuple[Command | None, str] | None:
+    """(command, args) for a slash command or a Chinese keyword; (None, "") when meant for another bot.
+
+    Inside a form (`in_flow`) a keyword heading the message is a command — `我的项目` at the amount
+    question, `进展 华为` on a confirm card — except where the question takes free text (`takes_text`: a
+    company name, a note): there only the keyword alone is one, and `线索 来自展会` is the answer. A
+    keyword run into its argument (查询比亚迪) counts only outside a form."""
     commands = registry().commands
     if text.startswith("/"):
         head, args = _split(text[1:])
@@ -34,7 +38,7 @@ def parse_command(text: str, bot_username: str | None, *, in_flow: bool) -> tupl
         return (command, args.strip()) if command else (Command("unknown", (), run=unknown_command), name)
     by_alias = {alias: c for c in commands.values() for alias in c.aliases}
     head, args = _split(text)
-    if head in by_alias and (not in_flow or (head in _ALWAYS and not args)):
+    if head in by_alias and (not in_flow or not takes_text or not args):
         return by_alias[head], args.strip()
     if in_flow:
         return None

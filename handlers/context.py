@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from core.errors import Refusal
 from core.messages import Button, ChatType, EditText, Inbound, SendFile, SendPhoto, SendText
 from core.org import Calendar, OrgConfig
-from core.conversation_state import FlowControl
+from core.conversation_state import FlowControl, split_stored, stored_data
 from core.ports import ConversationState, UnitOfWork
 from core.records import Member
 from core.workdays import Workdays
@@ -47,6 +47,12 @@ class Ctx:
     state: ConversationState | None = None
     out: list[SendText | EditText | SendPhoto | SendFile] = field(default_factory=list)
     state_dirty: bool = False
+    # What became of forms this turn, for the router's one-line notices (handlers/router.py `_notices`).
+    shelved_now: str | None = None   # the form `open` put aside for the new one
+    shelved_at: int = 0              # where in `out` the new form began (the notice goes there)
+    dropped: list[str] = field(default_factory=list)  # forms given up: an older one already put aside
+    restored: str | None = None      # a form put aside earlier, back (paused) because this one ended
+    replacing: bool = False          # `open` replaces the current form (its steps were unreadable): not put aside
 
     # -- who and when -------------------------------------------------------------------------
     @property
@@ -101,10 +107,23 @@ class Ctx:
         return self.state.data
 
     def open(self, flow: str, data: dict[str, Any] | None = None) -> None:
-        version = (self.state.version + 1) if self.state else 1
+        """Start `flow`. A form already open or paused is put aside (one at most: an older one put aside
+        is given up) and comes back, paused, when this one ends (`finish`)."""
+        old = self.state
+        version = (old.version + 1) if old else 1
+        shelf = None
+        if old is not None and old.flow != MENU:
+            if self.replacing:
+                shelf = old.control.shelved
+            else:
+                if old.control.shelved is not None:
+                    self.dropped.append(old.control.shelved["flow"])
+                shelf = shelve(old)
+                self.shelved_now, self.shelved_at = old.flow, len(self.out)
         self.state = ConversationState(
             key=conversation_key(self.me.id), flow=flow, step="", data=dict(data or {}), version=version,
-            expires_at=self.now + self.timeout, channel=self.inbound.channel, chat_id=self.inbound.chat_id)
+            expires_at=self.now + self.timeout, channel=self.inbound.channel, chat_id=self.inbound.chat_id,
+            control=FlowControl(shelved=shelf))
         self.state_dirty = True
 
     def ask(self, step: str, text: str, choices: list[Choice] | None = None, *, columns: int = 2,
@@ -135,8 +154,33 @@ class Ctx:
         self.state_dirty = True
 
     def finish(self) -> None:
+        """End the form; one put aside for it comes back, paused (the router says so)."""
+        old = self.state
         self.state = None
         self.state_dirty = True
+        if old is not None and old.control.shelved is not None and self.member is not None:
+            self.state = self._unshelve(old.control.shelved, old.version + 1)
+            pause(self.state)
+            self.restored = self.state.flow
+
+    def swap(self) -> None:
+        """Take up the form put aside and put the current one aside in its place (`继续`, or its command)."""
+        current = self.state
+        assert current is not None and current.control.shelved is not None
+        back = self._unshelve(current.control.shelved, current.version + 1)
+        back.control.shelved = shelve(current)
+        self.state = back
+        self.shelved_now, self.shelved_at = current.flow, len(self.out)
+        self.state_dirty = True
+
+    def _unshelve(self, shelf: dict[str, Any], version: int) -> ConversationState:
+        # A new version: buttons shown before it was put aside (and the other form's) are stale.
+        data, control = split_stored(shelf["data"])
+        control.parked, control.menu, control.shelved = False, [], None
+        return ConversationState(
+            key=conversation_key(self.me.id), flow=shelf["flow"], step=shelf["step"], data=data, version=version,
+            expires_at=self.now + self.timeout, channel=self.inbound.channel, chat_id=self.inbound.chat_id,
+            control=control)
 
     def offer(self, text: str, choices: list[tuple[str, str]], *, columns: int = 1) -> None:
         """Stateless buttons (payload `s:...`) outside any flow; remembered so a number also works."""
@@ -152,6 +196,15 @@ class Ctx:
                 version=(self.state.version + 1) if self.state else 1, expires_at=self.now + self.timeout,
                 channel=self.inbound.channel, chat_id=self.inbound.chat_id, control=FlowControl(menu=list(choices)))
             self.state_dirty = True
+
+
+def shelve(state: ConversationState) -> dict[str, Any]:
+    """A form as it is put aside: which, at what step, and its stored object (without what it had put aside)."""
+    inner = ConversationState(key=state.key, flow=state.flow, step=state.step, data=state.data,
+                              version=state.version, expires_at=state.expires_at, channel=state.channel,
+                              chat_id=state.chat_id, control=FlowControl(choices=list(state.control.choices),
+                                                                         asked=state.control.asked))
+    return {"flow": state.flow, "step": state.step, "data": stored_data(inner)}
 
 
 def pause(state: ConversationState) -> None:

@@ -16,6 +16,8 @@ from core.stages import Stage, stage_from_text
 # Below this a name is a different company; above it, the office would want to know.
 SIMILAR_NAME = 85
 SEARCH_CUTOFF = 60
+# Offered as "did you mean" when nothing matched: low, since the person chooses (and has 其他).
+CLOSEST_CUTOFF = 20
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,14 @@ def match_options(text: str, options: tuple[str, ...] | list[str], *, cutoff: in
         return contained
     return [o for o, score, _ in process.extract(word, list(options), scorer=fuzz.WRatio, limit=3,
                                                   score_cutoff=cutoff)]
+
+
+def closest_options(text: str, options: tuple[str, ...] | list[str], *, limit: int = 4) -> list[str]:
+    """The options nearest a word that matched none (低空经济 → 大数据及数字经济, 总部经济, 航空航天), best first;
+    none when nothing shares a character."""
+    word = text.strip()
+    return [o for o, _, _ in process.extract(word, list(options), scorer=fuzz.WRatio, limit=limit,
+                                             score_cutoff=CLOSEST_CUTOFF)] if word else []
 
 
 def by_words(text: str, table: dict[str, tuple[str, ...]]) -> str | None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from core.errors import Refusal, Unavailable
-from core.messages import Button, ChatType, Delivery, EditText, Inbound, SendFile, SendPhoto, SendText
+from core.messages import ChatType, Delivery, EditText, Inbound, SendFile, SendPhoto, SendText
 from core.org import Calendar
 from core.ports import ConversationState, UnitOfWork
 from core.workdays import Workdays
+from texts import formatting as fmt
 from texts import t
+from handlers import forms
 from handlers.commands import parse_command
 from handlers.inbound_check import check_content, check_ids
 from handlers.context import MENU, Answer, Ctx, conversation_key, pause
@@ -28,6 +30,8 @@ RETRIES = 4
 RETRY_DELAY = 0.1
 
 Reply = SendText | EditText | SendPhoto | SendFile
+# Commands that leave an open form open: help is read beside it, cancel and 继续 act on it.
+_KEEP_OPEN = ("help", "cancel", "resume", "unknown")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -115,6 +119,8 @@ class Conversations:
                 await self._route(ctx)
         except Refusal as refusal:
             ctx.refuse(refusal)
+        if member is not None:
+            forms.notices(ctx)
         if ctx.state_dirty and member is not None:
             if ctx.state is None:
                 await uow.conversations.clear(conversation_key(member.id))
@@ -124,14 +130,24 @@ class Conversations:
 
     async def _route(self, ctx: Ctx) -> None:
         text = normalize_input(ctx.inbound.text or "")
-        if self._expired(ctx):
-            self.park(ctx)
-            if not ctx.inbound.payload and parse_command(text, self.bot_username, in_flow=False) is None:
+        payload = ctx.inbound.payload or ""
+        if self._announce(ctx):
+            # Told what was kept: only a command or a stateless button goes on; an answer to a question
+            # asked before the pause is not taken as one.
+            if not payload.startswith("s:") and (payload or self._parse(ctx, text) is None):
                 return
-        if ctx.inbound.payload:
-            await self._payload(ctx, ctx.inbound.payload, pressed=True)
+        if payload:
+            await self._payload(ctx, payload, pressed=True)
             return
-        parsed = parse_command(text, self.bot_username, in_flow=ctx.flow is not None)
+        # A slash command is always one; a number or a label of what was offered comes before keywords
+        # (修改 on a card is its 修改 button); then a keyword (handlers/commands.py says where).
+        parsed = self._parse(ctx, text) if text.startswith("/") else None
+        chosen = self._typed_choice(ctx, text) if parsed is None else None
+        if chosen is not None:
+            await self._payload(ctx, chosen, pressed=False)
+            return
+        if parsed is None:
+            parsed = self._parse(ctx, text)
         if parsed is not None:
             command, args = parsed
             if command is None:  # addressed to another bot
@@ -140,10 +156,6 @@ class Conversations:
                 return
             await self._command(ctx, command, args)
             return
-        chosen = self._typed_choice(ctx, text)
-        if chosen is not None:
-            await self._payload(ctx, chosen, pressed=False)
-            return
         if ctx.flow is not None:
             await registry().flows[ctx.flow].answer(ctx, Answer(text=text))
             return
@@ -151,56 +163,68 @@ class Conversations:
             return  # people talk to each other there; only commands are for the bot
         if ctx.state is not None and ctx.state.control.parked and ctx.state.flow in registry().flows:
             # Most likely the answer to the paused question: say again what was kept and how to go on.
-            self.park(ctx)
+            self.remind(ctx)
             return
         for fallback in registry().fallbacks:
             if await fallback(ctx, text):
                 return
         ctx.say(t("fallback.unknown"))
 
+    def _parse(self, ctx: Ctx, text: str) -> tuple[Command | None, str] | None:
+        flow = registry().flows.get(ctx.flow) if ctx.flow is not None else None
+        step = ctx.state.step if ctx.state is not None else ""
+        if flow is not None and not text.startswith("/") and flow.is_answer(step, text):
+            return None
+        return parse_command(text, self.bot_username, in_flow=flow is not None,
+                             takes_text=flow is not None and flow.takes_text(step))
+
     # -- commands -------------------------------------------------------------------------------
     async def _command(self, ctx: Ctx, command: Command, args: str) -> None:
+        flows = registry().flows
         if command.flow is None:
             assert command.run is not None, f"command {command.name} has neither a flow nor a run"
-            await command.run(ctx, args)
-            if ctx.flow is not None and command.name not in ("cancel", "help"):
-                ctx.say(t("flow.still_open", title=registry().flows[ctx.flow].title, command=ctx.flow))
+            # A command that answers at once pauses the open form where it is (not /help, /cancel, 继续).
+            paused = forms.paused_here(ctx) if command.name not in _KEEP_OPEN else None
+            try:
+                await command.run(ctx, args)
+            except Refusal as refusal:
+                ctx.refuse(refusal)
+            if paused is not None and ctx.state is paused and paused.control.parked:
+                ctx.say(t("flow.paused_kept", title=flows[paused.flow].title, command=paused.flow))
+            elif command.name == "unknown" and ctx.flow is not None:
+                ctx.say(t("flow.still_open", title=flows[ctx.flow].title, command=ctx.flow))
             return
-        flow = registry().flows[command.flow]
-        parked = ctx.state is not None and ctx.state.flow == command.flow and ctx.state.control.parked
-        if parked and not args.strip():
-            await self.resume(ctx)
-            return
-        # Paused flows count too: a new flow takes the member's one conversation row.
-        current = ctx.state if ctx.state is not None and ctx.state.flow in registry().flows else None
-        mark = len(ctx.out)
-        await flow.begin(ctx, args)
-        if current is None:
-            return
-        title = registry().flows[current.flow].title
-        if ctx.state is not current:
-            ctx.out.insert(mark, SendText(text=t("flow.replaced", title=title)))
-        elif ctx.state is current and not current.control.parked:
-            # `查询 名称` answers at once and leaves the open flow as it was: say so, don't claim it was dropped.
-            ctx.say(t("flow.still_open", title=title, command=current.flow))
+        state = ctx.state if ctx.state is not None and ctx.state.flow in flows else None
+        if state is not None and not args.strip():
+            shelf = state.control.shelved
+            if state.flow == command.flow or (shelf is not None and shelf["flow"] == command.flow):
+                await forms.take_up(ctx, command.flow)
+                return
+        open_before = state if state is not None and not state.control.parked else None
+        await flows[command.flow].begin(ctx, args)
+        if open_before is not None and ctx.state is open_before and not open_before.control.parked:
+            # It answered at once (`查询 名称`) and left the open form as it was: paused, as for 我的项目.
+            forms.paused_here(ctx)
+            ctx.say(t("flow.paused_kept", title=flows[open_before.flow].title, command=open_before.flow))
 
     # -- buttons and numbered choices -----------------------------------------------------------
     def _typed_choice(self, ctx: Ctx, text: str) -> str | None:
-        """A typed number or label that matches the choices last offered (channels without buttons)."""
+        """A typed number or label that matches the choices last offered (channels without buttons);
+        for a paused form, a label of its question too (确认 typed after a 查询 on the card)."""
         if ctx.state is None or not text:
             return None
         control = ctx.state.control
+        question = [(label, f"f:{ctx.state.version}:{i}") for i, (label, _) in enumerate(control.choices)]
         if ctx.state.flow == MENU or control.parked:
-            offered = list(control.menu)
+            offered, labels_only = list(control.menu), question
         else:
-            offered = [(label, f"f:{ctx.state.version}:{i}") for i, (label, _) in enumerate(control.choices)]
-        if not offered:
-            return None
-        if (chosen := as_index(text, len(offered) + 1)) is not None and chosen >= 1:
+            offered, labels_only = question, []
+        if (chosen := as_index(text, len(offered) + 1)) is not None and chosen >= 1 and offered:
             return offered[chosen - 1][1]
         # The text was normalised (NFKC): so must the labels be, or 问题（提请调度） never matches.
         folded = text.strip().lower()
-        return next((payload for label, payload in offered if normalize_input(label).lower() == folded), None)
+        return next((payload for label, payload in offered + labels_only
+                     if normalize_input(label).lower() == folded), None)
 
     async def _payload(self, ctx: Ctx, payload: str, *, pressed: bool) -> None:
         kind, _, rest = payload.partition(":")
@@ -208,9 +232,11 @@ class Conversations:
             version, _, index = rest.partition(":")
             state = ctx.state
             at = as_index(index, len(state.control.choices)) if state is not None else None
-            if ctx.flow is None or state is None or as_id(version) != state.version or at is None:
+            if state is None or state.flow not in registry().flows or as_id(version) != state.version or at is None:
                 ctx.say(t("button.expired"))
                 return
+            if state.control.parked:
+                ctx.unpause()  # the paused question's own button (or label) takes the form up again
             label, value = state.control.choices[at]
             if pressed and ctx.inbound.message_id and state.control.asked:
                 ctx.send(EditText(message_id=ctx.inbound.message_id, chosen=label,
@@ -219,9 +245,6 @@ class Conversations:
             return
         if kind == "s":
             name, _, arg = rest.partition(":")
-            if name == "resume":
-                await self.resume(ctx)
-                return
             action = registry().actions.get(name)
             if action is None:
                 ctx.say(t("button.expired"))
@@ -231,11 +254,24 @@ class Conversations:
         ctx.say(t("button.expired"))
 
     # -- pausing and resuming -------------------------------------------------------------------
-    def _expired(self, ctx: Ctx) -> bool:
+    def _announce(self, ctx: Ctx) -> bool:
+        """A form left from an earlier day, or idle past the timeout: paused, and said so, at the first
+        message (never silently continued). True when something was said."""
         s = ctx.state
-        return s is not None and s.flow != MENU and not s.control.parked and s.expires_at <= ctx.now
+        if s is None or s.flow == MENU:
+            return False
+        active = ctx.local(s.expires_at - self.timeout).date()
+        if active < ctx.today:
+            self.park(ctx, since=active)
+            if ctx.state is not None:
+                ctx.state.expires_at = ctx.now + self.timeout  # told once: today's messages count from now
+            return True
+        if not s.control.parked and s.expires_at <= ctx.now:
+            self.park(ctx)
+            return True
+        return False
 
-    def park(self, ctx: Ctx) -> None:
+    def park(self, ctx: Ctx, *, since: date | None = None) -> None:
         """An idle flow is paused, not thrown away: say what was kept and how to go on."""
         state = ctx.state
         assert state is not None
@@ -245,16 +281,21 @@ class Conversations:
         if flow is None:
             ctx.state = None
             return
-        ctx.say(parked_message(flow.title, flow.summary(state.data), state.flow, self.timeout),
-                [[_button(t("flow.resume_button"), "s:resume"), _button(t("button.cancel"), "s:cancel")]])
+        if since is not None:
+            text = t("flow.earlier_day", day=fmt.short_day(since), title=flow.title, kept=flow.summary(state.data),
+                     command=state.flow)
+        else:
+            text = parked_message(flow.title, flow.summary(state.data), state.flow, self.timeout)
+        ctx.send(SendText(text=text, buttons=forms.resume_buttons()))
 
-    async def resume(self, ctx: Ctx) -> None:
+    def remind(self, ctx: Ctx) -> None:
+        """Text typed while a form is paused: what was kept and how to go on, again."""
         state = ctx.state
-        if state is None or not state.control.parked or state.flow not in registry().flows:
-            ctx.say(t("flow.nothing_to_resume"))
-            return
-        ctx.unpause()
-        await registry().flows[state.flow].reask(ctx)
+        assert state is not None
+        pause(state)
+        ctx.state_dirty = True
+        ctx.send(SendText(text=t("flow.paused", title=forms.title(state.flow), kept=forms.kept(state),
+                                 command=state.flow), buttons=forms.resume_buttons()))
 
     async def expire_idle(self) -> int:
         """Pause every flow idle past the timeout and tell its owner, through the outbox."""
@@ -274,8 +315,7 @@ class Conversations:
                 pause(state)
                 await uow.conversations.save(state)
                 text = parked_message(flow.title, flow.summary(state.data), state.flow, self.timeout)
-                action = SendText(text=text, buttons=((_button(t("flow.resume_button"), "s:resume"),
-                                                       _button(t("button.cancel"), "s:cancel")),))
+                action = SendText(text=text, buttons=forms.resume_buttons())
                 await uow.outbox.enqueue(f"parked:{state.key}:{state.version}", "flow_paused",
                                          Delivery(channel=state.channel, chat_id=state.chat_id, action=action))
                 paused += 1
@@ -285,10 +325,6 @@ class Conversations:
 
 def parked_message(title: str, kept: str, command: str, timeout: timedelta) -> str:
     return t("flow.expired", title=title, minutes=int(timeout.total_seconds() // 60), kept=kept, command=command)
-
-
-def _button(label: str, payload: str) -> Button:
-    return Button(label=label, payload=payload)
 
 
 __all__ = ["Conversations", "ConversationState"]

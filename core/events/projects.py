@@ -50,6 +50,9 @@ class LeadFields:
     responsible_unit: str | None = None   # None (an older writer): the owner unit
     responsible_person: str | None = None
     leader_member_id: int | None = None
+    # 其他: a chain the org file does not list, as typed, for the office to map (issue 16); `industry` None.
+    # Omitted while None, so leads logged before it existed keep their exact bytes.
+    industry_other: str | None = field(default=None, metadata={"omit_none": True})
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from core import events as ev
 from core.errors import Refusal
 from core.org import FLAGS
 from core.ports import UnitOfWork
-from core.projects import CONTACT_MAX, check_amount, check_name, require_write
+from core.projects import CONTACT_MAX, INDUSTRY_OTHER_MAX, check_amount, check_name, require_write
 from core.records import Member, Project
 from core.sharing import CITY_LEVEL_REGISTRANTS, Claim, holds_against_city_units
 from core.stages import Stage
@@ -48,6 +48,9 @@ async def log_lead(uow: UnitOfWork, actor: Member, cmd: LogLead) -> Project:
     if cfg is not None:
         if draft.industry is not None and draft.industry not in cfg.industries:
             raise Refusal("unknown_industry", industry=draft.industry)
+    if draft.industry_other is not None and (draft.industry is not None or not draft.industry_other.strip()
+                                             or len(draft.industry_other) > INDUSTRY_OTHER_MAX):
+        raise Refusal("industry_other_bad", limit=INDUSTRY_OTHER_MAX)
         if draft.category is not None and cfg.category(draft.category) is None:
             raise Refusal("unknown_category", category=draft.category)
         if draft.responsible_unit is not None and not cfg.has_unit(draft.responsible_unit):

@@ -13,10 +13,18 @@ from handlers.context import Answer, Ctx
 
 @dataclass(frozen=True)
 class Step:
-    """One step: ask its question, take its answer. Its name in the table is what the row stores."""
+    """One step: ask its question, take its answer. Its name in the table is what the row stores.
+
+    `takes_text`: the answer is free text (a company name, a note, a reason). There a command word
+    followed by more words is the answer (`进展 顺利推进` is a note); only a command word alone, or a slash
+    command, runs the command. At every other step (a choice, an amount, a date, a card to confirm) a
+    message that starts with a command word runs it and the form is paused (handlers/commands.py)."""
 
     ask: Callable[[Ctx], Awaitable[None]]
     on: Callable[[Ctx, Answer], Awaitable[None]]
+    takes_text: bool = False
+    # Words that answer this step although they are command words too: the stage 线索 at the stage question.
+    answers: tuple[str, ...] = ()
 
 
 class Flow(ABC):
@@ -43,7 +51,8 @@ class Flow(ABC):
     async def answer(self, ctx: Ctx, ans: Answer) -> None:
         step = self.table.get(ctx.state.step if ctx.state else "")
         if step is None:
-            # A state written by an older version of the bot: start the steps again.
+            # A state written by an older version of the bot: start the steps again (in its place).
+            ctx.replacing = True
             await self.begin(ctx, "")
             return
         await step.on(ctx, ans)
@@ -53,9 +62,20 @@ class Flow(ABC):
         assert ctx.state is not None
         step = self.table.get(ctx.state.step)
         if step is None:
+            ctx.replacing = True
             await self.begin(ctx, "")
         else:
             await step.ask(ctx)
+
+    def takes_text(self, step: str) -> bool:
+        """Whether the step `step` takes free text (see `Step.takes_text`)."""
+        found = self.table.get(step)
+        return found is not None and found.takes_text
+
+    def is_answer(self, step: str, text: str) -> bool:
+        """Whether `text` is one of the step's own words (`Step.answers`), never a command there."""
+        found = self.table.get(step)
+        return found is not None and text.strip() in found.answers
 
     async def ask_step(self, ctx: Ctx, name: str) -> None:
         """Go to the step `name` (a chosen action or field) and ask its question."""

@@ -8,6 +8,7 @@ from core.halfmonthly import OBSERVATION_KINDS, reporting_units
 from core.roles import Role, reads_everything
 from texts import formatting as fmt
 from texts import t
+from handlers import forms
 from handlers.context import Ctx
 from handlers.registry import Command, Feature, registry
 
@@ -66,6 +67,10 @@ async def cancel_command(ctx: Ctx, args: str) -> None:
     ctx.say(t("flow.cancelled", title=title))
 
 
+async def resume_command(ctx: Ctx, args: str) -> None:
+    await forms.resume(ctx)
+
+
 async def start_command(ctx: Ctx, args: str) -> None:
     if args.strip():
         ctx.say(t("refusal.already_registered"))
@@ -76,7 +81,8 @@ FEATURE = Feature(
     commands=(
         Command("help", ("帮助", "菜单", "?"), run=help_command, order=900),
         Command("cancel", ("取消", "退出"), run=cancel_command, order=910),
+        Command("resume", ("继续", "继续填写"), run=resume_command, in_menu=False, order=920),
         Command("start", ("开始",), run=start_command, in_menu=False, order=999),
     ),
-    actions={"cancel": cancel_command},
+    actions={"cancel": cancel_command, "resume": resume_command},
 )

@@ -137,6 +137,7 @@ class LeadFlow(LeadFields, LeadDuplicates, Flow):
             credit_code=d.get("credit_code"), industry=d.get("industry"), intended_wan=d.get("intended_wan"),
             foreign_wan=d.get("foreign_wan"), foreign_currency=d.get("foreign_currency"), source=d.get("source"),
             contact=d.get("contact"), content=d.get("content"), category=d.get("category"),
+            industry_other=d.get("industry_other"),
             flags=frozenset(d.get("flags", [])), stage=Stage.LEAD,
             leader_member_id=ctx.me.id if ctx.me.role is Role.LEADER else None)
         try:

@@ -10,16 +10,18 @@ from typing import Any
 from core.errors import Refusal
 from core.names import display_company_name
 from core.org import FLAGS
-from core.projects import check_amount, check_name, default_flags
+from core.projects import INDUSTRY_OTHER_MAX, check_amount, check_name, default_flags
 from core.social_credit_code import CreditCodeError, validate_credit_code
 from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Step
 from handlers.lead_parser import parse_lead_line
-from handlers.matching import match_options
+from handlers.matching import closest_options, match_options
 from handlers.parsing import AmountError, normalize_input, parse_amount
 
 SKIP = "__skip__"
+OTHER = "__other__"   # 其他: the chain as typed, for the office to map
+ALL = "__all__"       # 全部产业链: the whole list again, asked for
 EDITABLE = ("name", "code", "industry", "amount", "source", "contact", "flags", "category")
 
 
@@ -29,10 +31,10 @@ class LeadFields:
     next: Callable[[Ctx], Awaitable[None]]
 
     def field_steps(self) -> dict[str, Step]:
-        return {"name": Step(self.ask_name, self.on_name), "code": Step(self.ask_code, self.on_code),
+        return {"name": Step(self.ask_name, self.on_name, takes_text=True), "code": Step(self.ask_code, self.on_code),
                 "industry": Step(self.ask_industry, self.on_industry),
                 "amount": Step(self.ask_amount, self.on_amount), "source": Step(self.ask_source, self.on_source),
-                "contact": Step(self.ask_contact, self.on_contact), "flags": Step(self.ask_flags, self.on_flags),
+                "contact": Step(self.ask_contact, self.on_contact, takes_text=True), "flags": Step(self.ask_flags, self.on_flags),
                 "category": Step(self.ask_category, self.on_category)}
 
     async def ask_name(self, ctx: Ctx) -> None:
@@ -77,23 +79,53 @@ class LeadFields:
         await self.next(ctx)
 
     async def ask_industry(self, ctx: Ctx) -> None:
-        options = ctx.data.get("industry_candidates") or list(ctx.cfg.industries)
-        ctx.ask("industry", t("lead.ask_industry"), [Choice(i, i) for i in options],
-                extra=[Choice(t("lead.industry_unsure"), SKIP)])
+        """The whole list at most twice (asked, and once again); after that the closest chains, 其他 for
+        what was typed, and 全部产业链 for whoever wants the list again."""
+        d = ctx.data
+        unsure = Choice(t("lead.industry_unsure"), SKIP)
+        typed = d.get("industry_typed")
+        other = [Choice(t("lead.industry_other", text=typed), OTHER)] if typed else []
+        if d.get("industry_candidates") or (typed and d.get("industry_lists", 0) >= 1):
+            ctx.ask("industry", t("lead.ask_industry_close") if typed else t("lead.ask_industry"),
+                    [Choice(i, i) for i in d.get("industry_candidates") or []],
+                    extra=other + [Choice(t("lead.industry_all"), ALL), unsure])
+            return
+        if d.get("industry_lists", 0) >= 2:
+            ctx.ask("industry", t("lead.ask_industry_short"), extra=[Choice(t("lead.industry_all"), ALL), unsure])
+            return
+        d["industry_lists"] = d.get("industry_lists", 0) + 1
+        ctx.ask("industry", t("lead.ask_industry"), [Choice(i, i) for i in ctx.cfg.industries], extra=[unsure])
 
     async def on_industry(self, ctx: Ctx, ans: Answer) -> None:
         d = ctx.data
+        if ans.value == ALL:
+            # Asked for: the list once more, whatever was shown before.
+            for key in ("industry_candidates", "industry_typed"):
+                d.pop(key, None)
+            d["industry_lists"] = min(d.get("industry_lists", 0), 1)
+            return await self.ask_industry(ctx)
+        d.pop("industry_other", None)
         if ans.value == SKIP:
             d["industry"] = None
+        elif ans.value == OTHER:
+            # Kept as typed for the office to map (项目库 › 产业链 › 其他（待归类）); counted under no chain.
+            d["industry"], d["industry_other"] = None, d["industry_typed"]
+            ctx.say(t("lead.industry_other_kept", text=d["industry_typed"]))
         else:
             hits = [ans.value] if ans.value else match_options(ans.text, ctx.cfg.industries)
             if len(hits) != 1:
-                d["industry_candidates"] = hits or None
-                ctx.say(t("lead.industry_unknown", text=ans.text) if not hits else t("lead.industry_which"))
+                d["industry_candidates"] = hits or closest_options(ans.text, ctx.cfg.industries) or None
+                if hits:
+                    d.pop("industry_typed", None)
+                    ctx.say(t("lead.industry_which"))
+                else:
+                    d["industry_typed"] = ctx.typed(ans.text.strip())[:INDUSTRY_OTHER_MAX]
+                    ctx.say(t("lead.industry_unknown", text=d["industry_typed"]))
                 return await self.ask_industry(ctx)
             d["industry"] = hits[0]
             d["flags"] = sorted(set(d.get("flags", [])) | set(default_flags(hits[0])))
-        d.pop("industry_candidates", None)
+        for key in ("industry_candidates", "industry_typed", "industry_lists"):
+            d.pop(key, None)
         await self.next(ctx)
 
     async def ask_amount(self, ctx: Ctx) -> None:

@@ -82,7 +82,7 @@ class ObserveFlow(Flow):
         ctx.say(t("observe.done", name=d["name"], unit=ctx.unit_name(d["unit"]), quarter=quarter_zh(d["quarter"])))
 
     def steps(self) -> dict[str, Step]:
-        return {"project": Step(self.ask_project, self.on_project), "confirm": Step(self.ask_confirm, self.on_confirm)}
+        return {"project": Step(self.ask_project, self.on_project, takes_text=True), "confirm": Step(self.ask_confirm, self.on_confirm)}
 
     def summary(self, data: dict[str, Any]) -> str:
         return t("observe.kept", quarter=quarter_zh(data["quarter"])) if data.get("quarter") else t("flow.nothing_kept")

@@ -135,7 +135,9 @@ class ReportFlow(Flow):
         if done:
             text += "\n" + t("report.item_done", actions="、".join(t(f"report.action.{a}") for a in done))
         first = Choice(t("report.next") if done else t("report.action.unchanged"), "unchanged")
-        ctx.ask("item", text, [first] + [Choice(t(f"report.action.{a}"), a) for a in ITEM_ACTIONS[1:]], columns=2)
+        # 到位资金 only from 签约 on: a 线索 or 在谈 has none to report.
+        actions = [a for a in ITEM_ACTIONS[1:] if a != "funds" or rank(p.stage) >= rank(Stage.SIGNED)]
+        ctx.ask("item", text, [first] + [Choice(t(f"report.action.{a}"), a) for a in actions], columns=2)
 
     async def on_item(self, ctx: Ctx, ans: Answer) -> None:
         action = ans.value or next((a for a in ITEM_ACTIONS if t(f"report.action.{a}") == ans.text.strip()), None)

@@ -62,7 +62,8 @@ class TransferFlow(Flow):
     def steps(self) -> dict[str, Step]:
         return {**self.pick.steps(), "pending": Step(self.ask_pending, self.on_pending),
                 "unit": Step(self.ask_unit, self.on_unit), "group_unit": Step(self.ask_group_unit, self.on_group_unit),
-                "reason": Step(self.ask_reason, self.on_reason), "confirm": Step(self.ask_confirm, self.on_confirm)}
+                "reason": Step(self.ask_reason, self.on_reason, takes_text=True),
+                "confirm": Step(self.ask_confirm, self.on_confirm)}
 
     async def begin(self, ctx: Ctx, args: str) -> None:
         await self.pick.begin(ctx, self.name, args)

@@ -59,7 +59,7 @@ class RefuseFlow(Flow):
         await refuse(ctx, transfer_id, ans.text.strip())
 
     def steps(self) -> dict[str, Step]:
-        return {"reason": Step(self.ask_reason, self.on_reason)}
+        return {"reason": Step(self.ask_reason, self.on_reason, takes_text=True)}
 
     def summary(self, data: dict[str, Any]) -> str:
         return t("sharing.refuse_kept", id=data.get("transfer_id", "—"))

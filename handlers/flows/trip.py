@@ -140,12 +140,12 @@ class TripFlow(Flow):
             ctx.say(text)
 
     def steps(self) -> dict[str, Step]:
-        return {"who": Step(self.ask_who, self.on_who),
-                "destination": Step(self.ask_destination, self.on_destination),
+        return {"who": Step(self.ask_who, self.on_who, takes_text=True),
+                "destination": Step(self.ask_destination, self.on_destination, takes_text=True),
                 "dates": Step(self.ask_dates, self.on_dates),
-                "companies": Step(self.ask_companies, self.on_companies),
-                "outcome": Step(self.ask_outcome, self.on_outcome),
-                "next_steps": Step(self.ask_next_steps, self.on_next_steps),
+                "companies": Step(self.ask_companies, self.on_companies, takes_text=True),
+                "outcome": Step(self.ask_outcome, self.on_outcome, takes_text=True),
+                "next_steps": Step(self.ask_next_steps, self.on_next_steps, takes_text=True),
                 "confirm": Step(self.ask_confirm, self.on_confirm)}
 
     def card(self, d: dict[str, Any]) -> str:
@@ -175,9 +175,7 @@ async def trip_lead_action(ctx: Ctx, arg: str) -> None:
     if trip is None or at is None:
         ctx.say(t("button.expired"))
         return
-    if ctx.state is not None and ctx.state.flow in registry().flows:  # an open or paused flow gives way
-        ctx.say(t("flow.replaced", title=registry().flows[ctx.state.flow].title))
-    await LeadFlow().begin(ctx, trip.companies[at])
+    await LeadFlow().begin(ctx, trip.companies[at])  # an open or paused form is put aside (ctx.open)
 
 
 FEATURE = Feature(

@@ -40,7 +40,7 @@ class UpdateFlow(Flow):
                 "confirm_stage": Step(self.ask_confirm_stage, self.on_confirm_stage),
                 "funds": Step(self.ask_funds, self.on_funds), "over": Step(self.ask_over, self.on_over),
                 "confirm_funds": Step(self.ask_confirm_funds, self.on_confirm_funds),
-                **self.note.steps(), "next_steps": Step(self.ask_next_steps, self.on_next_steps),
+                **self.note.steps(), "next_steps": Step(self.ask_next_steps, self.on_next_steps, takes_text=True),
                 **self.problem.steps()}
 
     async def begin(self, ctx: Ctx, args: str) -> None:
@@ -57,8 +57,10 @@ class UpdateFlow(Flow):
 
     async def ask_action(self, ctx: Ctx) -> None:
         p = await self.project(ctx)
+        # 到位资金 only where it can be taken: from 签约 on (a 线索 or 在谈 has none to report).
+        actions = [a for a in UPDATE_ACTIONS if a != "funds" or rank(p.stage) >= rank(Stage.SIGNED)]
         ctx.ask("action", t("update.ask_action", name=p.name, stage=fmt.stage(p.stage)),
-                [Choice(t(f"update.action.{a}"), a) for a in UPDATE_ACTIONS])
+                [Choice(t(f"update.action.{a}"), a) for a in actions])
 
     async def on_action(self, ctx: Ctx, ans: Answer) -> None:
         action = ans.value or next((a for a in UPDATE_ACTIONS if t(f"update.action.{a}") in ans.text), None)
@@ -92,10 +94,9 @@ class UpdateFlow(Flow):
     # -- funds ----------------------------------------------------------------------------------
     async def ask_funds(self, ctx: Ctx) -> None:
         p = await self.project(ctx)
-        if rank(p.stage) < rank(Stage.SIGNED):
-            ctx.finish()
+        if rank(p.stage) < rank(Stage.SIGNED):  # typed although not offered: say why, and ask again
             ctx.say(t("refusal.funds_before_signing", current=fmt.stage(p.stage)))
-            return
+            return await self.ask_action(ctx)
         ctx.ask("funds", t("update.ask_funds", total=fmt.amount(p.funds_wan),
                            contract=fmt.amount(p.contract_wan)))
 
@@ -113,12 +114,19 @@ class UpdateFlow(Flow):
         p = await self.project(ctx)
         total = p.funds_wan + ctx.data["amount_wan"]
         ctx.ask("over", t("update.over_contract", total=fmt.amount(total), contract=fmt.amount(p.contract_wan)),
-                [Choice(t("update.over_yes"), "yes"), Choice(t("button.cancel"), "no")], columns=1)
+                [Choice(t("update.over_yes"), "yes"), Choice(t("update.over_again"), "again")], columns=1)
 
     async def on_over(self, ctx: Ctx, ans: Answer) -> None:
-        # An unclear word neither confirms nor cancels: the question is asked again.
-        if not await self._confirmed(ctx, ans, self.ask_over):
-            return
+        # Not over after all: the amount is asked again, the update kept (取消 alone still ends it).
+        choice = ans.value or {"确认": "yes", "是": "yes", "否": "again", "不": "again", "不是": "again",
+                               "重新输入": "again", "重输": "again"}.get(ans.text.strip())
+        if choice == "again":
+            ctx.data.pop("amount_wan", None)
+            ctx.say(t("update.over_again_said"))
+            return await self.ask_funds(ctx)
+        if choice != "yes":
+            ctx.say(t("common.choose_one"))
+            return await self.ask_over(ctx)
         ctx.data["over_ok"] = True
         await self.ask_confirm_funds(ctx)
 

@@ -33,7 +33,7 @@ class LookupFlow(Flow):
         await self.show(ctx, ans.text)
 
     def steps(self) -> dict[str, Step]:
-        return {"query": Step(self.ask_query, self.on_query)}
+        return {"query": Step(self.ask_query, self.on_query, takes_text=True)}
 
 
 async def show_found(ctx: Ctx, query: str, one: Callable[[Project], Awaitable[None]], action: str,

@@ -67,4 +67,4 @@ class PickProject:
         await self.then(ctx, allowed[0])
 
     def steps(self) -> dict[str, Step]:
-        return {"project": Step(self.ask, self.on)}
+        return {"project": Step(self.ask, self.on, takes_text=True)}

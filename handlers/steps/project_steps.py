@@ -83,7 +83,7 @@ class TextStep:
         await self.then(ctx, p, ctx.typed(ans.text.strip())[:self.limit])
 
     def steps(self) -> dict[str, Step]:
-        return {self.name: Step(self.ask, self.on)}
+        return {self.name: Step(self.ask, self.on, takes_text=True)}
 
 
 class StageSteps:
@@ -139,5 +139,7 @@ class StageSteps:
         await self.done(ctx, p)
 
     def steps(self) -> dict[str, Step]:
-        return {"stage": Step(self.ask_stage, self.on_stage), **self.reason.steps(),
+        # 线索 is a stage as well as the lead command: at this question it is the stage.
+        return {"stage": Step(self.ask_stage, self.on_stage, answers=tuple(fmt.stage(s) for s in Stage)),
+                **self.reason.steps(),
                 "contract": Step(self.ask_contract, self.on_contract)}

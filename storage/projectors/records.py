@@ -112,7 +112,7 @@ async def _lead(session: AsyncSession, e: Event) -> None:
     # A lead is logged without a planned amount; only a correction sets one.
     await session.execute(_INSERT_PROJECT, dict(
         id=e.project_id, name=p.name, normalized_name=p.normalized_name, credit_code=p.credit_code,
-        industry=p.industry, stage=p.stage, category=p.category,
+        industry=p.industry, industry_other=p.industry_other, stage=p.stage, category=p.category,
         source=p.source, contact=p.contact, content=p.content,
         intended_wan=p.intended_wan, planned_wan=None, contract_wan=None, funds_wan=0,
         foreign_wan=p.foreign_wan, foreign_currency=p.foreign_currency,
@@ -128,6 +128,8 @@ async def _corrected(session: AsyncSession, e: Event) -> None:
     changes = {k: v for k, v in ev.ProjectCorrected.from_dict(e.payload).changes.items() if k in CORRECTABLE}
     if "flags" in changes:
         changes.update(_flag_values(changes.pop("flags")))
+    if changes.get("industry") is not None:
+        changes["industry_other"] = None  # mapped to a listed chain: no longer waiting under 其他
     await _touch(session, e, **changes)
 
 

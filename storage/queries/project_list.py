@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.project_list import ProjectPage, ProjectQuery
+from core.project_list import INDUSTRY_OTHER, ProjectPage, ProjectQuery
 from storage.projectors.records import FLAG_COLUMNS
 from storage.repositories.projects import to_project
 from storage.tables.projects import ProjectRow
@@ -25,7 +25,9 @@ def _conditions(q: ProjectQuery) -> list[Any]:
         where.append(or_(ProjectRow.responsible_unit == q.unit, ProjectRow.owner_unit == q.unit))
     if q.stage is not None:
         where.append(ProjectRow.stage == q.stage.value)
-    if q.industry:
+    if q.industry == INDUSTRY_OTHER:
+        where.append(ProjectRow.industry_other.is_not(None))
+    elif q.industry:
         where.append(ProjectRow.industry == q.industry)
     if q.source:
         where.append(ProjectRow.source == q.source)

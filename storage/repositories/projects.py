@@ -26,7 +26,7 @@ def to_project(r: ProjectRow) -> Project:
         responsible_unit=r.responsible_unit, responsible_person=r.responsible_person,
         leader_member_id=r.leader_member_id, created_by=r.created_by, created_at=r.created_at,
         updated_at=r.updated_at, terminated_reason=r.terminated_reason, duplicate_of=r.duplicate_of,
-        content=r.content, next_steps=r.next_steps)
+        content=r.content, next_steps=r.next_steps, industry_other=r.industry_other)
 
 
 def to_note(r: NoteRow) -> Note:

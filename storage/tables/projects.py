@@ -16,6 +16,7 @@ class ProjectRow(Base):
     normalized_name: Mapped[str] = mapped_column(String(200), index=True)
     credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
     industry: Mapped[str | None] = mapped_column(String(60))
+    industry_other: Mapped[str | None] = mapped_column(String(60))  # 其他: typed, for the office to map
     stage: Mapped[str] = mapped_column(String(20), index=True)
     category: Mapped[str | None] = mapped_column(String(40))
     source: Mapped[str | None] = mapped_column(String(40))

@@ -48,7 +48,7 @@ async def test_walk_through_every_project_then_confirm(sqlite_db: Database) -> N
     await li.say("半月报")
     assert "开始填报东区12月10日期半月报（截止12月10日（周四）），共 3 个在库项目" in li.text
     assert "（1/3）#%d 比亚迪电池" % ids[0] in li.text
-    assert li.labels == ["无变化", "更新进展", "阶段变更", "到位资金", "问题"]
+    assert li.labels == ["无变化", "更新进展", "阶段变更", "问题"]  # a 线索 has no funds to report
     await li.press("无变化")
     assert "（2/3）#%d 奇瑞零部件" % ids[1] in li.text
     await li.press("更新进展")
@@ -61,6 +61,7 @@ async def test_walk_through_every_project_then_confirm(sqlite_db: Database) -> N
     await li.press("签约")
     await li.say("6亿")
     assert "已记录“华为云数据中心”的阶段变更。" in li.text
+    assert li.labels == ["完成，下一个", "更新进展", "阶段变更", "到位资金", "问题"]  # signed now: funds offered
     await li.press("到位资金")
     await li.say("1.5亿")
     await li.press("问题")

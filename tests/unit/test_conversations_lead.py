@@ -115,14 +115,15 @@ async def test_an_empty_name_is_asked_again(org_db: Database, east: Person) -> N
     assert east.texts == ["企业名称不能为空。", "请输入企业名称（可附统一社会信用代码）："]
 
 
-async def test_an_unknown_industry_word_shows_the_list_again(org_db: Database, east: Person) -> None:
+async def test_an_unknown_industry_word_offers_the_closest_and_other(org_db: Database, east: Person) -> None:
     await east.say("/lead")
     await east.say("比亚迪")
     await east.say("航天")
-    assert east.texts == ["没有找到“航天”对应的产业链，请从下面选择。", "请选择产业链："]
+    assert east.texts == ["没有“航天”这条产业链。", "是下面哪一条？都不是就点“其他”，按您写的登记，由大招商办归类："]
+    assert east.labels[-3:] == ["其他（按“航天”登记）", "全部产业链", "暂不确定"]
     await east.say("现代")  # two chains match: only those are offered
     assert east.texts == ["有几个产业链都对得上，请选一个：", "请选择产业链："]
-    assert east.labels == ["现代化工", "现代服务业", "暂不确定"]
+    assert east.labels == ["现代化工", "现代服务业", "全部产业链", "暂不确定"]
     await east.say("1")
     assert "请输入意向投资额" in east.text
 
@@ -236,7 +237,7 @@ async def test_one_line_asks_only_for_what_is_missing(org_db: Database, east: Pe
 async def test_one_line_with_an_ambiguous_industry_offers_only_the_candidates(org_db: Database, east: Person) -> None:
     await east.say("线索 万华化学 现代 投资10亿 来源驻点")
     assert east.texts[-1] == "请选择产业链："
-    assert east.labels == ["现代化工", "现代服务业", "暂不确定"]
+    assert east.labels == ["现代化工", "现代服务业", "全部产业链", "暂不确定"]
     await east.press("现代化工")
     assert "产业链：现代化工" in east.text and east.labels == ["确认", "修改", "取消"]
 
@@ -473,7 +474,7 @@ async def test_a_number_beyond_the_choices_is_an_answer_not_a_choice(org_db: Dat
     await east.say("/lead")
     await east.say("比亚迪")
     await east.say("9")
-    assert east.texts == ["没有找到“9”对应的产业链，请从下面选择。", "请选择产业链："]
+    assert east.texts[0] == "没有“9”这条产业链。"
 
 
 async def test_a_leader_logs_a_lead_for_the_leadership_as_leader_led(org_db: Database) -> None:

@@ -28,6 +28,10 @@ from tests.helpers import member
 EXPIRED = "这个按钮已过期（对应的操作已结束或已更新）。请重新发送命令。"
 LEAD_PAUSED = ("“登记线索”已超过 30 分钟没有操作，已暂停。已保留：企业名称 宁德时代；产业链 新能源汽车零部件。"
                "点“继续填写”或发 /lead 从中断处继续，发 /cancel 放弃。")
+LEAD_REMINDER = ("“登记线索”已暂停，已保留：企业名称 宁德时代；产业链 新能源汽车零部件。"
+                 "点“继续填写”或发“继续”（/lead）从中断处接着填，发“取消”放弃。")
+LEAD_SHELVED = "（“登记线索”已暂停并保留；这一项完成或取消后，发“继续”回到它。）"
+LEAD_PAUSED_HERE = "（“登记线索”已暂停并保留，发“继续”或 /lead 回到刚才的问题。）"
 AMOUNT_QUESTION = "请输入意向投资额，如“3.5亿”或“5000万”（外资请写币种，如“500万美元”）："
 
 
@@ -145,19 +149,33 @@ async def test_text_that_is_nothing_gets_an_explanation(org_db: Database, east: 
     assert east.texts == ["没看懂这条消息。登记线索发“线索 企业名称 金额”，查项目发“查询 名称”，发“帮助”看全部命令。"]
 
 
-async def test_a_new_flow_replaces_an_open_one_and_says_so(org_db: Database, east: Person) -> None:
+async def test_a_new_form_puts_the_open_one_aside_and_says_so(org_db: Database, east: Person) -> None:
     await lead_at_amount(east)
     await east.say("/trip")
-    assert east.texts == ["已放弃未完成的“登记线索”。", "谁外出招商？"]
+    assert east.texts == [LEAD_SHELVED, "谁外出招商？"]
     assert (await state_of(org_db, await member(org_db, "东小李"))).flow == "trip"
+    await east.say("取消")  # the trip ends: the lead is back, paused, and said so
+    assert east.texts == ["已取消“登记外出招商”，没有保存任何内容。",
+                          "您还有暂停的“登记线索”，已保留：企业名称 宁德时代；产业链 新能源汽车零部件。"
+                          "点“继续填写”或发“继续”（/lead）接着填，发“取消”放弃。"]
+    assert east.labels == ["继续填写", "取消"]
+    await east.say("继续")
+    assert east.texts == [AMOUNT_QUESTION]
+    await east.say("5亿")
+    assert east.texts == ["请选择线索来源："]
 
 
-async def test_a_status_query_inside_a_flow_leaves_the_flow_open(org_db: Database, east: Person) -> None:
+@pytest.mark.parametrize("query", ["/status 万华化学", "查询 万华化学", "查询：万华化学"])
+async def test_a_status_query_inside_a_flow_pauses_it(org_db: Database, east: Person, query: str) -> None:
     p = await logged_lead(east, "万华化学 现代化工 投资10亿 来源驻点")
     await lead_at_amount(east)
-    await east.say("/status 万华化学")  # inside a flow keywords are answers; slash commands still work
+    await east.say(query)
     assert east.texts[0].startswith(f"【#{p.id} 万华化学】")
-    assert east.texts[1] == "（您还有未完成的“登记线索”，可以直接回复继续，或发 /cancel 放弃。）"
+    assert east.texts[1] == LEAD_PAUSED_HERE
+    await east.say("5亿")  # paused: not taken as the answer to the question asked before
+    assert east.texts == [LEAD_REMINDER]
+    await east.say("继续")
+    assert east.texts == [AMOUNT_QUESTION]
     await east.say("5亿")
     assert east.texts == ["请选择线索来源："]
 
@@ -280,7 +298,7 @@ async def test_an_idle_flow_is_paused_with_what_was_kept(org_db: Database, east:
     assert state.flow == "lead" and state.step == "amount" and "intended_wan" not in state.data
     # Whatever is typed while paused is not taken as an answer: the pause is explained again.
     await east.say("5亿")
-    assert east.texts == [LEAD_PAUSED]
+    assert east.texts == [LEAD_REMINDER]
 
 
 @pytest.mark.parametrize("how", ["/lead", "线索", "button", "1", "继续填写"])
@@ -317,8 +335,8 @@ async def test_resume_with_nothing_paused(org_db: Database, east: Person) -> Non
     await east.payload("s:resume")
     assert east.texts == ["没有可以继续的填写。"]
     await lead_at_amount(east)
-    await east.payload("s:resume")  # open, not paused
-    assert east.texts == ["没有可以继续的填写。"]
+    await east.payload("s:resume")  # open, not paused: its question again
+    assert east.texts == ["您正在填写“登记线索”，回答下面的问题即可（发“取消”放弃）：", AMOUNT_QUESTION]
     await east.say("5亿")
     assert east.texts == ["请选择线索来源："]
 
@@ -349,15 +367,18 @@ async def test_a_status_list_while_paused_keeps_the_paused_flow(
     assert east.texts == [AMOUNT_QUESTION]
 
 
-async def test_another_flow_started_while_paused_says_the_paused_one_is_dropped(
+async def test_another_flow_started_while_paused_puts_the_paused_one_aside(
         org_db: Database, east: Person, clock: FixedClock) -> None:
     await lead_at_amount(east)
     clock.advance(minutes=31)
     await east.say("/trip")
-    assert east.texts == [LEAD_PAUSED, "已放弃未完成的“登记线索”。", "谁外出招商？"]
+    assert east.texts == [LEAD_PAUSED, LEAD_SHELVED, "谁外出招商？"]
     clock.advance(minutes=31)
-    await east.say("/lead")
-    assert east.texts[-1] == "请输入企业名称（可附统一社会信用代码）："
+    await east.say("/lead")  # the lead's own command takes it up again; the idle trip is put aside instead
+    assert east.texts[0].startswith("“登记外出招商”已超过 30 分钟没有操作，已暂停。")
+    assert east.texts[1:] == ["（“登记外出招商”已暂停并保留；这一项完成或取消后，发“继续”回到它。）", AMOUNT_QUESTION]
+    await east.say("线索 比亚迪 新能源汽车零部件 投资5亿 来源驻点")  # a third form: the oldest one put aside goes
+    assert east.texts[:2] == ["已放弃未完成的“登记外出招商”。", LEAD_SHELVED]
 
 
 async def test_the_timeout_is_configurable(org_db: Database, clock: FixedClock) -> None:

@@ -226,7 +226,7 @@ async def test_a_forged_trip_lead_button_is_refused(org_db: Database, east: Pers
     assert await event_count(org_db) == before
 
 
-async def test_a_lead_button_pressed_during_another_flow_says_that_flow_is_dropped(
+async def test_a_lead_button_pressed_during_another_flow_puts_that_flow_aside(
         org_db: Database, east: Person) -> None:
     await east.say("/trip")
     await east.press("本人")
@@ -239,5 +239,5 @@ async def test_a_lead_button_pressed_during_another_flow_says_that_flow_is_dropp
     lead_button = east.button("登记“腾讯”为线索").payload
     await east.say("/trip")
     await east.payload(lead_button)
-    assert east.texts[0] == "已放弃未完成的“登记外出招商”。"
+    assert east.texts[0] == "（“登记外出招商”已暂停并保留；这一项完成或取消后，发“继续”回到它。）"
     assert "企业名称：腾讯" in east.text

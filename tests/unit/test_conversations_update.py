@@ -55,7 +55,7 @@ async def test_pick_one_of_the_units_projects_by_button(org_db: Database, east: 
     assert sorted(east.labels) == sorted([f"#{catl.id} 宁德时代（线索）", f"#{other.id} 万华化学（线索）"])
     await east.press(f"#{catl.id} 宁德时代")
     assert east.texts[-1] == "“宁德时代”（当前：线索）要更新什么？"
-    assert east.labels == ["阶段变更", "到位资金", "进展情况", "问题（提请调度）"]
+    assert east.labels == ["阶段变更", "进展情况", "问题（提请调度）"]  # a 线索 cannot take 到位资金: not offered
 
 
 async def test_pick_by_typing_part_of_the_name(org_db: Database, east: Person, catl) -> None:  # noqa: ANN001
@@ -224,12 +224,17 @@ async def test_cancelling_the_stage_confirmation_writes_nothing(org_db: Database
 
 # -- funds in place -----------------------------------------------------------------------------
 
-async def test_funds_before_signing_are_refused(org_db: Database, east: Person, catl) -> None:  # noqa: ANN001
+async def test_funds_before_signing_are_not_offered_and_refused_when_typed(
+        org_db: Database, east: Person, catl) -> None:  # noqa: ANN001
     await east.say("进展 宁德时代")
+    assert "到位资金" not in east.labels
     before = await event_count(org_db)
-    await east.press("到位资金")
-    assert east.texts[-1] == "项目当前为线索，签约后才能报送到位资金。请先用“进展”把阶段改为签约。"
+    await east.say("到位资金")  # typed anyway: why not, and the question again (the update is not thrown away)
+    assert east.texts == ["项目当前为线索，签约后才能报送到位资金。请先用“进展”把阶段改为签约。",
+                          "“宁德时代”（当前：线索）要更新什么？"]
     assert await event_count(org_db) == before
+    await east.press("阶段变更")
+    assert east.texts[-1] == "当前阶段：线索。变更为："
 
 
 async def test_funds_are_increments_that_add_up(org_db: Database, east: Person, catl) -> None:  # noqa: ANN001
@@ -281,14 +286,30 @@ async def test_funds_over_the_contract_only_after_confirming(org_db: Database, e
     await east.say("2亿")
     await east.press("确认")
     before = await event_count(org_db)
-    # Over the contract, then cancelled: nothing written.
+    # Over the contract, then not after all: the amount is asked again, nothing written, the update kept.
     await east.say("进展 宁德时代")
     await east.press("到位资金")
     await east.say("1.5亿")
     assert east.texts[-1] == "本次之后累计到位 3.5亿元，超过签约额 3亿元。确实超出吗？"
-    assert east.labels == ["确认超出签约额", "取消"]
-    await east.press("取消")
-    assert east.texts[-1] == "已取消“更新项目”，没有保存任何内容。"
+    assert east.labels == ["确认超出签约额", "重新输入金额"]
+    await east.press("重新输入金额")
+    assert east.texts[-1] == "请输入本次新增到位资金（增量，不是累计；当前累计 2亿元，签约额 3亿元）："
+    assert "没有保存" in east.texts[-2]
+    assert await event_count(org_db) == before
+    await east.say("5000万")  # within the contract now
+    await east.press("确认")
+    assert east.texts[-1] == "已记录到位资金：“宁德时代”累计 2.5亿元。"
+    assert (await events(org_db, ev.FUNDS_ADDED))[-1].payload == {"amount_wan": 5_000, "total_wan": 25_000}
+    before = await event_count(org_db)
+    # 否 typed does the same; 取消 alone still ends the update.
+    await east.say("进展 宁德时代")
+    await east.press("到位资金")
+    await east.say("1.5亿")
+    await east.say("否")
+    assert east.texts[-1].startswith("请输入本次新增到位资金")
+    await east.say("1.5亿")
+    await east.say("取消")
+    assert east.texts == ["已取消“更新项目”，没有保存任何内容。"]
     assert await event_count(org_db) == before
     # An unclear answer does not decide either way.
     await east.say("进展 宁德时代")
@@ -296,15 +317,15 @@ async def test_funds_over_the_contract_only_after_confirming(org_db: Database, e
     await east.say("1.5亿")
     await east.say("嗯")
     assert east.texts == ["请点选下面的一个选项，或回复选项前的数字。",
-                          "本次之后累计到位 3.5亿元，超过签约额 3亿元。确实超出吗？"]
+                          "本次之后累计到位 4亿元，超过签约额 3亿元。确实超出吗？"]
     assert await event_count(org_db) == before
     await east.press("确认超出签约额")
-    assert east.texts[-1] == "确认“宁德时代”新增到位资金 1.5亿元，累计 3.5亿元？"
+    assert east.texts[-1] == "确认“宁德时代”新增到位资金 1.5亿元，累计 4亿元？"
     assert await event_count(org_db) == before
     await east.press("确认")
-    assert east.texts[-1] == "已记录到位资金：“宁德时代”累计 3.5亿元。"
-    assert (await project_named(org_db, "宁德时代")).funds_wan == 35_000
-    assert (await events(org_db, ev.FUNDS_ADDED))[-1].payload == {"amount_wan": 15_000, "total_wan": 35_000}
+    assert east.texts[-1] == "已记录到位资金：“宁德时代”累计 4亿元。"
+    assert (await project_named(org_db, "宁德时代")).funds_wan == 40_000
+    assert (await events(org_db, ev.FUNDS_ADDED))[-1].payload == {"amount_wan": 15_000, "total_wan": 40_000}
 
 
 async def test_typing_confirm_at_the_over_contract_question_confirms(

@@ -1,0 +1,88 @@
+"""Forms that give way (issue 16): a form paused for a command, put aside for another form, taken up again.
+
+A person has one conversation row. A command typed in the middle of a form runs: one that answers at once
+(我的项目, 查询 名称) pauses the form where it is; one that opens another form puts the first aside in the
+row (`FlowControl.shelved`, one at most) until the new one ends. Either way one line says what was kept and
+how to go back: `继续`, or the form's own command.
+"""
+from __future__ import annotations
+
+from core.conversation_state import ConversationState
+from core.messages import Button, SendText
+from texts import t
+from handlers.context import Ctx, pause
+from handlers.registry import registry
+
+
+def resume_buttons() -> tuple[tuple[Button, ...], ...]:
+    return ((Button(label=t("flow.resume_button"), payload="s:resume"),
+             Button(label=t("button.cancel"), payload="s:cancel")),)
+
+
+def title(flow: str) -> str:
+    return registry().flows[flow].title
+
+
+def kept(state: ConversationState) -> str:
+    return registry().flows[state.flow].summary(state.data)
+
+
+def paused_here(ctx: Ctx) -> ConversationState | None:
+    """Pause the open form where it is (a command that answers at once is about to run); the form paused."""
+    state = ctx.state
+    if ctx.flow is None or state is None:
+        return None
+    pause(state)
+    ctx.state_dirty = True
+    return state
+
+
+async def take_up(ctx: Ctx, flow: str) -> None:
+    """The form's own command, typed alone while it is open, paused or put aside: back to its question."""
+    state = ctx.state
+    if state is not None and state.flow != flow and state.control.shelved is not None:
+        ctx.swap()
+        await registry().flows[flow].reask(ctx)
+        return
+    await resume(ctx)
+
+
+async def resume(ctx: Ctx) -> None:
+    """`继续` (or 继续填写, or the form's own command): the paused form at its question; the form put aside
+    when another is open (that one is put aside in its place); the open one's question again."""
+    state = ctx.state
+    flows = registry().flows
+    if state is None or state.flow not in flows:
+        ctx.say(t("flow.nothing_to_resume"))
+        return
+    if state.control.parked:
+        ctx.unpause()
+    elif state.control.shelved is not None and state.control.shelved["flow"] in flows:
+        ctx.swap()
+    else:
+        ctx.say(t("flow.already_open", title=title(state.flow)))
+    assert ctx.state is not None
+    await flows[ctx.state.flow].reask(ctx)
+
+
+def notices(ctx: Ctx) -> None:
+    """After a turn: say which form was put aside, given up, or is back waiting — one line each."""
+    flows = registry().flows
+    at = ctx.shelved_at
+    for gone in ctx.dropped:
+        if gone in flows:
+            ctx.out.insert(at, SendText(text=t("flow.replaced", title=title(gone))))
+            at += 1
+    state = ctx.state
+    if ctx.restored is not None and state is not None and state.flow == ctx.restored and state.flow in flows:
+        if ctx.shelved_now == ctx.restored:
+            # Put aside and back in the same turn (the other form ended at once): it is simply paused.
+            ctx.say(t("flow.paused_kept", title=title(state.flow), command=state.flow))
+            return
+        # Buttons only while numbers still mean them (a list offered since has the numbers now).
+        plain = state.control.menu != [(t("flow.resume_button"), "s:resume"), (t("button.cancel"), "s:cancel")]
+        ctx.send(SendText(text=t("flow.back_to", title=title(state.flow), kept=kept(state), command=state.flow),
+                          buttons=() if plain else resume_buttons()))
+        return
+    if ctx.shelved_now is not None and ctx.shelved_now in flows:
+        ctx.out.insert(at, SendText(text=t("flow.shelved", title=title(ctx.shelved_now))))
