@@ -30,8 +30,10 @@ class LeadFlow(LeadFields, LeadDuplicates, Flow):
         return {**self.field_steps(), **self.duplicate_steps(), "confirm": Step(self.ask_confirm, self.on_confirm),
                 "edit": Step(self.ask_edit, self.on_edit)}
 
-    async def begin(self, ctx: Ctx, args: str) -> None:
-        ctx.open(self.name, {"flags": [], "stepwise": not args.strip()})
+    async def begin(self, ctx: Ctx, args: str, *, stepwise: bool | None = None) -> None:
+        """`stepwise`: ask every question (the contact too) even though `args` named the company, as for a
+        company met on a trip; by default only a bare /lead is asked step by step."""
+        ctx.open(self.name, {"flags": [], "stepwise": not args.strip() if stepwise is None else stepwise})
         if not args.strip():
             await self.ask_name(ctx)
             return

@@ -18,6 +18,7 @@ from handlers.parsing.ids import as_id, as_index
 
 SKIP = "__skip__"
 SELF = "self"
+TRIP_FIELDS = ("who", "destination", "dates", "companies", "outcome", "next_steps")  # what 修改 on the card offers
 _LIST = re.compile(r"[,，、;；\n]+")
 
 
@@ -49,7 +50,7 @@ class TripFlow(Flow):
         else:
             # A name typed freely (e.g. 招商小分队): recorded as the traveller, no quota counted.
             ctx.data["traveller"], ctx.data["leader_id"] = normalize_input(ans.text)[:100], None
-        await self.ask_destination(ctx)
+        await self.then(ctx, self.ask_destination)
 
     async def ask_destination(self, ctx: Ctx) -> None:
         ctx.ask("destination", t("trip.ask_destination"))
@@ -59,7 +60,7 @@ class TripFlow(Flow):
         if not place:
             return await self.ask_destination(ctx)
         ctx.data["destination"] = place
-        await self.ask_dates(ctx)
+        await self.then(ctx, self.ask_dates)
 
     async def ask_dates(self, ctx: Ctx) -> None:
         ctx.ask("dates", t("trip.ask_dates"))
@@ -82,7 +83,7 @@ class TripFlow(Flow):
             ctx.say(t("trip.date_too_old", date=fmt.day(start), earliest=fmt.day(earliest)))
             return await self.ask_dates(ctx)
         ctx.data["start"], ctx.data["end"] = start.isoformat(), end.isoformat()
-        await self.ask_companies(ctx)
+        await self.then(ctx, self.ask_companies)
 
     async def ask_companies(self, ctx: Ctx) -> None:
         ctx.ask("companies", t("trip.ask_companies"), extra=[Choice(t("trip.no_companies"), SKIP)])
@@ -90,14 +91,14 @@ class TripFlow(Flow):
     async def on_companies(self, ctx: Ctx, ans: Answer) -> None:
         names = [] if ans.value == SKIP else [n.strip() for n in _LIST.split(normalize_input(ans.text)) if n.strip()]
         ctx.data["companies"] = names[:20]
-        await self.ask_outcome(ctx)
+        await self.then(ctx, self.ask_outcome)
 
     async def ask_outcome(self, ctx: Ctx) -> None:
         ctx.ask("outcome", t("trip.ask_outcome"), extra=[Choice(t("button.skip"), SKIP)])
 
     async def on_outcome(self, ctx: Ctx, ans: Answer) -> None:
         ctx.data["outcome"] = None if ans.value == SKIP else ctx.typed(ans.text.strip())[:2000] or None
-        await self.ask_next_steps(ctx)
+        await self.then(ctx, self.ask_next_steps)
 
     async def ask_next_steps(self, ctx: Ctx) -> None:
         ctx.ask("next_steps", t("trip.ask_next_steps"), extra=[Choice(t("button.skip"), SKIP)])
@@ -106,12 +107,33 @@ class TripFlow(Flow):
         ctx.data["next_steps"] = None if ans.value == SKIP else ctx.typed(ans.text.strip())[:2000] or None
         await self.ask_confirm(ctx)
 
+    async def then(self, ctx: Ctx, ask_next: Any) -> None:
+        """On to the next question; back to the card when a field was changed from it (修改)."""
+        if ctx.data.get("_return") == "confirm":
+            return await self.ask_confirm(ctx)
+        await ask_next(ctx)
+
     async def ask_confirm(self, ctx: Ctx) -> None:
+        ctx.data["_return"] = "confirm"
         ctx.ask("confirm", t("trip.card", body=self.card(ctx.data)),
-                [Choice(t("button.confirm"), "yes"), Choice(t("button.cancel"), "no")], columns=2)
+                [Choice(t("button.confirm"), "yes"), Choice(t("button.edit"), "edit"), Choice(t("button.cancel"), "no")],
+                columns=3)
+
+    async def ask_edit(self, ctx: Ctx) -> None:
+        ctx.ask("edit", t("trip.ask_edit"), [Choice(t(f"trip.edit.{f}"), f) for f in TRIP_FIELDS], columns=3)
+
+    async def on_edit(self, ctx: Ctx, ans: Answer) -> None:
+        field = ans.value or next((f for f in TRIP_FIELDS if t(f"trip.edit.{f}") in ans.text), None)
+        if field is None:
+            ctx.say(t("common.choose_one"))
+            return await self.ask_edit(ctx)
+        await self.ask_step(ctx, field)
 
     async def on_confirm(self, ctx: Ctx, ans: Answer) -> None:
-        choice = ans.value or {"确认": "yes", "是": "yes", "取消": "no", "否": "no"}.get(ans.text.strip())
+        choice = ans.value or {"确认": "yes", "是": "yes", "取消": "no", "否": "no", "修改": "edit",
+                               "改": "edit"}.get(ans.text.strip())
+        if choice == "edit":
+            return await self.ask_edit(ctx)
         if choice == "no":
             ctx.finish()
             ctx.say(t("flow.cancelled", title=self.title))
@@ -146,7 +168,7 @@ class TripFlow(Flow):
                 "companies": Step(self.ask_companies, self.on_companies, takes_text=True),
                 "outcome": Step(self.ask_outcome, self.on_outcome, takes_text=True),
                 "next_steps": Step(self.ask_next_steps, self.on_next_steps, takes_text=True),
-                "confirm": Step(self.ask_confirm, self.on_confirm)}
+                "confirm": Step(self.ask_confirm, self.on_confirm), "edit": Step(self.ask_edit, self.on_edit)}
 
     def card(self, d: dict[str, Any]) -> str:
         start, end = date.fromisoformat(d["start"]), date.fromisoformat(d["end"])
@@ -175,7 +197,8 @@ async def trip_lead_action(ctx: Ctx, arg: str) -> None:
     if trip is None or at is None:
         ctx.say(t("button.expired"))
         return
-    await LeadFlow().begin(ctx, trip.companies[at])  # an open or paused form is put aside (ctx.open)
+    # Asked like any lead, the contact included; an open or paused form is put aside (ctx.open).
+    await LeadFlow().begin(ctx, trip.companies[at], stepwise=True)
 
 
 FEATURE = Feature(

@@ -171,6 +171,30 @@ async def test_cancel_at_the_card_saves_nothing(org_db: Database, east: Person) 
     assert await event_count(org_db) == before
 
 
+async def test_the_trip_card_offers_edit_like_the_lead_card(org_db: Database, east: Person) -> None:
+    await east.say("/trip")
+    await east.press("本人")
+    await east.say("深圳")
+    await east.say("昨天")
+    await east.say("腾讯")
+    await east.press("跳过")
+    await east.press("跳过")
+    assert east.labels == ["确认", "修改", "取消"]
+    await east.press("修改")
+    assert east.texts[-1] == "要修改哪一项？"
+    assert east.labels == ["外出人员", "地点", "日期", "拜访企业", "成果", "下一步"]
+    await east.press("地点")
+    await east.say("苏州")  # back to the card, not on through the questions
+    assert east.texts[-1].startswith("请核对外出招商记录：") and "地点：苏州" in east.texts[-1]
+    await east.say("修改")  # typed
+    await east.say("拜访企业")
+    await east.say("腾讯、华为")
+    assert "拜访企业：腾讯、华为" in east.texts[-1]
+    await east.press("确认")
+    [trip] = await events(org_db, ev.TRIP_LOGGED)
+    assert (trip.payload["destination"], trip.payload["companies"]) == ("苏州", ["腾讯", "华为"])
+
+
 async def test_an_unclear_answer_at_the_card_shows_it_again(org_db: Database, east: Person) -> None:
     await east.say("/trip")
     await east.press("本人")
@@ -199,6 +223,8 @@ async def test_a_company_met_becomes_a_lead_with_its_name_filled_in(org_db: Data
     await east.press("电子信息制造")
     await east.say("10亿")
     await east.press("驻点招商")
+    assert east.texts[-1].startswith("请输入企业联系人和电话")  # asked like any lead
+    await east.say("跳过")  # typed, as on the console
     assert east.texts[-1].startswith("请核对线索：\n企业名称：华为技术有限公司")
     await east.press("确认")
     [lead] = await events(org_db, ev.LEAD_LOGGED)
