@@ -17,6 +17,8 @@ class Pending:
     key: str
     delivery: Delivery
     attempts: int
+    kind: str = ""                 # what the push is (reminders/staleness.py reads when it goes stale)
+    member_id: int | None = None   # whom it is for, when it was sent to a person
 
     @property
     def chat(self) -> tuple[str, str]:

@@ -120,6 +120,10 @@ class Outbox(Protocol):
     async def postpone(self, row_id: int, until: datetime, error: str) -> None: ...
     async def postpone_chat(self, channel: str, chat_id: str, until: datetime) -> None: ...
     async def give_up(self, row_id: int, error: str) -> None: ...
+    async def drop(self, row_id: int, reason: str) -> None:
+        """Not sent: the push went stale (its subject settled); `reason` is recorded."""
+    async def release_waiting(self, member_id: int, channel: str, chat_id: str) -> int:
+        """The member's undeliverable rows, queued to the chat just bound; how many."""
 
 
 class Figures(Protocol):

@@ -7,6 +7,7 @@ authorised again by the use case.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from core.messages import Button, SendText
 from core.org import OrgConfig
@@ -42,17 +43,41 @@ def decision_buttons(transfer_id: int) -> tuple[tuple[Button, ...], ...]:
              Button(label=t("sharing.button.refuse"), payload=f"s:tr_no:{transfer_id}")),)
 
 
+@dataclass
+class Reach:
+    """Who a notice went to: queued for a chat now, or waiting until they bind one (the outbox keeps it)."""
+
+    now: list[Member] = field(default_factory=list)
+    later: list[Member] = field(default_factory=list)
+    actor_among: bool = False  # whoever acted was one of the recipients (and is not told of their own act)
+
+    def told(self, nobody: str) -> str:
+        """The honest clause for the reply: 已通知 only whoever has a chat; `nobody` when there is no one."""
+        reached, waiting = "、".join(m.name for m in self.now), "、".join(m.name for m in self.later)
+        if reached and waiting:
+            return t("notice.told_some", reached=reached, waiting=waiting)
+        if reached:
+            return t("notice.told", reached=reached)
+        if waiting:
+            return t("notice.told_later", waiting=waiting)
+        return nobody
+
+
 async def push(uow: UnitOfWork, key: str, kind: str, members: Iterable[Member], text: str,
-               buttons: tuple[tuple[Button, ...], ...] = (), *, skip: int | None = None) -> int:
-    """Queue one message to each member (once per key and member); `skip` is whoever acted."""
-    sent, seen = 0, set()
+               buttons: tuple[tuple[Button, ...], ...] = (), *, skip: int | None = None) -> Reach:
+    """Queue one message to each member (once per key and member); `skip` is whoever acted. A member with
+    no chat gets an undeliverable row, sent when they bind one (`Outbox.release_waiting`) unless stale."""
+    reach, seen = Reach(), set()
     for m in members:
+        if m.id == skip:
+            reach.actor_among = True
         if m.id == skip or m.id in seen:
             continue
         seen.add(m.id)
-        sent += await uow.outbox.enqueue_member(f"{key}:m{m.id}", kind, m.id, SendText(text=text, buttons=buttons),
-                                                undeliverable=t("outbox.reason.no_chat"))
-    return sent
+        queued = await uow.outbox.enqueue_member(f"{key}:m{m.id}", kind, m.id, SendText(text=text, buttons=buttons),
+                                                 undeliverable=t("outbox.reason.no_chat_yet"))
+        (reach.now if queued else reach.later).append(m)
+    return reach
 
 
 def _project_brief(p: Project) -> str:
@@ -61,14 +86,13 @@ def _project_brief(p: Project) -> str:
 
 
 async def transfer_proposed(uow: UnitOfWork, cfg: OrgConfig, transfer: Transfer, project: Project,
-                            proposer: Member) -> list[Member]:
+                            proposer: Member) -> Reach:
     recipients = await receivers_of(uow, transfer)
     text = t(f"sharing.push.{transfer.kind}_proposed", unit=unit_name(cfg, proposer.unit), person=proposer.name,
              project=_project_brief(project), to=unit_name(cfg, transfer.to_unit), reason=transfer.reason,
              owner=unit_name(cfg, transfer.owner_unit), id=transfer.id)
-    await push(uow, f"transfer:{transfer.id}:proposed", "transfer_proposed", recipients, text,
-               decision_buttons(transfer.id), skip=proposer.id)
-    return recipients
+    return await push(uow, f"transfer:{transfer.id}:proposed", "transfer_proposed", recipients, text,
+                      decision_buttons(transfer.id), skip=proposer.id)
 
 
 async def _proposing_side(uow: UnitOfWork, transfer: Transfer) -> list[Member]:
@@ -100,7 +124,7 @@ async def claim_opened(uow: UnitOfWork, cfg: OrgConfig, claim: Claim, project: P
 
 
 async def claim_resolved(uow: UnitOfWork, cfg: OrgConfig, claim: Claim, entries: list[Project],
-                         actor: Member) -> None:
+                         actor: Member) -> Reach:
     """Both registrants (and their heads) learn who was found to have made first contact."""
     people: list[Member] = []
     for p in entries:
@@ -108,11 +132,11 @@ async def claim_resolved(uow: UnitOfWork, cfg: OrgConfig, claim: Claim, entries:
         people += ([creator] if creator else []) + await heads_of(uow, p.owner_unit)
     text = t("sharing.push.claim_resolved", name=entries[0].name, unit=unit_name(cfg, claim.first_contact_unit),
              id=claim.first_contact_project_id, note=claim.note or t("common.none"))
-    await push(uow, f"claim:{claim.id}:resolved", "claim_resolved", people, text, skip=actor.id)
+    return await push(uow, f"claim:{claim.id}:resolved", "claim_resolved", people, text, skip=actor.id)
 
 
-async def unit_joined(uow: UnitOfWork, cfg: OrgConfig, project: Project, actor: Member, what: str) -> None:
+async def unit_joined(uow: UnitOfWork, cfg: OrgConfig, project: Project, actor: Member, what: str) -> Reach:
     """Interest marked (`interest`) or a supporting unit joined (`supporting`): the holder's heads are told."""
     text = t(f"sharing.push.{what}", name=project.name, unit=unit_name(cfg, actor.unit), person=actor.name)
-    await push(uow, f"{what}:{project.id}:{actor.unit}", f"sharing_{what}",
-               await heads_of(uow, project.responsible_unit), text, skip=actor.id)
+    return await push(uow, f"{what}:{project.id}:{actor.unit}", f"sharing_{what}",
+                      await heads_of(uow, project.responsible_unit), text, skip=actor.id)

@@ -26,6 +26,7 @@ from typing import Any
 from core.clock import Clock
 from core.delivery import Ambiguous, ChannelSender, Pending, Permanent, RetryAfter, SendError, Transient
 from reminders.names import reason as why
+from reminders.staleness import stale_reason
 
 log = logging.getLogger("zsbot.outbox")
 
@@ -74,6 +75,7 @@ class OutboxSender:
         self.pace = _Pace()
         self.wake = asyncio.Event()
         self.sent = 0
+        self.dropped = 0
         self.resent_after_crash = 0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -192,6 +194,14 @@ class OutboxSender:
     async def _send(self, row: Pending) -> None:
         channel, chat_id = row.chat
         async with self.uow_factory() as uow:
+            stale = await stale_reason(uow, row)
+            if stale is not None:
+                # Its subject was settled since it was queued (a claim resolved, a transfer accepted): not sent.
+                await uow.outbox.drop(row.id, stale)
+                await uow.commit()
+                self.dropped += 1
+                log.info("outbox row %s (%s) dropped: %s", row.id, row.key, stale)
+                return
             claimed = await uow.outbox.claim(row.id)
             await uow.commit()
         if not claimed:

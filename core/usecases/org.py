@@ -146,3 +146,5 @@ async def bind_identity(uow: UnitOfWork, member: Member, cmd: BindIdentity) -> N
     payload = ev.IdentityBound(member_id=member.id, channel=cmd.channel, external_id=cmd.external_id,
                                chat_id=cmd.chat_id)
     await append(uow, payload, actor=member.id, unit=member.unit)
+    # Notices that found no chat wait for this one (issue 16); the outbox sender drops the stale ones.
+    await uow.outbox.release_waiting(member.id, cmd.channel, cmd.chat_id)

@@ -82,9 +82,9 @@ async def _card(ctx: Ctx, claim: sh.Claim) -> None:
 async def decide(ctx: Ctx, claim_id: int, project_id: int) -> None:
     claim = await share_uc.resolve_claim(ctx.uow, ctx.me, share_uc.ResolveClaim(claim_id, project_id))
     entries = await _entries(ctx, claim)
-    await pushes.claim_resolved(ctx.uow, ctx.cfg, claim, entries, ctx.me)
+    reach = await pushes.claim_resolved(ctx.uow, ctx.cfg, claim, entries, ctx.me)
     ctx.say(t("sharing.claim_decided", id=claim.id, unit=ctx.unit_name(claim.first_contact_unit),
-              kept=claim.other_project_id, dup=claim.project_id))
+              kept=claim.other_project_id, dup=claim.project_id, told=reach.told(t("notice.nobody_both"))))
 
 
 async def decide_action(ctx: Ctx, arg: str) -> None:

@@ -22,7 +22,8 @@ class LeadDuplicates:
     next: Callable[[Ctx], Awaitable[None]]
 
     def duplicate_steps(self) -> dict[str, Step]:
-        return {"dup": Step(self.ask_dup, self.on_dup)}
+        # 继续 here means 仍然登记 (it is the resume command elsewhere).
+        return {"dup": Step(self.ask_dup, self.on_dup, answers=("继续",))}
 
     async def check_duplicates(self, ctx: Ctx) -> bool:
         d = ctx.data
@@ -64,9 +65,10 @@ class LeadDuplicates:
             await join_as_supporting(ctx.uow, ctx.me, JoinAsSupporting(held))
             project = await ctx.uow.projects.get(held)
             assert project is not None
-            await pushes.unit_joined(ctx.uow, ctx.cfg, project, ctx.me, "supporting")
+            reach = await pushes.unit_joined(ctx.uow, ctx.cfg, project, ctx.me, "supporting")
+            unit = ctx.unit_name(project.responsible_unit)
             ctx.say(t("sharing.joined", name=project.name, id=project.id,
-                      unit=ctx.unit_name(project.responsible_unit)))
+                      told=reach.told(t("notice.nobody", unit=unit))))
         elif choice == "stop":
             ctx.finish()
             ctx.say(t("lead.dup_stopped"))

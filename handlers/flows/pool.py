@@ -61,8 +61,9 @@ async def interest_action(ctx: Ctx, arg: str) -> None:
     await share_uc.mark_interest(ctx.uow, ctx.me, share_uc.MarkInterest(project_id))
     project = await ctx.uow.projects.get(project_id)
     assert project is not None
-    await pushes.unit_joined(ctx.uow, ctx.cfg, project, ctx.me, "interest")
-    ctx.say(t("sharing.interest_done", name=project.name, unit=ctx.unit_name(project.responsible_unit)))
+    reach = await pushes.unit_joined(ctx.uow, ctx.cfg, project, ctx.me, "interest")
+    unit = ctx.unit_name(project.responsible_unit)
+    ctx.say(t("sharing.interest_done", name=project.name, told=reach.told(t("notice.nobody", unit=unit))))
 
 
 FEATURE = Feature(

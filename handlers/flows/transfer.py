@@ -197,9 +197,11 @@ class TransferFlow(Flow):
             return None
         project = await ctx.uow.projects.get(transfer.project_id)
         assert project is not None
-        recipients = await pushes.transfer_proposed(ctx.uow, ctx.cfg, transfer, project, ctx.me)
-        ctx.say(t(f"sharing.{self.name}.done", name=project.name, unit=ctx.unit_name(transfer.to_unit),
-                  who="、".join(m.name for m in recipients) or t("common.none")))
+        reach = await pushes.transfer_proposed(ctx.uow, ctx.cfg, transfer, project, ctx.me)
+        unit = ctx.unit_name(transfer.to_unit)
+        # With no head there, the office decides: the office member who routed it is told so, not "notified".
+        nobody = t("notice.you_decide", unit=unit) if reach.actor_among else t("notice.nobody", unit=unit)
+        ctx.say(t(f"sharing.{self.name}.done", name=project.name, unit=unit, told=reach.told(nobody)))
 
     def summary(self, data: dict[str, Any]) -> str:
         return t("update.kept", name=data["project_name"]) if data.get("project_name") else t("flow.nothing_kept")

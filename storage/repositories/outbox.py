@@ -19,6 +19,7 @@ from storage.tables.org import IdentityRow
 _ACTION: TypeAdapter[Outbound] = TypeAdapter(Outbound)
 SENDING = "sending"  # claimed by the sender, the call under way: what a crash leaves behind
 NO_CHAT = "no_chat"  # the reason code of an undeliverable row whose caller gave no (Chinese) reason
+DROPPED = "dropped"  # not sent: its subject was settled before its turn (reminders/staleness.py)
 
 
 class SqlOutbox:
@@ -108,7 +109,8 @@ class SqlOutbox:
                                     OutboxRow.channel.in_(channels))
             .order_by(OutboxRow.id).limit(limit))).scalars().all()
         return [Pending(r.id, r.key, Delivery(channel=r.channel, chat_id=r.chat_id,
-                                              action=_ACTION.validate_json(r.action)), r.attempts) for r in rows]
+                                              action=_ACTION.validate_json(r.action)), r.attempts,
+                        kind=r.kind, member_id=r.member_id) for r in rows]
 
     async def claim(self, row_id: int) -> bool:
         """Mark a due row in flight (committed before the call); False when it is no longer pending."""
@@ -143,6 +145,30 @@ class SqlOutbox:
         await self.s.execute(update(OutboxRow.__table__).where(
             OutboxRow.channel == channel, OutboxRow.chat_id == chat_id, OutboxRow.status == "pending",
             OutboxRow.not_before < until).values(not_before=until))
+
+    async def drop(self, row_id: int, reason: str) -> None:
+        """Not sent: its subject is settled (reminders/staleness.py); the reason says which."""
+        await self.s.execute(update(OutboxRow.__table__).where(OutboxRow.id == row_id, OutboxRow.status == "pending")
+                             .values(status=DROPPED, last_error=reason[:500]))
+
+    async def release_waiting(self, member_id: int, channel: str, chat_id: str) -> int:
+        """The member's undeliverable rows, queued to the chat they just bound (the sender drops the ones
+        gone stale meanwhile); how many."""
+        if self.channels is not None and channel not in self.channels:
+            return 0
+        rows = (await self.s.execute(select(OutboxRow).where(
+            OutboxRow.status == "undeliverable", OutboxRow.member_id == member_id).order_by(OutboxRow.id))).scalars().all()
+        now = self._now()
+        for r in rows:
+            parts = split_action(channel, _ACTION.validate_json(r.action))
+            key = f"{r.key}@{channel}"
+            await self.s.execute(update(OutboxRow.__table__).where(OutboxRow.id == r.id).values(
+                key=key, channel=channel, chat_id=chat_id, action=parts[0].model_dump_json(), status="pending",
+                not_before=now, last_error=None))
+            for i, part in enumerate(parts[1:], 2):
+                await self._enqueue_one(f"{key}#{i}", r.kind, Delivery(channel=channel, chat_id=chat_id, action=part),
+                                        member_id=member_id, not_before=now)
+        return len(rows)
 
     async def give_up(self, row_id: int, error: str) -> None:
         await self.s.execute(update(OutboxRow.__table__).where(OutboxRow.id == row_id).values(

@@ -91,4 +91,4 @@ async def test_a_recipient_with_no_chat_is_recorded_in_chinese_from_the_calendar
         await sharing_pushes.push(uow, "transfer:99:proposed", "transfer_proposed", [west], "测试流转")
         await uow.commit()
     (row,) = await outbox(db, "transfer_proposed")
-    assert (row.status, row.last_error) == ("undeliverable", "该成员没有在启用的渠道上绑定聊天")
+    assert (row.status, row.last_error) == ("undeliverable", "该成员没有在启用的渠道上绑定聊天；绑定后送达（届时已过时则不发）")

@@ -148,7 +148,7 @@ async def test_route_accept_sign_fund_credit_history_and_a_claim(db: Database, c
     await dept.say("仍然登记")
     assert "不能重复登记" in dept.text and await event_count(db) == before
     await dept.press("作为协助单位加入")
-    assert dept.texts[-1] == f"已作为协助单位加入“比亚迪电子有限公司”（#{project.id}），已通知东区。"
+    assert dept.texts[-1] == f"已作为协助单位加入“比亚迪电子有限公司”（#{project.id}），已通知东区长。"
 
     # 8. /history tells the story in order, with dates and who.
     await li.say("历史 比亚迪电子有限公司")

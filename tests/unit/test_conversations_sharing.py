@@ -69,7 +69,8 @@ async def test_pool_shows_leads_city_wide_without_contacts_and_marks_interest(or
     assert east.texts[-1].endswith("想参与就点下面的“关注”，首报单位会收到通知；要接手项目请与首报单位商量后由其发起流转。")
 
     await east.press(f"关注 #{theirs.id}")
-    assert east.text == "已关注“贵州磷化集团”，已通知西区。"
+    # 西区长 has no chat bound: not "notified", but told when they bind one (issue 16).
+    assert east.text == "已关注“贵州磷化集团”，西区长还没有绑定聊天，通知会在绑定后送达。"
     [(to, note)] = await pushes(org_db, "sharing_interest")
     assert to == "西区长" and note.text == "东区（东小李）关注了“贵州磷化集团”，可联系对方协同推进。"
     before = await event_count(org_db)
@@ -187,7 +188,8 @@ async def test_route_is_for_the_owner_and_the_office(org_db: Database) -> None:
     await office.say("长沙有整车厂资源")
     await office.press("确认")
     # 驻长沙 has no head: the office itself is asked to decide, so someone always can.
-    assert office.texts[-1] == "已分流：“吉利汽车”→驻长沙办事处，已通知王办公，等待接收。"
+    assert office.texts[-1] == ("已分流：“吉利汽车”→驻长沙办事处，驻长沙办事处没有负责人，"
+                                "由您（大招商办）决定接收与否（发“接收”处理），等待接收。")
 
 
 async def test_claims_are_for_the_office(org_db: Database) -> None:
