@@ -35,6 +35,8 @@ async def claims_command(ctx: Ctx, args: str) -> None:
     if len(ids) == 1 and ids[0] is not None:
         await show_claim(ctx, ids[0])
         return
+    if words:  # not a number: say so rather than silently list (a typo must not look like "nothing to do")
+        ctx.say(t("sharing.claim_not_a_number", text=args.strip()))
     claims = await ctx.uow.sharing.open_claims()
     if not claims:
         ctx.say(t("sharing.claims_none"))
@@ -49,10 +51,34 @@ async def claims_command(ctx: Ctx, args: str) -> None:
 async def show_claim(ctx: Ctx, claim_id: int) -> None:
     claim = await ctx.uow.sharing.claim(claim_id)
     if claim is None:
-        raise Refusal("claim_unknown", claim_id=claim_id)
+        await _no_such_claim(ctx, claim_id)
+        return
     if claim.status != sh.OPEN:
         raise Refusal("claim_already_resolved", claim_id=claim_id, unit=ctx.unit_name(claim.first_contact_unit))
     await _card(ctx, claim)
+
+
+async def _no_such_claim(ctx: Ctx, number: int) -> None:
+    """A number that is no claim: a project's number (the push shows both), else which claims are open."""
+    project = await ctx.uow.projects.get(number)
+    if project is not None:
+        claims = await ctx.uow.sharing.claims_of(number)
+        waiting = [c for c in claims if c.status == sh.OPEN]
+        if waiting:
+            ctx.say(t("sharing.claim_is_project", id=number, name=project.name))
+            for claim in waiting:
+                await _card(ctx, claim)
+            return
+        if claims:
+            raise Refusal("claim_already_resolved", claim_id=claims[-1].id,
+                          unit=ctx.unit_name(claims[-1].first_contact_unit))
+        ctx.say(t("sharing.claim_project_none", id=number, name=project.name))
+        return
+    waiting = await ctx.uow.sharing.open_claims()
+    if not waiting:
+        ctx.say(t("sharing.claim_unknown_none", id=number))
+        return
+    ctx.say(t("sharing.claim_unknown_open", id=number, ids="、".join(f"#{c.id}" for c in waiting[:SHOWN])))
 
 
 async def _entries(ctx: Ctx, claim: sh.Claim) -> list[Project]:

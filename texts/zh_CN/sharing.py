@@ -95,6 +95,11 @@ TEXTS: dict[str, str] = {
     "sharing.joined": "已作为协助单位加入“{name}”（#{id}），{told}。",
     # -- claims ---------------------------------------------------------------------------------
     "sharing.claims_none": "没有待处理的首谈认定。",
+    "sharing.claim_not_a_number": "“{text}”不是认定号。处理某一项请发“首谈认定 认定号”，如“首谈认定 12”。",
+    "sharing.claim_is_project": "#{id} 是项目“{name}”的编号，它的首谈认定如下：",
+    "sharing.claim_project_none": "#{id} 是项目“{name}”的编号，它没有首谈认定。发“首谈认定”查看待处理的认定。",
+    "sharing.claim_unknown_none": "没有认定 #{id}，目前也没有待处理的首谈认定。",
+    "sharing.claim_unknown_open": "没有认定 #{id}。待处理的认定有：{ids}。发“首谈认定 认定号”处理其中一项，或发“首谈认定”逐一查看。",
     # Who a notice reached (issue 16): 已通知 only whoever has a chat bound; the rest get it when they bind one.
     "notice.told": "已通知{reached}",
     "notice.told_some": "已通知{reached}；{waiting}还没有绑定聊天，绑定后会收到通知",
