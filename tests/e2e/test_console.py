@@ -201,3 +201,35 @@ def test_a_killed_process_leaves_the_flow_for_the_next_one(env: dict[str, str], 
     exported = json.loads(zsbot(env, tmp_path, "export", "projects", "--format", "json"))
     assert [(p["name"], p["intended_amount_wan"], p["source"], p["industry"]) for p in exported] == [
         ("宁德时代", 50_000, "以商招商", "新能源汽车零部件")]
+
+
+def _a_day_passes(db: Path) -> None:
+    """The next morning, as the conversation row sees it: its last answer a day earlier (the CLI reads the
+    real clock, so the row is moved instead of the clock)."""
+    import sqlite3
+    from datetime import datetime, timedelta
+
+    with sqlite3.connect(db) as conn:
+        for key, expires in conn.execute("SELECT key, expires_at FROM conversations").fetchall():
+            earlier = datetime.fromisoformat(expires) - timedelta(days=1)
+            conn.execute("UPDATE conversations SET expires_at = ? WHERE key = ?",
+                         (earlier.isoformat(sep=" "), key))
+
+
+def test_a_form_paused_for_a_command_survives_a_restart_and_is_announced_the_next_day(
+        env: dict[str, str], tmp_path: Path, org: str) -> None:
+    chat(env, tmp_path, "小王", [f"/start {org}"])
+    first = dict(turns(chat(env, tmp_path, "小王", ["/lead", "宁德时代", "2", "我的项目"])))
+    # Issue 16: at the amount question 我的项目 runs, and the form is kept.
+    assert "（“登记线索”已暂停并保留，发“继续”或 /lead 回到刚才的问题。）" in first["我的项目"]
+    assert "没看懂金额" not in first["我的项目"]
+    _a_day_passes(tmp_path / "zsbot.db")
+    said = turns(chat(env, tmp_path, "小王", ["5亿", "继续", "5亿", "2", "跳过", "确认"]))
+    assert said[0][1].startswith("助手：您")
+    assert "填写的“登记线索”还没有完成，已暂停。已保留：企业名称 宁德时代；产业链 新能源汽车零部件。" in said[0][1]
+    assert "请输入意向投资额" in said[1][1]
+    assert "请选择线索来源：" in said[2][1]
+    assert "已登记线索 #" in said[5][1]
+    exported = json.loads(zsbot(env, tmp_path, "export", "projects", "--format", "json"))
+    assert [(p["name"], p["intended_amount_wan"], p["industry"]) for p in exported] == [
+        ("宁德时代", 50_000, "新能源汽车零部件")]
