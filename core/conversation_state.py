@@ -2,7 +2,8 @@
 
 The row's `data` JSON has always held both in one object, the core's keys marked by a leading
 underscore (`_parked`, `_menu`, `_choices`, `_asked`, `_shelved`). It still does: rows written before this
-split load, and a bot of the previous version reads what this one writes (it ignores `_shelved`).
+split load, and a bot of the previous version reads what this one writes (`_shelved` stays among its
+fields, unused).
 """
 from __future__ import annotations
 

@@ -7,10 +7,13 @@ how to go back: `继续`, or the form's own command.
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from core.conversation_state import ConversationState
 from core.messages import Button, SendText
+from texts import formatting as fmt
 from texts import t
-from handlers.context import Ctx, pause
+from handlers.context import MENU, Ctx, pause
 from handlers.registry import registry
 
 
@@ -86,3 +89,55 @@ def notices(ctx: Ctx) -> None:
         return
     if ctx.shelved_now is not None and ctx.shelved_now in flows:
         ctx.out.insert(at, SendText(text=t("flow.shelved", title=title(ctx.shelved_now))))
+
+
+# -- pauses the person did not ask for: idle past the timeout, or left from an earlier day ----------------
+
+def parked_message(title: str, kept: str, command: str, timeout: timedelta) -> str:
+    return t("flow.expired", title=title, minutes=int(timeout.total_seconds() // 60), kept=kept, command=command)
+
+
+def announce(ctx: Ctx, timeout: timedelta) -> bool:
+    """A form left from an earlier day, or idle past the timeout: paused, and said so, at the first
+    message (never silently continued). True when something was said."""
+    s = ctx.state
+    if s is None or s.flow == MENU:
+        return False
+    active = ctx.local(s.expires_at - timeout).date()  # the last answer: each question sets now + timeout
+    if active < ctx.today:
+        park(ctx, timeout, since=active)
+        if ctx.state is not None:
+            ctx.state.expires_at = ctx.now + timeout  # told once: today's messages count from now
+        return True
+    if not s.control.parked and s.expires_at <= ctx.now:
+        park(ctx, timeout)
+        return True
+    return False
+
+
+def park(ctx: Ctx, timeout: timedelta, *, since: date | None = None) -> None:
+    """An idle form is paused, not thrown away: say what was kept and how to go on."""
+    state = ctx.state
+    assert state is not None
+    flow = registry().flows.get(state.flow)
+    pause(state)
+    ctx.state_dirty = True
+    if flow is None:
+        ctx.state = None
+        return
+    if since is not None:
+        text = t("flow.earlier_day", day=fmt.short_day(since), title=flow.title, kept=flow.summary(state.data),
+                 command=state.flow)
+    else:
+        text = parked_message(flow.title, flow.summary(state.data), state.flow, timeout)
+    ctx.send(SendText(text=text, buttons=resume_buttons()))
+
+
+def remind(ctx: Ctx) -> None:
+    """Text typed while a form is paused: what was kept and how to go on, again."""
+    state = ctx.state
+    assert state is not None
+    pause(state)
+    ctx.state_dirty = True
+    ctx.send(SendText(text=t("flow.paused", title=title(state.flow), kept=kept(state), command=state.flow),
+                      buttons=resume_buttons()))

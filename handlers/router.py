@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from core.errors import Refusal, Unavailable
@@ -12,7 +12,6 @@ from core.messages import ChatType, Delivery, EditText, Inbound, SendFile, SendP
 from core.org import Calendar
 from core.ports import ConversationState, UnitOfWork
 from core.workdays import Workdays
-from texts import formatting as fmt
 from texts import t
 from handlers import forms
 from handlers.commands import parse_command
@@ -255,47 +254,13 @@ class Conversations:
 
     # -- pausing and resuming -------------------------------------------------------------------
     def _announce(self, ctx: Ctx) -> bool:
-        """A form left from an earlier day, or idle past the timeout: paused, and said so, at the first
-        message (never silently continued). True when something was said."""
-        s = ctx.state
-        if s is None or s.flow == MENU:
-            return False
-        active = ctx.local(s.expires_at - self.timeout).date()
-        if active < ctx.today:
-            self.park(ctx, since=active)
-            if ctx.state is not None:
-                ctx.state.expires_at = ctx.now + self.timeout  # told once: today's messages count from now
-            return True
-        if not s.control.parked and s.expires_at <= ctx.now:
-            self.park(ctx)
-            return True
-        return False
+        return forms.announce(ctx, self.timeout)
 
-    def park(self, ctx: Ctx, *, since: date | None = None) -> None:
-        """An idle flow is paused, not thrown away: say what was kept and how to go on."""
-        state = ctx.state
-        assert state is not None
-        flow = registry().flows.get(state.flow)
-        pause(state)
-        ctx.state_dirty = True
-        if flow is None:
-            ctx.state = None
-            return
-        if since is not None:
-            text = t("flow.earlier_day", day=fmt.short_day(since), title=flow.title, kept=flow.summary(state.data),
-                     command=state.flow)
-        else:
-            text = parked_message(flow.title, flow.summary(state.data), state.flow, self.timeout)
-        ctx.send(SendText(text=text, buttons=forms.resume_buttons()))
+    def park(self, ctx: Ctx) -> None:
+        forms.park(ctx, self.timeout)
 
     def remind(self, ctx: Ctx) -> None:
-        """Text typed while a form is paused: what was kept and how to go on, again."""
-        state = ctx.state
-        assert state is not None
-        pause(state)
-        ctx.state_dirty = True
-        ctx.send(SendText(text=t("flow.paused", title=forms.title(state.flow), kept=forms.kept(state),
-                                 command=state.flow), buttons=forms.resume_buttons()))
+        forms.remind(ctx)
 
     async def expire_idle(self) -> int:
         """Pause every flow idle past the timeout and tell its owner, through the outbox."""
@@ -314,17 +279,13 @@ class Conversations:
                     continue
                 pause(state)
                 await uow.conversations.save(state)
-                text = parked_message(flow.title, flow.summary(state.data), state.flow, self.timeout)
+                text = forms.parked_message(flow.title, flow.summary(state.data), state.flow, self.timeout)
                 action = SendText(text=text, buttons=forms.resume_buttons())
                 await uow.outbox.enqueue(f"parked:{state.key}:{state.version}", "flow_paused",
                                          Delivery(channel=state.channel, chat_id=state.chat_id, action=action))
                 paused += 1
             await uow.commit()
         return paused
-
-
-def parked_message(title: str, kept: str, command: str, timeout: timedelta) -> str:
-    return t("flow.expired", title=title, minutes=int(timeout.total_seconds() // 60), kept=kept, command=command)
 
 
 __all__ = ["Conversations", "ConversationState"]
