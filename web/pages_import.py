@@ -91,7 +91,7 @@ def _said(report: ImportReport) -> str:
 
 
 async def _show(request: web.Request, token: str, report: ImportReport) -> web.Response:
-    confirmable = report.dry_run and any(r.status in ("imported", "updated") for r in report.rows)
+    confirmable = report.dry_run and any(r.status in ("imported", "updated", "possible") for r in report.rows)
     return await page(request, "import.html", {
         "units": await _units(request), "report": report, "token": token, "confirmable": confirmable,
         "rows": [r for r in report.rows if r.status != "skipped"][:SHOWN_ROWS], "shown": SHOWN_ROWS,
