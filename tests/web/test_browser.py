@@ -91,6 +91,13 @@ async def test_a_member_logs_in_filters_opens_a_card_a_drill_down_and_downloads(
     bars = await page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-districts'))"
                                ".getOption().yAxis[0].data")
     assert bars[0] == "东区"
+    # The canvas draws with the page's fonts, once they are in: on a browser without a Chinese font (CI's), the
+    # bundled Noto Sans SC, else the labels are boxes.
+    chart = page.locator("#chart-districts")
+    assert await chart.get_attribute("data-fonts") == "loaded"
+    family = await page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-districts'))"
+                                 ".getOption().textStyle.fontFamily")
+    assert "zsbot Noto Sans SC" in family
     await page.click("a.explain[href*='unit=east'][href*='funds_in_place']")
     await page.wait_for_url("**/rankings/explain?*")
     explained = await page.inner_text("main")
