@@ -8,6 +8,7 @@ Printed, and returned for bench/results/.
 """
 from __future__ import annotations
 
+import os
 import random
 import tempfile
 import time
@@ -78,7 +79,7 @@ async def measure(urls: dict[str, str], fresh: Any, rows: int = ROWS) -> list[di
     from bot.composition import read_org_file
     from bot.config import BUNDLED_ORG
     from bot.demo_history import initialise_demo
-    from bot.importer.run import import_sheet
+    from bot.importer.run import COUNTED, import_sheet
     from bot.importer.sheet_file import read_sheet
     from core.clock import FixedClock
     from handlers.importing.headers import Synonyms
@@ -105,13 +106,14 @@ async def measure(urls: dict[str, str], fresh: Any, rows: int = ROWS) -> list[di
             result = await import_sheet(db, clock, sheet, actor_name=None, default_unit=None, synonyms=Synonyms(),
                                         tz=TZ, dry_run=dry)
             row[f"{phase}_s"] = round(time.perf_counter() - t0, 2)
-            row[f"{phase}_counts"] = {s: result.count(s) for s in ("imported", "updated", "unchanged", "refused",
-                                                                   "duplicate")}
+            row[f"{phase}_counts"] = {s: result.count(s) for s in COUNTED}
             row[f"{phase}_events"] = result.events
         row["whole_s"] = round(row["read_s"] + row["import_s"], 2)
+        row["load_average"] = os.getloadavg()[0]
         await db.dispose()
         print(f"  {engine}: {rows:,} rows ({size_kb} KB): read {row['read_s']} s, dry run {row['dry_run_s']} s, "
               f"import {row['import_s']} s ({row['import_events']:,} events; {row['import_counts']}), "
-              f"read + import {row['whole_s']} s, again {row['again_s']} s ({row['again_events']} events)", flush=True)
+              f"read + import {row['whole_s']} s, again {row['again_s']} s ({row['again_events']} events); "
+              f"load average {row['load_average']:.1f}", flush=True)
         out.append(row)
     return out

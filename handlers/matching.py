@@ -19,9 +19,10 @@ from core.stages import Stage, stage_from_text
 SIMILAR_NAME = 85
 SEARCH_CUTOFF = 60
 # Possible duplicates beyond a similar name, for a person to decide — the same levels at chat entry and in an
-# import: names alike enough to be one investor's (RELATED_NAME) in the same industry chain with intended amounts
-# within 20% of the larger, or the same contact phone number.
-RELATED_NAME = 60
+# import: names that start alike (the same 字号, 比亚迪汽车 / 比亚迪电子: one investor's, RELATED_PREFIX characters)
+# in the same industry chain with intended amounts within 20% of the larger, or the same contact phone number.
+# Not a fuzzy score: words of the trade (科技, 新材料) make unrelated names score alike.
+RELATED_PREFIX = 2
 AMOUNT_CLOSE = Fraction(1, 5)
 PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(\d(?:[\s-]?\d){6,11})(?!\d)")
 POSSIBLE = ("similar", "chain_amount", "phone")
@@ -77,14 +78,16 @@ def amounts_close(a: int | None, b: int | None) -> bool:
     return abs(a - b) <= AMOUNT_CLOSE * max(a, b)
 
 
-def possible_reason(new: ProjectTraits, old: ProjectTraits, name_score: float | None = None) -> str | None:
-    """Why `old` may be the company `new` names, for a person to decide: similar / chain_amount / phone, or None.
-    `name_score` is fuzz.ratio of the two name keys when the caller has it already (a bulk import)."""
-    score = fuzz.ratio(new.normalized_name, old.normalized_name) if name_score is None else name_score
-    if new.normalized_name and old.normalized_name and (score >= SIMILAR_NAME
-                                                        or contained(new.normalized_name, old.normalized_name)):
+def related(a: str, b: str) -> bool:
+    """Names that begin with the same RELATED_PREFIX characters (the 字号 an investor's companies share)."""
+    return len(a) >= RELATED_PREFIX and a[:RELATED_PREFIX] == b[:RELATED_PREFIX]
+
+
+def possible_reason(new: ProjectTraits, old: ProjectTraits) -> str | None:
+    """Why `old` may be the company `new` names, for a person to decide: similar / chain_amount / phone, or None."""
+    if _similar(new.normalized_name, old.normalized_name):
         return "similar"
-    if new.industry and new.industry == old.industry and score >= RELATED_NAME \
+    if new.industry and new.industry == old.industry and related(new.normalized_name, old.normalized_name) \
             and amounts_close(new.intended_wan, old.intended_wan):
         return "chain_amount"
     if phone_numbers(new.contact) & phone_numbers(old.contact):

@@ -202,7 +202,7 @@ async def test_possible_duplicates_are_imported_flagged_with_the_chats_levels(or
         by = {x.number: x for x in r.rows}
         assert [by[n].status for n in range(2, 8)] == ["possible", "possible", "possible", "imported", "possible",
                                                       "duplicate"]
-        assert f"#{byd.id}" in by[2].message and "名称相关、产业链相同、意向投资额相差不到20%" in by[2].message
+        assert f"#{byd.id}" in by[2].message and "名称开头相同、产业链相同、意向投资额相差不到20%" in by[2].message
         assert "本表第 2 行" in by[3].message and "名称相近" in by[3].message
         assert f"#{catl.id}" in by[4].message and "联系电话相同" in by[4].message
         assert "本表第 5 行" in by[6].message and "联系电话相同" in by[6].message

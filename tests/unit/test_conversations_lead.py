@@ -320,7 +320,7 @@ async def test_a_related_name_in_the_same_chain_with_a_close_amount_is_a_possibl
     first = await logged_lead(east, "比亚迪汽车 新能源汽车零部件 20亿 驻点")
     await west.say("线索 比亚迪电子 新能源汽车零部件 18亿 驻点")
     assert west.texts[0] == (f"发现可能重复的已登记项目：\n· #{first.id} 比亚迪汽车（线索，首报：东区）"
-                             "— 名称相关、产业链相同、意向投资额相差不到20%")
+                             "— 名称开头相同、产业链相同、意向投资额相差不到20%")
     await west.press("停止登记")
     # The same names with amounts 25% apart, or in another chain, are different projects.
     await west.say("线索 比亚迪电子 新能源汽车零部件 15亿 驻点")

@@ -25,6 +25,9 @@ def test_the_levels() -> None:
                            T(1, "比亚迪汽车", industry="新能源", intended_wan=200_000)) is None   # 25% apart
     assert possible_reason(T(0, "比亚迪电子", industry="电子", intended_wan=200_000),
                            T(1, "比亚迪汽车", industry="新能源", intended_wan=200_000)) is None   # another chain
+    # Words of the trade are no investor: 新材料科技 in both names, another 字号.
+    assert possible_reason(T(0, "华信新材料科技", industry="新材料", intended_wan=1000),
+                           T(1, "瑞泰新材料科技", industry="新材料", intended_wan=1000)) is None
     assert possible_reason(T(0, "万华化学", contact="李四 085183661761"), T(1, "宁德时代", contact="0851-83661761")) \
         == "phone"
     assert possible_reason(T(0, "万华化学"), T(1, "宁德时代")) is None

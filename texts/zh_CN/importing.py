@@ -34,7 +34,7 @@ TEXTS: dict[str, str] = {
     "import.result.possible_ledger": "已导入，阶段{stage}；疑似与已有项目 #{id}“{name}”重复（{why}），已记为疑似重复，请人工核对",
     "import.result.possible_row": "已导入，阶段{stage}；疑似与本表第 {row} 行重复（{why}），已记为疑似重复，请人工核对",
     "import.why.similar": "名称相近",
-    "import.why.chain_amount": "名称相关、产业链相同、意向投资额相差不到20%",
+    "import.why.chain_amount": "名称开头相同、产业链相同、意向投资额相差不到20%",
     "import.why.phone": "联系电话相同",
     "import.result.updated": "已更新项目 #{id}：{what}",
     "import.result.unchanged": "与项目 #{id} 一致，无变化",
