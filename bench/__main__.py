@@ -102,11 +102,13 @@ async def run_demo() -> list[dict[str, Any]]:
 
 
 async def run_import(quick: bool) -> list[dict[str, Any]]:
+    """SQLite, where the target is; ZSBOT_BENCH_IMPORT_PG=1 adds PostgreSQL (a shared server's other users may
+    terminate its connections: the run then fails rather than report a partial figure)."""
     from bench import demo, importing
 
     urls, fresh_sqlite = demo.sqlite_only()
     admin = os.environ.get("ZSBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-    if await _pg_ready(admin):
+    if os.environ.get("ZSBOT_BENCH_IMPORT_PG") == "1" and await _pg_ready(admin):
         urls["postgres"] = admin.rsplit("/", 1)[0] + "/zsbot_bench"
 
     async def fresh(engine: str) -> None:
