@@ -31,8 +31,8 @@ def import_() -> None:
 def import_projects(file: Path, sheet: str | None, unit: str | None, actor: str | None, dry_run: bool,
                     mapping: Path | None, report: Path | None) -> None:
     """导入招商引资项目台账（xlsx 或 csv）：每一行记为一个项目，重复导入不会重复记录。"""
-    from bot.importer.report import mapping_lines, report_xlsx, summary_line
-    from bot.importer.run import HeaderNotFound, import_sheet, print_progress
+    from bot.importer.report import mapping_lines, print_progress, report_xlsx, summary_line
+    from bot.importer.run import HeaderNotFound, import_sheet
     from bot.importer.sheet_file import SheetError, read_sheet
     from bot.outfile import write_atomically, write_problem
     from core.clock import FixedClock, SystemClock
@@ -78,5 +78,5 @@ def import_projects(file: Path, sheet: str | None, unit: str | None, actor: str 
         click.echo(f"逐行结果已写入 {report}")
     else:
         for r in result.rows:
-            if r.status in ("refused", "duplicate"):
+            if r.status in ("refused", "duplicate", "possible"):
                 click.echo(f"  第 {r.number} 行：{r.message}")

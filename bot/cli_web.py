@@ -31,7 +31,7 @@ def web_group(ctx: click.Context, host: str | None, port: int | None) -> None:
 
     async def go(db: "Database") -> None:
         await db.migrate()
-        await serve(db, web_config(conf, base), host, port)
+        await serve(db, web_config(conf, base, db), host, port)
 
     try:
         run(go)

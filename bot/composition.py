@@ -225,10 +225,10 @@ def _enqueue_reply(rt: "Runtime") -> Callable[[str, Delivery], Awaitable[None]]:
     return enqueue_reply
 
 
-def web_config(settings: Settings, base_url: str | None = None) -> "WebConfig":
+def web_config(settings: Settings, base_url: str | None = None, db: "Database | None" = None) -> "WebConfig":
     """The console's settings: the cookie key (without ZSBOT_WEB_SECRET a random one per start, so sessions
-    end at restart), chinesecalendar for the half-monthly deadlines, and 企业微信网页授权 when the WeCom
-    application is configured (ZSBOT_WECOM_CORP_ID, _AGENT_ID, _SECRET)."""
+    end at restart), chinesecalendar for the half-monthly deadlines, 企业微信网页授权 when the WeCom
+    application is configured (ZSBOT_WECOM_CORP_ID, _AGENT_ID, _SECRET), and the 台账 upload over `db`."""
     import secrets
     from datetime import timedelta
 
@@ -244,8 +244,13 @@ def web_config(settings: Settings, base_url: str | None = None) -> "WebConfig":
                              settings.wecom_agent_id)
         wecom = WecomLogin(settings.wecom_corp_id, settings.wecom_agent_id, client.user_of_code,
                            authorize_url=settings.wecom_oauth_url)
+    importer = None
+    if db is not None:
+        from bot.importer.upload import upload_importer
+
+        importer = upload_importer(db, settings.tz)
     return WebConfig(base_url or settings.web_base_url(), key.encode("utf-8"), settings.tz,
-                     timedelta(minutes=settings.web_idle_minutes), settings.locale, published, wecom)
+                     timedelta(minutes=settings.web_idle_minutes), settings.locale, published, wecom, importer)
 
 
 def _path_of(url: str) -> str:

@@ -50,6 +50,18 @@ class Invite:
 
 
 @dataclass(frozen=True, slots=True)
+class ProjectTraits:
+    """What the duplicate levels compare (handlers/matching.py): one scan of these per check."""
+
+    id: int
+    normalized_name: str
+    credit_code: str | None = None
+    industry: str | None = None
+    intended_wan: int | None = None
+    contact: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Project:
     id: int
     name: str

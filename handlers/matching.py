@@ -1,7 +1,9 @@
 """Finding things by what people type: projects by name, duplicates, options by a fuzzy word."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 from rapidfuzz import fuzz, process
 
@@ -9,7 +11,7 @@ from core.names import normalize_company_name
 from core.org import OrgConfig, name_key
 from core.ports import UnitOfWork
 from core.project_list import ProjectQuery
-from core.records import Project
+from core.records import Project, ProjectTraits
 from core.social_credit_code import is_valid_credit_code, normalize_credit_code
 from core.stages import Stage, stage_from_text
 
@@ -18,6 +20,14 @@ SIMILAR_NAME = 85
 SEARCH_CUTOFF = 60
 # Offered as "did you mean" when nothing matched: low, since the person chooses (and has 其他).
 CLOSEST_CUTOFF = 20
+# Possible duplicates beyond a similar name, for a person to decide — the same levels at chat entry and in an
+# import: names that start alike (the same 字号, 比亚迪汽车 / 比亚迪电子: one investor's, RELATED_PREFIX characters)
+# in the same industry chain with intended amounts within 20% of the larger, or the same contact phone number.
+# Not a fuzzy score: words of the trade (科技, 新材料) make unrelated names score alike.
+RELATED_PREFIX = 2
+AMOUNT_CLOSE = Fraction(1, 5)
+PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(\d(?:[\s-]?\d){6,11})(?!\d)")
+POSSIBLE = ("similar", "chain_amount", "phone")
 
 
 @dataclass(frozen=True)
@@ -47,8 +57,53 @@ def _similar(a: str, b: str) -> bool:
         return False
     if fuzz.ratio(a, b) >= SIMILAR_NAME:
         return True
-    # 比亚迪 vs 比亚迪汽车: one name inside the other is worth a look when it is not trivially short.
+    return contained(a, b)
+
+
+def contained(a: str, b: str) -> bool:
+    """比亚迪 vs 比亚迪汽车: one name inside the other is worth a look when it is not trivially short."""
     return min(len(a), len(b)) >= 3 and (a in b or b in a)
+
+
+def phone_numbers(contact: str | None) -> frozenset[str]:
+    """The phone numbers in a contact (`王经理 0851-83661761`, `13800000001`): 7 to 12 digits, separators and
+    a +86 dropped, so one number written two ways is one number."""
+    if not contact:
+        return frozenset()
+    return frozenset(re.sub(r"[\s-]", "", m) for m in PHONE.findall(contact))
+
+
+def amounts_close(a: int | None, b: int | None) -> bool:
+    """Within 20% of the larger; an unknown or zero amount is close to nothing."""
+    if not a or not b:
+        return False
+    return abs(a - b) <= AMOUNT_CLOSE * max(a, b)
+
+
+def related(a: str, b: str) -> bool:
+    """Names that begin with the same RELATED_PREFIX characters (the 字号 an investor's companies share)."""
+    return len(a) >= RELATED_PREFIX and a[:RELATED_PREFIX] == b[:RELATED_PREFIX]
+
+
+def possible_reason(new: ProjectTraits, old: ProjectTraits) -> str | None:
+    """Why `old` may be the company `new` names, for a person to decide: similar / chain_amount / phone, or None."""
+    if _similar(new.normalized_name, old.normalized_name):
+        return "similar"
+    if new.industry and new.industry == old.industry and related(new.normalized_name, old.normalized_name) \
+            and amounts_close(new.intended_wan, old.intended_wan):
+        return "chain_amount"
+    if phone_numbers(new.contact) & phone_numbers(old.contact):
+        return "phone"
+    return None
+
+
+async def possible_duplicates(uow: UnitOfWork, new: ProjectTraits, *, skip: frozenset[int] = frozenset(),
+                              limit: int = 5) -> list[Duplicate]:
+    """Projects that may be the one `new` describes (chain_amount, phone, similar), those in `skip` left out."""
+    found = [(t.id, reason) for t in await uow.projects.traits()
+             if t.id not in skip and (reason := possible_reason(new, t)) is not None][:limit]
+    projects = {p.id: p for p in await uow.projects.many([pid for pid, _ in found])} if found else {}
+    return [Duplicate(projects[pid], reason) for pid, reason in found if pid in projects]
 
 
 async def search_projects(uow: UnitOfWork, query: str, *, limit: int = 8) -> list[Project]:

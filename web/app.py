@@ -7,7 +7,8 @@ from aiohttp import web
 
 from texts import use_locale
 from core.ports import Store
-from web import auth, pages_dashboard, pages_figures, pages_ledger, pages_org, pages_projects, pages_reports, pages_work
+from web import (auth, pages_dashboard, pages_figures, pages_import, pages_ledger, pages_org, pages_projects,
+                 pages_reports, pages_work)
 from web.config import WebConfig
 from web.figures_cache import MonthCache
 from web.render import CONFIG, DB, ENV, FIGURES, environment, problem, t
@@ -29,6 +30,7 @@ def make_app(db: Store, cfg: WebConfig) -> web.Application:
     use_locale(cfg.locale)
     app = web.Application(middlewares=[not_found, auth.authenticate], client_max_size=64 * 1024)
     app[DB], app[CONFIG], app[ENV], app[FIGURES] = db, cfg, environment(cfg), MonthCache()
+    app[pages_import.UPLOADS] = pages_import.ImportState()
     app.add_routes([
         web.get("/login", auth.login_page), web.post("/login", auth.login_post), web.post("/logout", auth.logout),
         web.get("/login/wecom", auth.wecom_start), web.get("/login/wecom/callback", auth.wecom_callback),
@@ -41,6 +43,8 @@ def make_app(db: Store, cfg: WebConfig) -> web.Application:
         web.get("/reports", pages_reports.reports_page), web.get("/sharing", pages_work.sharing_page),
         web.get("/trips", pages_work.trips_page),
         web.get("/org", pages_org.org_page), web.post("/org/invite", pages_org.invite_post), web.get("/audit", pages_org.audit_page),
+        web.get(pages_import.PATH, pages_import.import_page), web.post(pages_import.PATH, pages_import.upload_post),
+        web.post("/org/import/confirm", pages_import.confirm_post), web.get("/org/import/result", pages_import.result_xlsx),
         web.get("/font/noto-sans-sc.otf", bundled_font),
         web.static("/static", STATIC),
     ])

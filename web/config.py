@@ -27,6 +27,50 @@ class WecomLogin:
 
 
 @dataclass(frozen=True)
+class SheetUpload:
+    """A 台账 the office uploaded on /org/import, to be tried (dry_run) or imported as `actor_id`."""
+
+    data: bytes
+    filename: str
+    actor_id: int
+    dry_run: bool
+    sheet: str | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    number: int                  # the sheet's row, as Excel shows it
+    status: str                  # imported | updated | unchanged | refused | duplicate | skipped
+    label: str                   # the status in Chinese
+    message: str
+    project_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What `zsbot import projects` prints, for a page: the mapping used, the counts, each row, and the sheet
+    with its 导入结果 column."""
+
+    filename: str
+    sheet: str
+    sha256: str
+    dry_run: bool
+    mapping: tuple[str, ...]
+    summary: str
+    rows: tuple[ImportRow, ...]
+    workbook: bytes
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported at all (not a sheet, no header row); str() is one Chinese sentence."""
+
+
+# bot/importer's import over the composition root's database (web/ imports no bot/: it is handed this).
+Importer = Callable[[SheetUpload], Awaitable[ImportReport]]
+
+
+@dataclass(frozen=True)
 class WebConfig:
     base_url: str                   # what login links start with (ZSBOT_WEB_URL)
     secret: bytes                   # signs cookies and CSRF tokens (ZSBOT_WEB_SECRET)
@@ -35,6 +79,7 @@ class WebConfig:
     locale: str = "zh_CN"
     official: Official = field(default=_weekends)   # working days, for the half-monthly deadlines
     wecom: WecomLogin | None = None
+    importer: Importer | None = None   # the 台账 upload on /org/import; None: the page says to use the CLI
 
     @property
     def secure_cookie(self) -> bool:

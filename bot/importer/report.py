@@ -3,6 +3,7 @@ column saying per row what happened or why not."""
 from __future__ import annotations
 
 import io
+import sys
 from typing import Any
 
 from bot.importer.run import COUNTED, ImportResult
@@ -62,3 +63,16 @@ def report_xlsx(sheet: Sheet, result: ImportResult) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def print_progress(done: int, total: int, seconds: float) -> None:
+    """A bar with rows per second, on the terminal only."""
+    if not sys.stderr.isatty():
+        return
+    width = 30
+    filled = width * done // max(total, 1)
+    rate = done / seconds if seconds > 0 else 0.0
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} 行  {rate:,.0f} 行/秒")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()

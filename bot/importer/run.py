@@ -3,7 +3,6 @@ transaction per file (a dry run rolls it back): each row logged, moved to its st
 gives, its funds added; a row already imported is compared and only what changed is recorded."""
 from __future__ import annotations
 
-import sys
 import time as timer
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -20,13 +19,14 @@ from core.clock import FixedClock
 from core.errors import Refusal
 from core.org import FLAGS
 from core.projects import default_flags
-from core.records import Member, Project
+from core.records import Member, Project, ProjectTraits
 from core.roles import Role
 from core.stages import Stage
 from core.usecases import leads
 from core.usecases import projects as uc
 from handlers.importing.headers import HeaderMap, Synonyms, find_header
 from handlers.importing.cells import Problem, is_blank, is_total
+from handlers.importing.duplicates import possible_twins
 from handlers.importing.rows import RowContext, RowData, read_row
 from storage import ledger
 from storage.database import Database
@@ -35,9 +35,9 @@ from storage.tables.ledger import EventRow
 from texts import t
 from texts.formatting import refusal_params
 
-IMPORTED, UPDATED, UNCHANGED, REFUSED, DUPLICATE, SKIPPED = (
-    "imported", "updated", "unchanged", "refused", "duplicate", "skipped")
-COUNTED = (IMPORTED, UPDATED, UNCHANGED, REFUSED, DUPLICATE)
+IMPORTED, UPDATED, UNCHANGED, REFUSED, DUPLICATE, SKIPPED, POSSIBLE = (
+    "imported", "updated", "unchanged", "refused", "duplicate", "skipped", "possible")
+COUNTED = (IMPORTED, UPDATED, UNCHANGED, REFUSED, DUPLICATE, POSSIBLE)
 DAY_TIME = time(9, 0)     # a dated event is recorded at 09:00 local on its day
 MAX_RETRIES = 50
 
@@ -112,6 +112,8 @@ async def import_sheet(db: Database, clock: FixedClock, sheet: Sheet, *, actor_n
         by_name.setdefault(p.normalized_name, p)
     seen: dict[str, int] = {}
     planned: list[tuple[RowData, list[Action], RowResult]] = []
+    fresh: list[tuple[int, ProjectTraits]] = []       # new rows, for the possible-duplicate levels
+    leads_of: dict[int, tuple[Action, RowResult, RowData]] = {}
     data_rows = sheet.rows[header.row + 1:]
     for i, values in enumerate(data_rows):
         number = header.row + 2 + i
@@ -145,6 +147,9 @@ async def import_sheet(db: Database, clock: FixedClock, sheet: Sheet, *, actor_n
         if match is None:
             actions = new_actions(row, i)
             res = RowResult(number, IMPORTED, t("import.result.imported", stage=row.stage))
+            fresh.append((number, ProjectTraits(0, row.normalized_name, row.credit_code, row.industry,
+                                                row.intended_wan, row.contact)))
+            leads_of[number] = (actions[0], res, row)
         else:
             diff = update_actions(row, match, i)
             if isinstance(diff, str):
@@ -155,6 +160,7 @@ async def import_sheet(db: Database, clock: FixedClock, sheet: Sheet, *, actor_n
                             t("import.result.updated", id=match.id, what="、".join(said)) if actions
                             else t("import.result.unchanged", id=match.id), match.id)
         planned.append((row, actions, res))
+    _flag_possible(fresh, existing, leads_of)
     if progress:
         progress(len(data_rows), len(data_rows), timer.perf_counter() - started)
     source = {"file_sha256": sheet.sha256, "sheet": sheet.name}
@@ -171,6 +177,26 @@ async def import_sheet(db: Database, clock: FixedClock, sheet: Sheet, *, actor_n
     clock.set(now)
     result.seconds = timer.perf_counter() - started
     return result
+
+
+def _flag_possible(fresh: list[tuple[int, ProjectTraits]], existing: list[Project],
+                   leads_of: dict[int, tuple[Action, RowResult, RowData]]) -> None:
+    """New rows that may be a ledger entry or an earlier row (the chat's levels): imported, with the entry recorded
+    as `duplicate_of` (the export's 疑似重复项目编号) and the row's result saying which and why — never merged."""
+    ledger = [ProjectTraits(p.id, p.normalized_name, p.credit_code, p.industry, p.intended_wan, p.contact)
+              for p in existing]
+    names = {p.id: p.name for p in existing}
+    for number, twin in possible_twins(fresh, ledger).items():
+        lead, res, row = leads_of[number]
+        why = t(f"import.why.{twin.reason}")
+        res.status = POSSIBLE
+        if twin.project_id is not None:
+            lead.data["duplicate_of"] = twin.project_id
+            res.message = t("import.result.possible_ledger", stage=row.stage, id=twin.project_id,
+                            name=names[twin.project_id], why=why)
+        else:
+            lead.data["duplicate_row"] = twin.row
+            res.message = t("import.result.possible_row", stage=row.stage, row=twin.row, why=why)
 
 
 async def _apply(db: Database, clock: FixedClock, actor: Member, planned: list[tuple[RowData, list[Action], RowResult]],
@@ -197,7 +223,7 @@ async def _apply(db: Database, clock: FixedClock, actor: Member, planned: list[t
             clock.set(at)
             floor = at
             try:
-                project_id = await _do(uow, actor, a, pid.get(a.row.number), imported)
+                project_id = await _do(uow, actor, a, pid.get(a.row.number), imported, pid)
             except Refusal as r:
                 refused[a.row.number] = _refusal_text(r)
                 return a.row.number
@@ -212,7 +238,8 @@ async def _apply(db: Database, clock: FixedClock, actor: Member, planned: list[t
     return None
 
 
-async def _do(uow: Any, actor: Member, a: Action, project_id: int | None, imported: dict[str, Any]) -> int | None:
+async def _do(uow: Any, actor: Member, a: Action, project_id: int | None, imported: dict[str, Any],
+              by_row: dict[int, int]) -> int | None:
     row = a.row
     if a.kind == "lead":
         draft = leads.LeadDraft(
@@ -222,7 +249,8 @@ async def _do(uow: Any, actor: Member, a: Action, project_id: int | None, import
             contact=row.contact, content=row.content, category=row.category, flags=row.flags,
             responsible_unit=row.responsible_unit, responsible_person=row.responsible_person,
             stage=Stage.NEGOTIATING if row.stage is Stage.NEGOTIATING else Stage.LEAD)
-        project = await leads.log_lead(uow, actor, leads.LogLead(draft, imported=imported))
+        twin = a.data.get("duplicate_of") or by_row.get(a.data.get("duplicate_row", -1))
+        project = await leads.log_lead(uow, actor, leads.LogLead(draft, duplicate_of=twin, imported=imported))
         return project.id
     assert project_id is not None
     if a.kind == "stage":
@@ -262,16 +290,3 @@ async def _import_origins(session: Any) -> dict[int, dict[str, Any]]:
             if got:
                 out[project_id] = got
     return out
-
-
-def print_progress(done: int, total: int, seconds: float) -> None:
-    """A bar with rows per second, on the terminal only."""
-    if not sys.stderr.isatty():
-        return
-    width = 30
-    filled = width * done // max(total, 1)
-    rate = done / seconds if seconds > 0 else 0.0
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} 行  {rate:,.0f} 行/秒")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()

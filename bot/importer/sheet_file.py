@@ -26,13 +26,19 @@ def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
         data = path.read_bytes()
     except OSError as exc:
         raise SheetError(f"无法读取文件 {path}：{exc.strerror or exc}") from None
+    return sheet_of(data, path.name, sheet)
+
+
+def sheet_of(data: bytes, filename: str, sheet: str | None = None) -> Sheet:
+    """A file's bytes as a sheet, by its name's suffix (the command line's file or the console's upload)."""
     digest = hashlib.sha256(data).hexdigest()
-    if path.suffix.lower() == ".csv":
+    name = Path(filename)
+    if name.suffix.lower() == ".csv":
         if sheet:
             raise SheetError("CSV 文件只有一张表，不能用 --sheet")
-        return Sheet(path.stem, _csv_rows(data), digest)
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise SheetError(f"只能导入 .xlsx 或 .csv 文件，{path.name} 不是")
+        return Sheet(name.stem, _csv_rows(data), digest)
+    if name.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise SheetError(f"只能导入 .xlsx 或 .csv 文件，{name.name} 不是")
     return Sheet(*_xlsx_rows(data, sheet), digest)
 
 

@@ -99,6 +99,10 @@ class LeadFlow(LeadFields, LeadDuplicates, Flow):
             return await self.ask_source(ctx)
         if d.get("stepwise") and "contact" not in d:
             return await self.ask_contact(ctx)
+        if not d.get("related_checked"):
+            d["related_checked"] = True
+            if await self.check_related(ctx):
+                return None
         return await self.ask_confirm(ctx)
 
     # -- the card ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from core.names import normalize_company_name
+from core.records import ProjectTraits
 from core.usecases.leads import holder_of
 from core.usecases.sharing import JoinAsSupporting, join_as_supporting
 from handlers import cards
@@ -13,7 +14,7 @@ from handlers import sharing_pushes as pushes
 from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Step
-from handlers.matching import by_words, find_duplicates
+from handlers.matching import by_words, find_duplicates, possible_duplicates
 
 
 class LeadDuplicates:
@@ -39,6 +40,22 @@ class LeadDuplicates:
             d["held_by"] = holder.id
             ctx.say(t("sharing.held_by", name=holder.name, id=holder.id, stage=fmt.stage(holder.stage),
                       unit=ctx.unit_name(holder.responsible_unit)))
+        await self.ask_dup(ctx)
+        return True
+
+    async def check_related(self, ctx: Ctx) -> bool:
+        """Before the card, with the chain, amount and contact known: entries that may be the same investor's
+        (the same chain and an amount within 20% under a related name, or the same phone), not shown before."""
+        d = ctx.data
+        me = ProjectTraits(0, normalize_company_name(d["name"]), d.get("credit_code"), d.get("industry"),
+                           d.get("intended_wan"), d.get("contact"))
+        found = [x for x in await possible_duplicates(ctx.uow, me, skip=frozenset(d.get("dups", ())))
+                 if x.reason != "similar"]       # similar names were shown right after the name
+        if not found:
+            return False
+        d["dups"] = [x.project.id for x in found]
+        d.pop("held_by", None)
+        ctx.say(cards.duplicates(ctx, found))
         await self.ask_dup(ctx)
         return True
 

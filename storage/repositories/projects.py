@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.project_list import ProjectPage, ProjectQuery
-from core.records import Event, Note, Project
+from core.records import Event, Note, Project, ProjectTraits
 from core.stages import Stage
 from storage.ledger import row_to_event
 from storage.projectors.records import FLAG_COLUMNS
@@ -59,6 +59,11 @@ class SqlProjectRepository:
     async def names(self) -> list[tuple[int, str]]:
         rows = await self.s.execute(select(ProjectRow.id, ProjectRow.normalized_name))
         return [(r.id, r.normalized_name) for r in rows]
+
+    async def traits(self) -> list[ProjectTraits]:
+        r = ProjectRow
+        rows = await self.s.execute(select(r.id, r.normalized_name, r.credit_code, r.industry, r.intended_wan, r.contact))
+        return [ProjectTraits(*row) for row in rows]
 
     async def of_unit(self, unit: str, *, live_only: bool = True) -> list[Project]:
         q = select(ProjectRow).where(or_(ProjectRow.responsible_unit == unit, ProjectRow.owner_unit == unit))

@@ -165,6 +165,59 @@ async def test_a_ledger_entry_is_a_duplicate_not_a_merge(org_db: Database, clock
     assert row.status == "duplicate" and f"#{chat.id}" in row.message
 
 
+async def test_possible_duplicates_are_imported_flagged_with_the_chats_levels(org_db: Database, clock: FixedClock,
+                                                                             tmp_path: Path) -> None:
+    """A similar name, a related name in the same chain with an amount within 20%, the same phone — against the
+    ledger and against an earlier row: imported, recorded as 疑似重复 (duplicate_of), never merged or dropped."""
+    from core.names import normalize_company_name
+    from core.usecases import leads
+    from tests.helpers import member
+
+    db = org_db
+    actor = await member(db, "东小李")
+    async with db.uow() as uow:
+        def draft(name: str, **kw: Any) -> leads.LeadDraft:
+            return leads.LeadDraft(name=name, normalized_name=normalize_company_name(name), owner_unit="east", **kw)
+        byd = await leads.log_lead(uow, actor, leads.LogLead(draft("比亚迪汽车有限公司", industry="新能源汽车零部件",
+                                                                   intended_wan=200000)))
+        catl = await leads.log_lead(uow, actor, leads.LogLead(draft("宁德时代", contact="张三 0851-83661761")))
+        await uow.commit()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["项目名称", "产业链", "总投资（万元）", "联系人及电话", "责任单位"])
+    ws.append(["比亚迪电子有限公司", "新能源汽车零部件", 180000, None, "东区"])         # 2: related, chain, -10%
+    ws.append(["比亚迪电子有限公司二期", "电子信息制造", 5000, None, "东区"])           # 3: similar to row 2
+    ws.append(["万华化学集团", "现代化工", 3000, "李四 085183661761", "西区"])         # 4: the phone of 宁德时代
+    ws.append(["贵州轮胎", "现代化工", 3000, "王五 13800000001", "西区"])             # 5: nothing alike
+    ws.append(["茅台酒业", "现代服务业", 800, "赵六 138-0000-0001", "西区"])          # 6: row 5's phone
+    ws.append(["比亚迪电子有限公司", "新能源汽车零部件", 1000, None, "东区"])          # 7: row 2 again: a duplicate
+    path = tmp_path / "台账.xlsx"
+    wb.save(path)
+    before = await count_events(db)
+    dry = await run_import(db, clock, path, dry_run=True)
+    assert await count_events(db) == before
+    result = await run_import(db, clock, path)
+    for r in (dry, result):
+        by = {x.number: x for x in r.rows}
+        assert [by[n].status for n in range(2, 8)] == ["possible", "possible", "possible", "imported", "possible",
+                                                      "duplicate"]
+        assert f"#{byd.id}" in by[2].message and "名称开头相同、产业链相同、意向投资额相差不到20%" in by[2].message
+        assert "本表第 2 行" in by[3].message and "名称相近" in by[3].message
+        assert f"#{catl.id}" in by[4].message and "联系电话相同" in by[4].message
+        assert "本表第 5 行" in by[6].message and "联系电话相同" in by[6].message
+        assert r.count("possible") == 4
+    async with db.uow(readonly=True) as uow:
+        projects = {p.name: p for p in await all_projects(uow.session)}
+    assert projects["比亚迪电子有限公司"].duplicate_of == byd.id
+    assert projects["万华化学集团"].duplicate_of == catl.id
+    assert projects["比亚迪电子有限公司二期"].duplicate_of == projects["比亚迪电子有限公司"].id
+    assert projects["茅台酒业"].duplicate_of == projects["贵州轮胎"].id
+    assert projects["贵州轮胎"].duplicate_of is None
+    again = await run_import(db, clock, path)
+    assert again.events == 0 and again.count("unchanged") == 5
+
+
 async def test_export_then_import_gives_the_same_projects(org_db: Database, clock: FixedClock, tmp_path: Path,
                                                           sqlite_template: Path) -> None:
     import shutil

@@ -304,6 +304,33 @@ async def test_a_different_company_is_not_a_duplicate(org_db: Database, east: Pe
     assert west.text.startswith("请核对线索：")
 
 
+async def test_the_same_contact_phone_is_shown_before_the_card(org_db: Database, east: Person, west: Person) -> None:
+    first = await logged_lead(east, "宁德时代 新能源汽车零部件 5亿 驻点 联系人张三 0851-83661761")
+    await west.say("线索 万华化学集团 现代化工 3亿 驻点 联系人李四 085183661761")
+    assert west.texts[0] == f"发现可能重复的已登记项目：\n· #{first.id} 宁德时代（线索，首报：东区）— 联系电话相同"
+    assert west.labels == ["停止登记", "查看已有项目", "仍然登记（标记疑似重复）"]
+    await west.press("仍然登记（标记疑似重复）")
+    assert "请核对线索：" in west.text and f"疑似与 #{first.id} 重复" in west.text   # asked once: the card follows
+    await west.press("确认")
+    logged = (await lead_events(org_db))[-1]
+    assert logged.payload["name"] == "万华化学集团" and logged.payload["duplicate_of"] == first.id
+
+
+async def test_a_related_name_in_the_same_chain_with_a_close_amount_is_a_possible_duplicate(
+        org_db: Database, east: Person, west: Person) -> None:
+    first = await logged_lead(east, "比亚迪汽车 新能源汽车零部件 20亿 驻点")
+    await west.say("线索 比亚迪电子 新能源汽车零部件 18亿 驻点")
+    assert west.texts[0] == (f"发现可能重复的已登记项目：\n· #{first.id} 比亚迪汽车（线索，首报：东区）"
+                             "— 名称开头相同、产业链相同、意向投资额相差不到20%")
+    await west.press("停止登记")
+    # The same names with amounts 25% apart, or in another chain, are different projects.
+    await west.say("线索 比亚迪电子 新能源汽车零部件 15亿 驻点")
+    assert west.text.startswith("请核对线索：")
+    await west.press("取消")
+    await west.say("线索 比亚迪电子 电子信息制造 20亿 驻点")
+    assert west.text.startswith("请核对线索：")
+
+
 async def test_stop_at_the_duplicate_saves_nothing(org_db: Database, east: Person, west: Person) -> None:
     await logged_lead(east, "比亚迪股份有限公司 新能源汽车零部件 20亿 驻点")
     await west.say("线索 比亚迪 新能源汽车零部件 5亿 驻点")

@@ -300,7 +300,8 @@ async def test_by_industry_chain_unit_and_stage_with_buttons(org_db: Database, e
 
 async def test_more_matches_than_buttons_says_how_to_narrow(org_db: Database, east: Person) -> None:
     for i in range(10):
-        await logged_lead(east, f"测试{'甲乙丙丁戊己庚辛壬癸'[i]}化工公司 现代化工 投资1亿 来源驻点")
+        # Different investors (names starting differently), or the same-chain, same-amount level flags them.
+        await logged_lead(east, f"{'甲乙丙丁戊己庚辛壬癸'[i]}测试化工公司 现代化工 投资1亿 来源驻点")
     await east.say("查询 现代化工")
     assert east.text == ("找到 10 个与“现代化工”相关的项目，下面是最近更新的 8 个；"
                          "加上单位、阶段或产业链可缩小范围，如“查询 东区 在谈”：")

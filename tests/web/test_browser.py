@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,11 @@ import pytest
 from aiohttp.test_utils import TestServer
 from openpyxl import load_workbook
 
+from bot.importer.upload import upload_importer
 from reports.exports import SHEET_HEADERS
 from storage.database import Database
+from tests.conftest import TZ
+from tests.web.test_import_page import sheet as office_sheet
 from tests.web.support import EAST_CONTACT, City, link_token, web_config
 from web.app import make_app
 
@@ -48,7 +52,7 @@ async def browser(tmp_path: Path) -> AsyncIterator[Any]:
 
 @pytest.fixture
 async def server(db: Database, city: City) -> AsyncIterator[str]:
-    srv = TestServer(make_app(db, web_config()), host="127.0.0.1")
+    srv = TestServer(make_app(db, replace(web_config(), importer=upload_importer(db, TZ))), host="127.0.0.1")
     await srv.start_server()
     try:
         yield str(srv.make_url("")).rstrip("/")
@@ -87,6 +91,13 @@ async def test_a_member_logs_in_filters_opens_a_card_a_drill_down_and_downloads(
     bars = await page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-districts'))"
                                ".getOption().yAxis[0].data")
     assert bars[0] == "东区"
+    # The canvas draws with the page's fonts, once they are in: on a browser without a Chinese font (CI's), the
+    # bundled Noto Sans SC, else the labels are boxes.
+    chart = page.locator("#chart-districts")
+    assert await chart.get_attribute("data-fonts") == "loaded"
+    family = await page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-districts'))"
+                                 ".getOption().textStyle.fontFamily")
+    assert "zsbot Noto Sans SC" in family
     await page.click("a.explain[href*='unit=east'][href*='funds_in_place']")
     await page.wait_for_url("**/rankings/explain?*")
     explained = await page.inner_text("main")
@@ -121,6 +132,35 @@ async def test_the_office_follows_the_dashboard_and_creates_an_invite(browser: A
     assert "生成邀请码" in await page.inner_text("main")
 
 
+async def test_the_office_uploads_a_sheet_reads_the_dry_run_and_confirms(browser: Any, server: str, db: Database,
+                                                                       tmp_path: Path) -> None:
+    page = await browser.new_page()
+    await log_in(page, db, server, "王办公")
+    await page.click("nav >> text=组织")
+    await page.click("main >> text=导入台账（Excel / CSV）")
+    await page.wait_for_url("**/org/import")
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(office_sheet())
+    await page.set_input_files("#import-form input[type=file]", str(path))
+    await page.click("button:has-text('试导入')")
+    await page.wait_for_selector("#import-report")
+    report = await page.inner_text("#import-report")
+    assert "试导入结果（尚未写入）：台账.xlsx" in report and "导入 1，更新 0，无变化 0，未导入 1，重复 1" in report
+    rows = await page.locator("#import-rows tbody tr").all_inner_texts()
+    assert len(rows) == 3 and "校验" in rows[1] and "比亚迪股份有限公司" in rows[2]
+    async with page.expect_download() as got:
+        await page.click("text=下载逐行结果")
+    download = await got.value
+    assert download.suggested_filename == "导入结果-台账.xlsx"
+    result = load_workbook(io.BytesIO(Path(await download.path()).read_bytes())).active
+    assert result is not None and result.cell(2, 7).value == "导入结果"
+    await page.click("button:has-text('确认导入')")
+    await page.wait_for_selector("#import-report >> text=已写入账本")
+    assert "已导入：台账.xlsx" in await page.inner_text("#import-report h2")
+    await page.locator("#import-rows tbody tr").first.locator("a").click()   # the row's project card
+    assert "宁德时代新能源科技股份有限公司" in await page.inner_text("h1")
+
+
 async def test_every_page_fits_a_390px_phone_without_horizontal_scrolling(
         browser: Any, server: str, db: Database, city: City, tmp_path: Path) -> None:
     page = await browser.new_page()
@@ -128,7 +168,7 @@ async def test_every_page_fits_a_390px_phone_without_horizontal_scrolling(
     await log_in(page, db, server, "王办公")
     paths = ["/", "/projects", f"/projects/{city.east_project}", "/rankings?month=2026-11",
              "/rankings/explain?month=2026-11&unit=east&indicator=funds_in_place", "/ledger", "/org", "/audit",
-             "/reports", "/reports?period=2026-10-25", "/sharing", "/trips", "/problems"]
+             "/reports", "/reports?period=2026-10-25", "/sharing", "/trips", "/problems", "/org/import"]
     for path in paths:
         await page.goto(server + path)
         width = await page.evaluate("document.documentElement.scrollWidth")

@@ -95,6 +95,8 @@ TEXTS: dict[str, str] = {
     "lead.dup_line.code": "· #{id} {name}（{stage}，首报：{unit}）— 统一社会信用代码相同",
     "lead.dup_line.name": "· #{id} {name}（{stage}，首报：{unit}）— 企业名称相同",
     "lead.dup_line.similar": "· #{id} {name}（{stage}，首报：{unit}）— 名称相近",
+    "lead.dup_line.chain_amount": "· #{id} {name}（{stage}，首报：{unit}）— 名称开头相同、产业链相同、意向投资额相差不到20%",
+    "lead.dup_line.phone": "· #{id} {name}（{stage}，首报：{unit}）— 联系电话相同",
     "lead.dup_question": "请选择：",
     "lead.dup_stop": "停止登记",
     "lead.dup_open": "查看已有项目",
