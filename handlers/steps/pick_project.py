@@ -10,6 +10,7 @@ from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Step
 from handlers.matching import search_projects
+from handlers.parsing.ids import as_id
 
 PICK_LIMIT = 8
 
@@ -46,8 +47,11 @@ class PickProject:
                 [Choice(f"#{p.id} {p.name}（{fmt.stage(p.stage)}）", str(p.id)) for p in listed], columns=1)
 
     async def on(self, ctx: Ctx, ans: Answer) -> None:
+        ref = as_id(ans.text.strip().lstrip("#＃")) if ans.text.strip()[:1] in ("#", "＃") else None
         if ans.value:
             found = await ctx.uow.projects.many([int(ans.value)])
+        elif ref is not None:   # #12, the number every card shows
+            found = await ctx.uow.projects.many([ref])
         else:
             found = await search_projects(ctx.uow, ans.text)
         if not found:
