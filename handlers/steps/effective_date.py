@@ -22,7 +22,8 @@ def take_date(ctx: Ctx, text: str) -> tuple[str, date | None]:
     m = _CLAUSE.search(text)
     if m is None:
         return text, None
-    day = parse_date(m.group(1), ctx.today, prefer="past")
+    # Nearest, not past: a day typed ahead by mistake is refused as in the future, not moved a year back.
+    day = parse_date(m.group(1), ctx.today, prefer="nearest")
     return (text[:m.start()] + " " + text[m.end():]).strip(), day
 
 
@@ -65,7 +66,7 @@ async def on_date_answer(ctx: Ctx, p: Project, ans: Answer, *, funds: bool) -> b
         ctx.data.pop("on", None)
         return True
     try:
-        day = parse_date(ans.text, ctx.today, prefer="past")
+        day = parse_date(ans.text, ctx.today, prefer="nearest")
     except DateError as exc:
         ctx.say(str(exc))
         return False

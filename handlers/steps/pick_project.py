@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from core.errors import Refusal
 from core.records import Project
 from texts import formatting as fmt
 from texts import t
@@ -52,6 +53,10 @@ class PickProject:
             found = await ctx.uow.projects.many([int(ans.value)])
         elif ref is not None:   # #12, the number every card shows
             found = await ctx.uow.projects.many([ref])
+            if found and found[0].voided_at is not None:   # lists leave it out; by its number it is refused
+                ctx.finish()
+                ctx.refuse(Refusal("project_voided", project_id=ref))
+                return None
         else:
             found = await search_projects(ctx.uow, ans.text)
         if not found:
