@@ -83,7 +83,7 @@ async def _start(session: AsyncSession, project_id: int | None) -> datetime:
     """When the project's first version begins (its lead's time)."""
     found = (await session.execute(select(V.c.at).where(V.c.project_id == project_id, V.c.replaced_at.is_(None))
                                    .order_by(V.c.at).limit(1))).scalar()
-    assert found is not None, "a project has a version from its lead on"
+    assert isinstance(found, datetime), "a project has a version from its lead on"
     return found
 
 
