@@ -144,3 +144,36 @@ async def test_back_dating_is_refused_in_the_future_before_the_lead_and_before_t
     async with db.uow(readonly=True) as uow:
         entries = (await uow.projects.timeline(ids["a"])).funds
     assert entries[-1].on == local(2026, 10, 5) and entries[-1].recorded_at - entries[-1].on > timedelta(days=20)
+
+
+async def test_every_read_path_leaves_a_voided_project_out(db: Database, clock: FixedClock) -> None:
+    from core.project_list import ProjectQuery
+    from storage.queries.export import all_projects
+
+    ids = await scripted(db, clock)
+    await act(db, "西小张", uc.raise_problem, uc.RaiseProblem(ids["c"], "用地待协调"))
+    clock.set(local(2026, 12, 5, 10))
+    await act(db, "西小张", fix.void_project, fix.VoidProject(ids["c"], "测试数据"))
+    gone = ids["c"]
+    async with db.uow(readonly=True) as uow:
+        assert gone not in {p.id for p in await uow.projects.of_unit("west", live_only=False)}
+        assert gone not in {p.id for p in await uow.projects.stale(None, local(2027, 1, 1))}
+        assert gone not in {pid for pid, _ in await uow.projects.names()}
+        assert not await uow.projects.by_normalized_name("西部测试公司")
+        page = await uow.projects.search(ProjectQuery(per_page=0))
+        assert gone not in {p.id for p in page.projects} and page.total == 2
+        assert gone not in {p.id for p in await all_projects(uow.session)}
+        assert gone not in {p.id for p in await uow.sharing.pool(limit=50)}
+        total, problems = await uow.projects.all_open_problems()
+        assert total == 0 and not problems
+        dispatch = await uow.calendar.dispatch(threshold_wan=0, month_start=local(2026, 12, 1),
+                                               stale_before=local(2027, 1, 1))
+        assert gone not in {p.id for p in dispatch.key_projects + dispatch.stale}
+        assert gone not in {p.id for _, p in dispatch.problems}
+        rows, _ = await uow.figures.ledger("2026-10", TZ, {})
+        assert gone not in {r.project_id for r in rows} and {r.project_id for r in rows} == {ids["a"]}
+        explained = await uow.figures.explain((await uow.figures.rules("2026-10", TZ)), "2026-10", TZ, "west",  # type: ignore[arg-type]
+                                              "funds_in_place")
+        assert not explained.lines
+        card = await uow.projects.get(gone)
+        assert card is not None and card.void_reason == "测试数据"   # the card and /history still find it
