@@ -159,8 +159,8 @@ class EditFlow(Flow):
         ctx.ask("confirm", t("edit.confirm", name=p.name, id=p.id, field=_label(ctx, d),
                              before=cv.shown(ctx, d["field"], d["before"]), after=cv.shown(ctx, d["field"], d["value"]),
                              since=t(since), reason=reason),
-                [Choice(t("button.confirm"), YES), Choice(t("edit.add_reason"), REASON), Choice(t("button.cancel"), NO)],
-                columns=3)
+                [Choice(t("button.confirm"), YES), Choice(t("edit.add_reason"), REASON),
+                 Choice(t("button.cancel"), NO)], columns=3)
 
     async def on_confirm(self, ctx: Ctx, ans: Answer) -> None:
         choice = ans.value or {"确认": YES, "是": YES, "取消": NO, "否": NO}.get(ans.text.strip())

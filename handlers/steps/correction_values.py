@@ -36,6 +36,7 @@ WORDS: dict[str, tuple[str, ...]] = {
 }
 _BY_WORD = sorted(((w, f) for f, ws in WORDS.items() for w in ws), key=lambda wf: -len(wf[0]))
 NONE_WORDS = ("无", "没有", "空", "清空", "删除")
+_VALUE_START = re.compile(r"[:：=0-9零〇一二两三四五六七八九十]")
 
 
 class ValueProblem(ValueError):
@@ -58,7 +59,9 @@ def split_field(text: str) -> tuple[str, str | None, str]:
     text = normalize_input(text).strip()
     for m in re.finditer(r"(?:^|\s)(\S+)", text):
         word = m.group(1)
-        hit = next(((w, f) for w, f in _BY_WORD if word.startswith(w)), None)
+        # The word alone, or glued to its value (意向投资4亿, 产业链:电子信息制造): 资金科技有限公司 is a name.
+        hit = next(((w, f) for w, f in _BY_WORD
+                    if word == w or (word.startswith(w) and _VALUE_START.match(word[len(w):]))), None)
         if hit is not None:
             w, f = hit
             start = m.start(1)

@@ -95,7 +95,7 @@ class StageSteps:
                  capped: bool, dated: bool = False) -> None:
         self.around, self.done = around, done
         self.capped = capped  # /update refuses an impossible contract here; the report leaves it to the use case
-        self.dated = dated    # /update takes `日期 11月20日` with the stage or the amount (handlers/steps/effective_date.py)
+        self.dated = dated    # `签约 日期 11月20日`, `5亿 日期 11.20`: handlers/steps/effective_date.py
         self.reason = TextStep("reason", around, lambda ctx, p: t("update.ask_reason"), self._reason, limit=500)
 
     async def ask_stage(self, ctx: Ctx) -> None:

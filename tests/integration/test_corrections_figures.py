@@ -172,8 +172,9 @@ async def test_every_read_path_leaves_a_voided_project_out(db: Database, clock: 
         assert gone not in {p.id for _, p in dispatch.problems}
         rows, _ = await uow.figures.ledger("2026-10", TZ, {})
         assert gone not in {r.project_id for r in rows} and {r.project_id for r in rows} == {ids["a"]}
-        explained = await uow.figures.explain((await uow.figures.rules("2026-10", TZ)), "2026-10", TZ, "west",  # type: ignore[arg-type]
-                                              "funds_in_place")
+        rules = await uow.figures.rules("2026-10", TZ)
+        assert rules is not None
+        explained = await uow.figures.explain(rules, "2026-10", TZ, "west", "funds_in_place")
         assert not explained.lines
         card = await uow.projects.get(gone)
         assert card is not None and card.void_reason == "测试数据"   # the card and /history still find it

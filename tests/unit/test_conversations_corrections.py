@@ -148,7 +148,8 @@ async def test_another_units_member_and_a_leader_may_not_correct(org_db: Databas
 
 # -- /void and 恢复 -----------------------------------------------------------------------------------
 
-async def test_a_voided_lead_leaves_every_list_and_the_office_restores_it(org_db: Database, people) -> None:  # noqa: ANN001
+async def test_a_voided_lead_leaves_every_list_and_the_office_restores_it(org_db: Database,
+                                                                          people) -> None:  # noqa: ANN001
     east, office = people["东小李"], people["王办公"]
     catl = await logged_lead(east, "宁德时代 新能源汽车零部件 投资5亿 来源驻点")
     await east.say(f"撤销 #{catl.id} 测试数据")
@@ -230,3 +231,17 @@ async def test_a_signing_and_funds_carry_the_day_they_happened(org_db: Database,
     await east.press("确认")
     assert (await events(org_db, ev.FUNDS_ADDED))[-1].payload["on"]
     assert await ledger_ok(org_db)
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("#12 意向投资 4亿", ("#12", "intended_wan", "4亿")),
+    ("#12 产业链 电子信息制造", ("#12", "industry", "电子信息制造")),
+    ("#12 产业链：电子信息制造", ("#12", "industry", "电子信息制造")),
+    ("意向投资4亿", ("", "intended_wan", "4亿")),
+    ("宁德时代 到位资金", ("宁德时代", "funds", "")),
+    ("资金科技有限公司", ("资金科技有限公司", None, "")),   # a name that starts with a field's word
+])
+def test_one_line_names_the_project_the_field_and_the_value(typed: str, expected: tuple) -> None:  # type: ignore[type-arg]
+    from handlers.steps.correction_values import split_field
+
+    assert split_field(typed) == expected
