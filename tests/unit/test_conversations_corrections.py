@@ -245,3 +245,36 @@ def test_one_line_names_the_project_the_field_and_the_value(typed: str, expected
     from handlers.steps.correction_values import split_field
 
     assert split_field(typed) == expected
+
+
+@pytest.mark.parametrize(("who", "allowed"), [("东区长", True), ("王办公", True), ("西小张", False), ("赵市长", False)])
+async def test_who_may_correct_a_funds_entry(org_db: Database, people, who: str, allowed: bool) -> None:  # noqa: ANN001
+    east = people["东小李"]
+    catl = await logged_lead(east, "宁德时代 新能源汽车零部件 投资5亿 来源驻点")
+    await signed(east, "宁德时代", "5亿")
+    await funds(east, "宁德时代", "2000万")
+    person = people[who]
+    await person.say(f"修改 #{catl.id} 到位资金")
+    if not allowed:
+        assert "您只能查看，不能更新" in person.text, person.text
+        assert (await project_named(org_db, "宁德时代")).funds_wan == 2000
+        return
+    await person.press("11月2日")
+    await person.say("0")
+    await person.say("重复报送")
+    assert "到位资金（11月2日）：2000万元 → 0万元" in person.text, person.text
+    await person.press("确认")
+    assert (await project_named(org_db, "宁德时代")).funds_wan == 0
+
+
+@pytest.mark.parametrize("who", ["东小李", "东区长", "西小张", "赵市长"])
+async def test_only_the_office_restores(org_db: Database, people, who: str) -> None:  # noqa: ANN001
+    east = people["东小李"]
+    catl = await logged_lead(east, "宁德时代 新能源汽车零部件 投资5亿 来源驻点")
+    await east.say(f"撤销 #{catl.id} 测试数据")
+    await east.press("确认撤销")
+    await people[who].say(f"恢复 #{catl.id}")
+    assert people[who].text == "只有大招商办可以恢复被撤销的项目。"
+    async with org_db.uow(readonly=True) as uow:
+        still = await uow.projects.get(catl.id)
+    assert still is not None and still.voided_at is not None
