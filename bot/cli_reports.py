@@ -58,7 +58,7 @@ def _as_of(value: str | None) -> datetime | None:
     except ValueError:
         at = None
     if at is None or at.tzinfo is None:
-        raise click.BadParameter(f"应写成 YYYY-MM-DD（当天结束时），或带时区的时刻如 2026-11-03T09:00:00+08:00，"
+        raise click.BadParameter(f"应写成日期如 2026-11-03（当天结束时），或带时区的时刻如 2026-11-03T09:00:00+08:00，"
                                  f"而不是 {value!r}", param_hint="--as-of")
     return at.astimezone(timezone.utc)
 
@@ -116,8 +116,8 @@ def _write(data: bytes, out: Path | None, what: str) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；xlsx、png 必填，其余省略时写到标准输出。")
 @click.option("--highlight", "highlight_ref", metavar="单位", help="突出显示一个单位（代码或名称），用于 text 和 png。")
 @click.option("--as-of", "as_of_text", metavar="日期",
-              help="按账本在那一天（YYYY-MM-DD，当天结束时）或那一刻（带时区的时刻）所知计算，复现当时发布的排名；"
-                   "默认按现在所知（含之后的更正）。")
+              help="按账本在那一天（如 2026-11-03，当天结束时）或那一刻（带时区的时刻，如检查点的时间）所知计算，"
+                   "复现当时发布的排名；默认按现在所知（含之后的更正）。")
 def ranking_command(month_text: str | None, group_ref: str | None, fmt: str, out: Path | None,
                     highlight_ref: str | None, as_of_text: str | None) -> None:
     """某月考核排名：各考核组的名次、得分和各指标完成值、目标、时序目标、完成率、得分。
