@@ -50,12 +50,13 @@ async def project_in_bulk(session: AsyncSession, rows: list[dict[str, Any]], *, 
 
 
 def _reach(milestones: dict[int, dict[str, Any]], pid: int, stage: Stage, at: Any) -> None:
-    m = milestones.setdefault(pid, dict(project_id=pid, signed_at=None, landed_at=None, started_at=None,
-                                        producing_at=None))
-    for threshold, col in ((Stage.SIGNED, "signed_at"), (Stage.LANDED, "landed_at"), (Stage.STARTED, "started_at"),
-                           (Stage.PRODUCING, "producing_at")):
-        if stage is not Stage.TERMINATED and rank(stage) >= rank(threshold) and m[col] is None:
-            m[col] = at
+    names = ((Stage.SIGNED, "signed"), (Stage.LANDED, "landed"), (Stage.STARTED, "started"),
+             (Stage.PRODUCING, "producing"))
+    m = milestones.setdefault(pid, dict(project_id=pid, **{f"{n}_{x}": None for _, n in names
+                                                           for x in ("at", "recorded")}))
+    for threshold, name in names:
+        if stage is not Stage.TERMINATED and rank(stage) >= rank(threshold) and m[f"{name}_at"] is None:
+            m[f"{name}_at"] = m[f"{name}_recorded"] = at
 
 
 def _one(row: dict[str, Any], p: dict[str, Any], projects: dict[int, dict[str, Any]],
@@ -73,9 +74,10 @@ def _one(row: dict[str, Any], p: dict[str, Any], projects: dict[int, dict[str, A
             foreign_wan=p.get("foreign_wan"), foreign_currency=p.get("foreign_currency"), owner_unit=p["owner_unit"],
             responsible_unit=host, responsible_person=p.get("responsible_person"),
             leader_member_id=p.get("leader_member_id"), created_by=row["actor"], created_at=at, updated_at=at,
-            terminated_reason=None, duplicate_of=p.get("duplicate_of"), **flags)
+            terminated_reason=None, duplicate_of=p.get("duplicate_of"), voided_at=None, void_reason=None, **flags)
         version = dict(
-            event_seq=seq, project_id=pid, at=at, owner_unit=p["owner_unit"], host_unit=host,
+            event_seq=seq, row_seq=seq, recorded_at=at, replaced_at=None, project_id=pid, at=at,
+            owner_unit=p["owner_unit"], host_unit=host,
             category=p.get("category"), industry=p.get("industry"), leader_member_id=p.get("leader_member_id"),
             countable=p.get("duplicate_of") is None, credit_owner_pct=None, credit_host_pct=None, credit_rule=None,
             contract_wan=None, valid_to=None, **flags)
@@ -85,7 +87,7 @@ def _one(row: dict[str, Any], p: dict[str, Any], projects: dict[int, dict[str, A
         stage = Stage(p.get("stage", "lead"))
         _reach(milestones, pid, stage, at)
         out[StageFactRow].append(dict(event_seq=seq, project_id=pid, at=at, stage=stage.value,
-                                      stage_rank=rank(stage), contract_wan=None))
+                                      stage_rank=rank(stage), contract_wan=None, recorded_at=at))
     elif t == ev.STAGE_CHANGED:
         project = projects[pid]
         project.update(stage=p["to"], updated_at=at)
@@ -95,18 +97,19 @@ def _one(row: dict[str, Any], p: dict[str, Any], projects: dict[int, dict[str, A
             project["terminated_reason"] = p.get("reason")
         stage = Stage(p["to"])
         out[StageFactRow].append(dict(event_seq=seq, project_id=pid, at=at, stage=stage.value,
-                                      stage_rank=rank(stage), contract_wan=p.get("contract_wan")))
+                                      stage_rank=rank(stage), contract_wan=p.get("contract_wan"), recorded_at=at))
         _reach(milestones, pid, stage, at)
         if p.get("contract_wan") is not None:
             current[pid]["valid_to"] = at
-            version = {**current[pid], "event_seq": seq, "at": at, "valid_to": None,
+            version = {**current[pid], "event_seq": seq, "row_seq": seq, "recorded_at": at, "at": at, "valid_to": None,
                        "contract_wan": p["contract_wan"]}
             out[ProjectVersionRow].append(version)
             current[pid] = version
     elif t == ev.FUNDS_ADDED:
         project = projects[pid]
         project.update(funds_wan=project["funds_wan"] + p["amount_wan"], updated_at=at)
-        out[FundFactRow].append(dict(event_seq=seq, project_id=pid, at=at, amount_wan=p["amount_wan"]))
+        out[FundFactRow].append(dict(event_seq=seq, project_id=pid, at=at, amount_wan=p["amount_wan"], recorded_at=at,
+                                     entry_seq=seq))
     elif t == ev.NOTE_ADDED:
         project = projects[pid]
         project["updated_at"] = at

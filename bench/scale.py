@@ -28,7 +28,7 @@ FLOOR_SQL = text("""
     FROM fund_facts f
     JOIN project_versions v
       ON v.project_id = f.project_id AND v.at <= f.at AND (v.valid_to IS NULL OR v.valid_to > f.at)
-    WHERE f.at >= :start AND f.at < :until AND v.countable
+    WHERE f.at >= :start AND f.at < :until AND v.countable AND v.replaced_at IS NULL
     GROUP BY v.host_unit
 """)
 

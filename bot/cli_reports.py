@@ -1,6 +1,8 @@
 """`zsbot report …`: a month's ranking (text, JSON, xlsx, PNG), the monthly 台账 workbook, and the
-ledger events behind any figure. Every month is computed as of its end, so a past month prints the
-same figures whenever it is asked for. The default month is the last complete one (ZSBOT_TIMEZONE).
+ledger events behind any figure. A month counts what happened before its end, as the ledger knows it now
+(a December correction of an October entry changes October); `--as-of` gives the ranking exactly as it stood
+on a day (or at the instant a push recorded in its checkpoint). The default month is the last complete one
+(ZSBOT_TIMEZONE).
 """
 from __future__ import annotations
 
@@ -38,6 +40,27 @@ def _warn_if_open(month: str) -> None:
     until = local_midnight_utc(month_days(month)[1], settings().tz)
     if until > datetime.now(timezone.utc):
         click.echo(f"提示：{month} 尚未结束，数字截至目前，月末前还会变化。", err=True)
+
+
+def _as_of(value: str | None) -> datetime | None:
+    """`2026-11-03`: the end of that local day; an ISO instant with its zone (a checkpoint's time): exactly it."""
+    if value is None:
+        return None
+    from datetime import date, timedelta
+
+    from core.clock import local_midnight_utc
+
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return local_midnight_utc(date.fromisoformat(text) + timedelta(days=1), settings().tz)
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise click.BadParameter(f"应写成日期如 2026-11-03（当天结束时），或带时区的时刻如 2026-11-03T09:00:00+08:00，"
+                                 f"而不是 {value!r}", param_hint="--as-of")
+    return at.astimezone(timezone.utc)
 
 
 async def _config(uow: "UnitOfWork", month: str) -> "OrgConfig":
@@ -92,16 +115,21 @@ def _write(data: bytes, out: Path | None, what: str) -> None:
               help="输出格式：text 文字、json、xlsx 表格、png 排名图。")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；xlsx、png 必填，其余省略时写到标准输出。")
 @click.option("--highlight", "highlight_ref", metavar="单位", help="突出显示一个单位（代码或名称），用于 text 和 png。")
+@click.option("--as-of", "as_of_text", metavar="日期",
+              help="按账本在那一天（如 2026-11-03，当天结束时）或那一刻（带时区的时刻，如检查点的时间）所知计算，"
+                   "复现当时发布的排名；默认按现在所知（含之后的更正）。")
 def ranking_command(month_text: str | None, group_ref: str | None, fmt: str, out: Path | None,
-                    highlight_ref: str | None) -> None:
+                    highlight_ref: str | None, as_of_text: str | None) -> None:
     """某月考核排名：各考核组的名次、得分和各指标完成值、目标、时序目标、完成率、得分。
 
+    数字按事情发生的日期计入月份：12 月更正 10 月的一笔，10 月的数字随之改变；--as-of 给出某天当时的排名。
     png 不带 --group 时把所有考核组画在一张图里，带 --group 时只画该组。
     """
     if fmt in ("xlsx", "png") and out is None:
         raise click.UsageError(f"{fmt} 需要 --out 文件名")
     month = _month(month_text)
     tz = settings().tz
+    as_of = _as_of(as_of_text)
 
     async def go(db: "Database") -> tuple[Any, str | None]:
         from reports.ranking import rank_month
@@ -110,11 +138,14 @@ def ranking_command(month_text: str | None, group_ref: str | None, fmt: str, out
             cfg = await _config(uow, month)
             group = _group_code(cfg, group_ref)
             highlight = _unit_code(cfg, highlight_ref)
-            facts = await uow.figures.facts(month, tz)
+            facts = await uow.figures.facts(month, tz, as_of=as_of)
         return rank_month(cfg, facts, group=group), highlight
 
     ranking, highlight = run(go)
-    _warn_if_open(month)
+    if as_of is not None:
+        click.echo(f"提示：按账本在 {as_of.astimezone(tz):%Y-%m-%d %H:%M} 之前记录的事件计算。", err=True)
+    else:
+        _warn_if_open(month)
     from reports.ranking_text import empty_text
 
     empty = empty_text(ranking)

@@ -66,6 +66,7 @@ class MonthFacts:
     trips: dict[int, int] = field(default_factory=dict)              # member id → trips this year
     quota_holders: tuple[QuotaHolder, ...] = ()
     reports: dict[str, ReportCounts] | None = None                   # unit → counts; None: not tracked
+    as_of: datetime | None = None    # read as the ledger stood at this instant; None: as known now
 
 
 # -- months, the monthly 台账 and the explanation of a figure (reports/workbook.py, bot/cli_reports.py) --

@@ -15,7 +15,8 @@ from core.halfmonthly import Submission
 from core.messages import Delivery, Outbound
 from core.org import OrgConfig
 from core.project_list import ProjectPage, ProjectQuery
-from core.records import DispatchData, Event, Identity, Invite, Member, Note, Project, ProjectTraits, Trip, UnitRecord
+from core.records import (DispatchData, Event, Identity, Invite, Member, Note, Project, ProjectTraits, Timeline,
+                          Trip, UnitRecord)
 from core.roles import Role
 from core.sharing import Claim, CreditSnapshot, Interest, Transfer
 from core.stages import Stage
@@ -48,6 +49,8 @@ class ProjectRepository(Protocol):
     async def notes(self, project_id: int, *, limit: int = 5) -> list[Note]: ...
     async def open_problems(self, project_id: int) -> list[Note]: ...
     async def events(self, project_id: int, *, limit: int | None = None) -> list[Event]: ...
+    async def timeline(self, project_id: int) -> Timeline:
+        """When its stage, signing and funds entries happened (effective dates), for back-dating and corrections."""
     async def all_open_problems(self, *, limit: int = 50) -> tuple[int, list[Note]]:
         """How many problems await city coordination, and the newest `limit` of them."""
     async def search(self, query: ProjectQuery) -> ProjectPage:
@@ -135,14 +138,20 @@ class Figures(Protocol):
     so a figure in chat is the figure in the report.
     """
 
-    async def month(self, month: str, tz: ZoneInfo) -> tuple[OrgConfig, MonthFacts] | None:
+    async def month(self, month: str, tz: ZoneInfo, *, as_of: datetime | None = None
+                    ) -> tuple[OrgConfig, MonthFacts] | None:
         """`rules` and `facts` together; None before any configuration was loaded."""
 
     async def rules(self, month: str, tz: ZoneInfo) -> OrgConfig | None:
         """The configuration in force at the month's end (the first one, for a month before it)."""
 
-    async def facts(self, month: str, tz: ZoneInfo) -> MonthFacts:
-        """The facts the month's ranking is computed from, half-monthly reports counted in `tz`."""
+    async def facts(self, month: str, tz: ZoneInfo, *, as_of: datetime | None = None) -> MonthFacts:
+        """The facts the month's ranking is computed from, half-monthly reports counted in `tz`: what happened
+        before the month's end as known now (corrections made since included) or as recorded before `as_of`."""
+
+    async def revision(self, month: str, tz: ZoneInfo) -> int:
+        """The newest event the month's figures (as known now) depend on: it moves with the head while the month
+        runs, and afterwards only when a correction, a back-dated entry or a void reaches into the month."""
 
     async def ledger(self, month: str, tz: ZoneInfo, unit_names: dict[str, str]
                      ) -> tuple[list[LedgerRow], list[LedgerEvent]]:

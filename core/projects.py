@@ -5,6 +5,7 @@ projectors apply exactly what the rules let through, so nothing recorded is sile
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Final
 
 from core.errors import Refusal
@@ -68,3 +69,31 @@ def require_write(actor: Member, unit: str) -> None:
 def can_see_contact(actor: Member, project: Project) -> bool:
     """Contacts stay with the owner unit, the responsible unit (after a transfer) and the office."""
     return actor.role is Role.OFFICE_ADMIN or actor.unit in (project.owner_unit, project.responsible_unit)
+
+
+def require_live_entry(project: Project) -> None:
+    """A voided project takes no new facts until the office restores it."""
+    if project.voided_at is not None:
+        raise Refusal("project_voided", project_id=project.id)
+
+
+def check_on(on: datetime | None, now: datetime, project: Project, *, after: datetime | None,
+             after_what: str = "stage") -> None:
+    """A date a fact happened (`on`: the UTC instant its local day began) is not in the future, not before the lead
+    was logged, and not before `after` (the previous stage, or the signing for funds) — compared by whole days."""
+    if on is None:
+        return
+    if on > now:
+        raise Refusal("date_in_future")
+    day_end = on + timedelta(days=1)
+    if day_end <= project.created_at:
+        raise Refusal("date_before_lead")
+    if after is not None and day_end <= after:
+        raise Refusal(f"date_before_{after_what}")
+
+
+def require_void_right(actor: Member, project: Project) -> None:
+    """Voiding follows the write rules for the unit that entered the lead (首报单位: its members and head) or the
+    office; a unit the project was transferred to did not enter it, so cannot declare the entry a mistake."""
+    if not actor.active or not may_write_for(actor.role, actor.unit, project.owner_unit):
+        raise Refusal("not_owner_unit", unit=project.owner_unit)

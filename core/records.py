@@ -91,6 +91,29 @@ class Project:
     content: str | None = None
     next_steps: str | None = None
     industry_other: str | None = None  # 其他: a chain typed that the org file does not list, for the office to map
+    voided_at: datetime | None = None      # entered by mistake and voided: out of every list and figure
+    void_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FundEntry:
+    """One funds-in-place entry of a project, as corrected so far."""
+
+    seq: int
+    on: datetime            # when the money arrived (the entry's date)
+    recorded_at: datetime
+    amount_wan: int         # what it counts now, its corrections included
+    original_wan: int       # what was entered
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """When a project's facts happened (not when they were recorded): what back-dating and corrections check."""
+
+    stage_at: datetime | None = None        # the current stage was reached
+    signed_at: datetime | None = None
+    contract_seq: int | None = None         # the stage change whose contract amount stands
+    funds: tuple[FundEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from core import events as ev
@@ -88,22 +89,69 @@ def describe_event(ctx: Ctx, e: Event, names: dict[int, str]) -> str:
             what += t("event.contract", amount=fmt.amount(p["contract_wan"]))
         if p.get("reason"):
             what += t("event.reason", reason=p["reason"])
+        what += _on(ctx, p)
     elif e.type == ev.FUNDS_ADDED:
-        what = t("event.funds", amount=fmt.amount(p["amount_wan"]), total=fmt.amount(p["total_wan"]))
+        what = t("event.funds", amount=fmt.amount(p["amount_wan"]), total=fmt.amount(p["total_wan"])) + _on(ctx, p)
+    elif e.type in CORRECTIONS:
+        what = describe_correction(ctx, e)
     elif e.type == ev.NOTE_ADDED:
         what = t("event.note", text=_clip(p["text"]))
     elif e.type == ev.PROBLEM_RAISED:
         what = t("event.problem", text=_clip(p["text"]))
     elif e.type == ev.PROBLEM_RESOLVED:
         what = t("event.resolved")
-    elif e.type == ev.PROJECT_CORRECTED:
-        what = t("event.corrected", fields="、".join(t(f"field.{k}") if _has(f"field.{k}") else k
-                                                      for k in p.get("changes", {})))
     elif _has(f"event.{e.type}"):
         what = t(f"event.{e.type}", **_event_params(ctx, p))
     else:
         what = e.type
     return t("event.line", when=when, what=what, who=who)
+
+
+CORRECTIONS = frozenset({ev.PROJECT_CORRECTED, ev.FUNDS_CORRECTED, ev.CONTRACT_CORRECTED, ev.PROJECT_VOIDED,
+                         ev.PROJECT_RESTORED})
+
+
+def describe_correction(ctx: Ctx, e: Event) -> str:
+    """A correction, void or undo in words: old → new and the reason, so the card and /history show what changed."""
+    p = e.payload
+    if e.type == ev.PROJECT_VOIDED:
+        return t("event.voided", reason=p["reason"])
+    if e.type == ev.PROJECT_RESTORED:
+        return t("event.restored") + (t("event.correction_reason", reason=p["reason"]) if p.get("reason") else "")
+    if e.type == ev.CONTRACT_CORRECTED:
+        what = t("event.contract_corrected", before=fmt.amount(p["before_wan"]), after=fmt.amount(p["amount_wan"]))
+        return what + (t("event.correction_reason", reason=p["reason"]) if p.get("reason") else "")
+    if e.type == ev.FUNDS_CORRECTED:
+        before = p["amount_wan"] - p["offset_wan"]
+        return t("event.funds_corrected", entry=p["entry"], before=fmt.amount(before),
+                 after=fmt.amount(p["amount_wan"]), total=fmt.amount(p["total_wan"]), reason=p["reason"])
+    before, changes = p.get("before", {}), p.get("changes", {})
+    parts = [t("event.change", field=_field_name(k), before=_value(ctx, k, before.get(k)),
+               after=_value(ctx, k, v)) if k in before else _field_name(k)
+             for k, v in changes.items() if k != "normalized_name"]
+    what = t("event.corrected_values", changes="；".join(parts))
+    return what + (t("event.correction_reason", reason=p["reason"]) if p.get("reason") else "")
+
+
+def _field_name(key: str) -> str:
+    return t(f"field.{key}") if _has(f"field.{key}") else key
+
+
+def _value(ctx: Ctx, key: str, value: Any) -> str:
+    if value is None or value == [] or value == "":
+        return t("common.none")
+    if key.endswith("_wan") and isinstance(value, int):
+        return fmt.amount(value)
+    if key == "flags":
+        return "、".join(t(f"flag.{f}") for f in value)
+    return str(value)
+
+
+def _on(ctx: Ctx, p: dict[str, Any]) -> str:
+    """A fact entered after the day it happened says that day."""
+    if not p.get("on"):
+        return ""
+    return t("event.on", day=fmt.short_day(ctx.local(datetime.fromisoformat(p["on"])).date()))
 
 
 def _event_params(ctx: Ctx, p: dict[str, Any]) -> dict[str, Any]:
@@ -131,6 +179,8 @@ def stage_path(stage: Stage) -> str:
 async def status_text(ctx: Ctx, p: Project, *, viewer: Member | None = None) -> str:
     viewer = viewer or ctx.me
     lines = [t("status.title", id=p.id, name=p.name), t("status.stage", path=stage_path(p.stage))]
+    if p.voided_at is not None:
+        lines.append(t("status.voided", day=fmt.day(ctx.local(p.voided_at).date()), reason=p.void_reason or "—"))
     if p.stage is Stage.TERMINATED and p.terminated_reason:
         lines.append(t("status.terminated", reason=p.terminated_reason))
     if p.industry:

@@ -9,7 +9,10 @@ working day; at `ranking_time`) last month's ranking goes out.
 Every text ends with the ledger head the figures were computed from (the file's caption too),
 so a pushed figure can be checked later against `zsbot report ranking --month`; each push
 that carries it records it in `ledger_checkpoints` (`zsbot ledger checkpoints`), the pairs a
-verifier gives `zsbot ledger verify --against`. The month is
+verifier gives `zsbot ledger verify --against`. The figures are read as of the push's instant, which is
+the checkpoint's time: `zsbot report ranking --month M --as-of <that time>` prints the pushed ranking again
+however many corrections reach the month later (the head is the newest event they read, a correction made
+after the month's end included). The month is
 ranked once per tick (`ctx.memo`), exactly as the CLI ranks it. An empty month (no unit has a
 counted figure: reports/ranking.py, the rule `zsbot report ranking` and /rank follow) is not pushed. A push not sent within a week (downtime) is dropped: the month has moved on.
 """
@@ -64,7 +67,8 @@ async def month_figures(ctx: RenderContext, month: str) -> tuple[MonthFacts, Ran
     """The month's facts and ranking, computed once per tick; None when there is nothing to rank."""
     memo = f"ranking:{month}"
     if memo not in ctx.memo:
-        found = await ctx.uow.figures.month(month, ctx.tz)
+        # As of the push's instant (the checkpoint publish_head records): the anchor of --as-of.
+        found = await ctx.uow.figures.month(month, ctx.tz, as_of=ctx.now)
         ranking = rank_month(found[0], found[1]) if found is not None else None
         ctx.memo[memo] = None if found is None or ranking is None or ranking.empty else (found[1], ranking)
     figures: tuple[MonthFacts, Ranking] | None = ctx.memo[memo]

@@ -12,7 +12,7 @@ import io
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -50,7 +50,8 @@ EVENT_TYPE_ZH: dict[str, str] = {
     ev.IDENTITY_BOUND: "绑定渠道", ev.INVITE_CREATED: "生成邀请码", ev.INVITE_USED: "使用邀请码",
     ev.LEAD_LOGGED: "登记线索", ev.PROJECT_CORRECTED: "更正", ev.STAGE_CHANGED: "阶段变更",
     ev.FUNDS_ADDED: "资金到位", ev.NOTE_ADDED: "进展", ev.PROBLEM_RAISED: "提请调度",
-    ev.PROBLEM_RESOLVED: "问题解决", ev.TRIP_LOGGED: "外出招商",
+    ev.PROBLEM_RESOLVED: "问题解决", ev.TRIP_LOGGED: "外出招商", ev.PROJECT_VOIDED: "撤销",
+    ev.PROJECT_RESTORED: "恢复", ev.FUNDS_CORRECTED: "更正到位资金", ev.CONTRACT_CORRECTED: "更正签约额",
     # The shared lead ledger (core/sharing.py); names only, so this module does not depend on it.
     "share.interest_marked": "关注线索", "share.routed": "客商分流", "transfer.proposed": "提请流转",
     "transfer.accepted": "接收流转", "transfer.refused": "拒绝流转", "transfer.withdrawn": "撤回流转",
@@ -93,6 +94,18 @@ def ledger_xlsx(rows: Sequence[LedgerRow], events: Sequence[LedgerEvent], rankin
     return _save(wb)
 
 
+def _on(p: dict[str, Any]) -> str:
+    """The day a back-dated fact happened (its `on`, the UTC instant that day began in the office's zone)."""
+    if not p.get("on"):
+        return ""
+    day = (datetime.fromisoformat(p["on"]) + timedelta(hours=12)).date()   # inside that local day for any zone
+    return f"（发生于{day.month}月{day.day}日）"
+
+
+def _reason(p: dict[str, Any]) -> str:
+    return f"，原因：{p['reason']}" if p.get("reason") else ""
+
+
 def describe_event(e: LedgerEvent, unit_names: Mapping[str, str] | None = None) -> tuple[str, str]:
     """(type in Chinese, one-line summary) of a ledger event, from its payload; unit codes read as names."""
     p = e.payload
@@ -116,9 +129,17 @@ def describe_event(e: LedgerEvent, unit_names: Mapping[str, str] | None = None) 
             text += f"，签约额{format_wan(p['contract_wan'])}"
         if p.get("reason"):
             text += f"，原因：{p['reason']}"
-        return label, text
+        return label, text + _on(p)
     if e.type == ev.FUNDS_ADDED:
-        return label, f"+{format_wan(p['amount_wan'])}（累计{format_wan(p['total_wan'])}）"
+        return label, f"+{format_wan(p['amount_wan'])}（累计{format_wan(p['total_wan'])}）" + _on(p)
+    if e.type == ev.FUNDS_CORRECTED:
+        before = format_wan(p["amount_wan"] - p["offset_wan"])
+        return label, (f"#{p['entry']} 那一笔 {before}→{format_wan(p['amount_wan'])}（累计{format_wan(p['total_wan'])}），"
+                       f"原因：{p['reason']}")
+    if e.type == ev.CONTRACT_CORRECTED:
+        return label, f"{format_wan(p['before_wan'])}→{format_wan(p['amount_wan'])}" + _reason(p)
+    if e.type in (ev.PROJECT_VOIDED, ev.PROJECT_RESTORED):
+        return label, (p.get("reason") or "").strip() or "—"
     if e.type == ev.NOTE_ADDED:
         steps = f"；推进计划：{p['next_steps']}" if p.get("next_steps") else ""
         return label, f"{p.get('text', '')}{steps}"
@@ -128,7 +149,8 @@ def describe_event(e: LedgerEvent, unit_names: Mapping[str, str] | None = None) 
         return label, f"问题 #{p.get('problem_id')} 已解决" + (f"：{p['resolution']}" if p.get("resolution") else "")
     if e.type == ev.PROJECT_CORRECTED:
         changes = p.get("changes", {})
-        return label, "；".join(f"{k}：{_plain(p.get('before', {}).get(k))}→{_plain(v)}" for k, v in changes.items())
+        return label, "；".join(f"{k}：{_plain(p.get('before', {}).get(k))}→{_plain(v)}" for k, v in changes.items()) \
+            + _reason(p)
     if e.type == ev.TRIP_LOGGED:
         return label, f"{p.get('traveller', '')} 赴{p.get('destination', '')}（{p.get('start_date')}至{p.get('end_date')}）"
     if e.type == ev.ORG_CONFIGURED:

@@ -1,9 +1,10 @@
 """A month's figures (`uow.figures.month`: the rules and facts as of the month's end) kept between requests.
 
-They are a pure function of the ledger up to the month's end, so a month that has ended never changes (a
-correction is a new event, dated now) and the month in progress changes only with the ledger's head: the key is
-(month, zone, head seq) — one cheap query — and the 驾驶舱, 排名 and drill-downs stop recomputing a year of
-facts for every reader (seconds at province scale, docs/BENCHMARKS.md)."""
+They are a pure function of the ledger up to the month's end and of the later events that reach into it (a
+correction of an October entry made in December, a back-dated signing, a void), so the key is (month, zone, the
+newest of those events: `uow.figures.revision`) — two cheap queries. The month in progress moves with the head; a
+closed month stays cached until a correction reaches it. The 驾驶舱, 排名 and drill-downs stop recomputing a year
+of facts for every reader (seconds at province scale, docs/BENCHMARKS.md)."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -24,8 +25,9 @@ class MonthCache:
         self._ranked: dict[tuple[int, str | None], Ranking] = {}   # (id of the facts, group) → ranking
 
     async def month(self, uow: UnitOfWork, month: str, tz: ZoneInfo, *, current: str) -> Figures | None:
-        """`uow.figures.month(month, tz)`, from memory when the ledger has not moved for it."""
-        seq = 0 if month < current else (await uow.chain.head())[0]
+        """`uow.figures.month(month, tz)`, from memory when the ledger has not moved for it. (`current`, the month
+        in progress, is kept for the callers; the revision already moves with the head for it.)"""
+        seq = await uow.figures.revision(month, tz)
         key = (month, str(tz), seq)
         found = self._kept.get(key)
         if found is not None:

@@ -19,7 +19,7 @@ ALL: Final = frozenset(
     {
         ORG_CONFIGURED, MEMBER_ADDED, MEMBER_CHANGED, IDENTITY_BOUND, INVITE_CREATED, INVITE_USED,
         LEAD_LOGGED, PROJECT_CORRECTED, STAGE_CHANGED, FUNDS_ADDED, NOTE_ADDED, PROBLEM_RAISED,
-        PROBLEM_RESOLVED, TRIP_LOGGED,
+        PROBLEM_RESOLVED, TRIP_LOGGED, PROJECT_VOIDED, PROJECT_RESTORED, FUNDS_CORRECTED, CONTRACT_CORRECTED,
     }
 )
 SHARING: Final = frozenset({INTEREST_MARKED, ROUTED, TRANSFER_PROPOSED, TRANSFER_ACCEPTED, TRANSFER_REFUSED,
@@ -29,5 +29,6 @@ PAYLOADS: Final[dict[str, type[Payload]]] = {p.TYPE: p for p in (
     OrgConfigured, MemberAdded, MemberChanged, IdentityBound, InviteCreated, InviteUsed, LeadLogged,
     ProjectCorrected, StageChanged, FundsAdded, NoteAdded, ProblemRaised, ProblemResolved, TripLogged,
     InterestMarked, TransferProposed, Routed, TransferAccepted, TransferRefused, TransferWithdrawn,
-    SupportingJoined, ClaimOpened, ClaimResolved, ReportSubmitted, ObservationNamed, GroupBound, GroupUnbound)}
+    SupportingJoined, ClaimOpened, ClaimResolved, ReportSubmitted, ObservationNamed, GroupBound, GroupUnbound,
+    ProjectVoided, ProjectRestored, FundsCorrected, ContractCorrected)}
 """Every event type's payload class, for readers that take any event."""

@@ -5,7 +5,7 @@ from core.errors import Refusal
 from core.org import OrgConfig
 from core.payload import Payload
 from core.ports import UnitOfWork
-from core.projects import require_write
+from core.projects import require_live_entry, require_write
 from core.records import Event, Member, Project
 
 
@@ -35,9 +35,10 @@ async def project(uow: UnitOfWork, project_id: int) -> Project:
 
 
 async def writable(uow: UnitOfWork, actor: Member, project_id: int) -> Project:
-    """The project, if the actor may write for its responsible unit."""
+    """The project, if the actor may write for its responsible unit and it was not voided."""
     found = await project(uow, project_id)
     require_write(actor, found.responsible_unit)
+    require_live_entry(found)
     return found
 
 

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from core import events as ev
 from core.errors import Refusal
 from core.ports import UnitOfWork
-from core.projects import check_amount, check_correctable, require_write
+from core.names import normalize_company_name
+from core.projects import check_amount, check_correctable, check_name, check_on, require_write
 from core.records import Member, Project
 from core.roles import Role
 from core.stages import Stage, can_move, is_live, rank
@@ -27,12 +29,14 @@ class ChangeStage(ProjectCommand):
     to: Stage
     contract_wan: int | None = None   # required on reaching 签约 when the project has none yet
     reason: str | None = None         # required for 终止
+    on: datetime | None = None        # the day it happened (its local start, UTC), when not today
 
 
 @dataclass(frozen=True)
 class AddFunds(ProjectCommand):
     amount_wan: int
     confirmed_over_contract: bool = False
+    on: datetime | None = None        # the day the money arrived (its local start, UTC), when not today
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class CorrectProject:
     project_id: int
     changes: dict[str, Any]           # field → new value; fields outside core.projects.CORRECTABLE are refused
     imported: dict[str, Any] | None = None   # the sheet row it came from (bot/importer)
+    reason: str | None = None
+    from_start: bool = False          # fixes what was typed: the figures use the new values since the lead began
 
 
 async def change_stage(uow: UnitOfWork, actor: Member, cmd: ChangeStage) -> Project:
@@ -76,8 +82,10 @@ async def change_stage(uow: UnitOfWork, actor: Member, cmd: ChangeStage) -> Proj
     if to is not Stage.TERMINATED and rank(to) >= rank(Stage.SIGNED) and found.contract_wan is None \
             and contract_wan is None:
         raise Refusal("contract_required")
+    if cmd.on is not None:
+        check_on(cmd.on, uow.clock.now(), found, after=(await uow.projects.timeline(found.id)).stage_at)
     payload = ev.StageChanged(from_=found.stage.value, to=to.value, contract_wan=contract_wan,
-                              reason=reason.strip() if reason else None, imported=cmd.imported)
+                              reason=reason.strip() if reason else None, imported=cmd.imported, on=_iso(cmd.on))
     await append(uow, payload, actor=actor.id, unit=actor.unit, project_id=found.id)
     return await reread(uow, found.id)
 
@@ -96,8 +104,11 @@ async def add_funds(uow: UnitOfWork, actor: Member, cmd: AddFunds) -> Project:
     total = found.funds_wan + amount_wan
     if found.contract_wan is not None and total > found.contract_wan and not cmd.confirmed_over_contract:
         raise Refusal("funds_over_contract", total=total, contract=found.contract_wan, amount=amount_wan)
-    await append(uow, ev.FundsAdded(amount_wan=amount_wan, total_wan=total, imported=cmd.imported), actor=actor.id, unit=actor.unit,
-                 project_id=found.id)
+    if cmd.on is not None:
+        check_on(cmd.on, uow.clock.now(), found, after=(await uow.projects.timeline(found.id)).signed_at,
+                 after_what="signing")
+    await append(uow, ev.FundsAdded(amount_wan=amount_wan, total_wan=total, imported=cmd.imported, on=_iso(cmd.on)),
+                 actor=actor.id, unit=actor.unit, project_id=found.id)
     return await reread(uow, found.id)
 
 
@@ -134,10 +145,27 @@ async def correct_project(uow: UnitOfWork, actor: Member, cmd: CorrectProject) -
     """A correction is a new event naming old and new values; the earlier events stay as they were."""
     found = await writable(uow, actor, cmd.project_id)
     check_correctable(set(cmd.changes))
-    changes = cmd.changes
+    changes = dict(cmd.changes)
+    if "name" in changes:
+        check_name(changes["name"])
+        changes.setdefault("normalized_name", normalize_company_name(changes["name"]))
+    for key in ("intended_wan", "planned_wan", "foreign_wan"):
+        check_amount(changes.get(key))
+    # Only what really changes is recorded: a correction to the same value is no correction.
+    changes = {k: v for k, v in changes.items()
+               if (sorted(v) if k == "flags" else v) != (sorted(found.flags) if k == "flags" else getattr(found, k))}
+    if not changes:
+        raise Refusal("correction_unchanged")
     before = {k: getattr(found, k) if k != "flags" else sorted(found.flags) for k in changes}
     if "flags" in changes:
         changes = {**changes, "flags": sorted(changes["flags"])}
-    await append(uow, ev.ProjectCorrected(changes=changes, before=before, imported=cmd.imported), actor=actor.id, unit=actor.unit,
-                 project_id=found.id)
+    reason = (cmd.reason or "").strip() or None
+    since = _iso(found.created_at) if cmd.from_start else None
+    await append(uow, ev.ProjectCorrected(changes=changes, before=before, imported=cmd.imported, reason=reason,
+                                          since=since),
+                 actor=actor.id, unit=actor.unit, project_id=found.id)
     return await reread(uow, found.id)
+
+
+def _iso(on: datetime | None) -> str | None:
+    return on.isoformat() if on is not None else None

@@ -34,6 +34,7 @@ FOR_WHOM: dict[str, Callable[[Ctx], bool]] = {
     "route": lambda ctx: _office(ctx) or sh.works_projects(ctx.cfg, ctx.me.unit),
     "accept": _head,
     "claims": _office,
+    "restore": _office,
     "bindgroup": _head,
     "unbindgroup": _head,
 }

@@ -19,6 +19,7 @@ from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow, Step
 from handlers.registry import Command, Feature, registry
+from handlers.steps.effective_date import keep_date, on_instant
 from handlers.steps.project_steps import BACK, Around, StageSteps, TextStep, parse_cny
 from core.workdays import Workdays, deadline, due_date, last_closed_period, open_period
 
@@ -35,7 +36,7 @@ class ReportFlow(Flow):
     def __init__(self) -> None:
         # The walk's project is the current one; 返回 (or a project gone meanwhile) goes back to it.
         self.around = Around(self.current, back=self.ask_item)
-        self.stage = StageSteps(self.around, self._stage, capped=False)  # the use case refuses too much
+        self.stage = StageSteps(self.around, self._stage, capped=False, dated=True)  # the use case refuses too much
         self.note = TextStep("note", self.around, lambda ctx, p: t("report.ask_note", name=p.name), self._note)
         self.problem = TextStep("problem", self.around, lambda ctx, p: t("report.ask_problem", name=p.name),
                                 self._problem)
@@ -166,7 +167,7 @@ class ReportFlow(Flow):
         await self.ask_item(ctx)
 
     async def _write(self, ctx: Ctx, p: Project, action: str, write: Any) -> None:
-        for key in ("target", "reason", "contract_wan", "amount_wan", "over_ok"):
+        for key in ("target", "reason", "contract_wan", "amount_wan", "over_ok", "on"):
             ctx.data.pop(key, None)
         try:
             await write
@@ -184,7 +185,8 @@ class ReportFlow(Flow):
 
     async def _stage(self, ctx: Ctx, p: Project) -> None:
         d = ctx.data
-        change = uc.ChangeStage(p.id, Stage(d["target"]), contract_wan=d.get("contract_wan"), reason=d.get("reason"))
+        change = uc.ChangeStage(p.id, Stage(d["target"]), contract_wan=d.get("contract_wan"), reason=d.get("reason"),
+                                on=on_instant(ctx))
         await self._write(ctx, p, "stage", uc.change_stage(ctx.uow, ctx.me, change))
 
     # -- 到位资金 -----------------------------------------------------------------------------------
@@ -201,7 +203,9 @@ class ReportFlow(Flow):
         p = await self.current(ctx)
         if p is None or self.around.went_back(p, ans):
             return await self.ask_item(ctx)
-        wan = parse_cny(ctx, ans.text, "update.funds_positive", capped=False)  # the use case refuses too much
+        text = await keep_date(ctx, p, ans.text, funds=True)   # `500万 日期 11月20日`
+        # The use case refuses too much.
+        wan = parse_cny(ctx, text, "update.funds_positive", capped=False) if text is not None else None
         if wan is None:
             return await self.ask_funds(ctx)
         ctx.data["amount_wan"] = wan
@@ -222,7 +226,7 @@ class ReportFlow(Flow):
         await self._funds(ctx, p, over_ok=True)
 
     async def _funds(self, ctx: Ctx, p: Project, *, over_ok: bool) -> None:
-        funds = uc.AddFunds(p.id, ctx.data["amount_wan"], confirmed_over_contract=over_ok)
+        funds = uc.AddFunds(p.id, ctx.data["amount_wan"], confirmed_over_contract=over_ok, on=on_instant(ctx))
         await self._write(ctx, p, "funds", uc.add_funds(ctx.uow, ctx.me, funds))
 
     # -- the summary and the submission ---------------------------------------------------------

@@ -13,11 +13,13 @@ from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow, Step
 from handlers.registry import Command, Feature
+from handlers.steps.effective_date import TODAY, date_line, keep_date, on_date_answer, on_instant
 from handlers.steps.pick_project import PickProject
 from handlers.steps.project_steps import Around, StageSteps, TextStep, parse_cny
 
 UPDATE_ACTIONS = ("stage", "funds", "note", "problem")
 SKIP = "__skip__"
+REDATE = "__date__"
 
 
 class UpdateFlow(Flow):
@@ -31,7 +33,7 @@ class UpdateFlow(Flow):
             not_allowed=lambda ctx, p: t("refusal.not_your_project", name=p.name,
                                          unit=ctx.unit_name(p.responsible_unit)),
             then=lambda ctx, p: self.ask_action(ctx))
-        self.stage = StageSteps(around, lambda ctx, p: self.ask_confirm_stage(ctx), capped=True)
+        self.stage = StageSteps(around, lambda ctx, p: self.ask_confirm_stage(ctx), capped=True, dated=True)
         self.note = TextStep("note", around, lambda ctx, p: t("update.ask_note"), self._note)
         self.problem = TextStep("problem", around, lambda ctx, p: t("update.ask_problem"), self._problem)
 
@@ -40,6 +42,7 @@ class UpdateFlow(Flow):
                 "confirm_stage": Step(self.ask_confirm_stage, self.on_confirm_stage),
                 "funds": Step(self.ask_funds, self.on_funds), "over": Step(self.ask_over, self.on_over),
                 "confirm_funds": Step(self.ask_confirm_funds, self.on_confirm_funds),
+                "date": Step(self.ask_date, self.on_date),
                 **self.note.steps(), "next_steps": Step(self.ask_next_steps, self.on_next_steps, takes_text=True),
                 **self.problem.steps()}
 
@@ -79,15 +82,15 @@ class UpdateFlow(Flow):
         if d.get("reason"):
             detail = t("update.detail_reason", reason=d["reason"])
         ctx.ask("confirm_stage", t("update.confirm_stage", name=p.name, before=fmt.stage(p.stage),
-                                   after=fmt.stage(d["target"]), detail=detail),
-                _yes_no(), columns=2)
+                                   after=fmt.stage(d["target"]), detail=detail + date_line(ctx)),
+                _yes_no(dated=True), columns=3)
 
     async def on_confirm_stage(self, ctx: Ctx, ans: Answer) -> None:
-        if not await self._confirmed(ctx, ans, self.ask_confirm_stage):
+        if await self._redate(ctx, ans, "confirm_stage") or not await self._confirmed(ctx, ans, self.ask_confirm_stage):
             return
         d = ctx.data
         change = uc.ChangeStage(d["project_id"], Stage(d["target"]), contract_wan=d.get("contract_wan"),
-                                reason=d.get("reason"))
+                                reason=d.get("reason"), on=on_instant(ctx))
         await self._apply(ctx, uc.change_stage(ctx.uow, ctx.me, change),
                           lambda p: t("update.stage_done", name=p.name, stage=fmt.stage(p.stage)))
 
@@ -101,10 +104,11 @@ class UpdateFlow(Flow):
                            contract=fmt.amount(p.contract_wan)))
 
     async def on_funds(self, ctx: Ctx, ans: Answer) -> None:
-        wan = parse_cny(ctx, ans.text, "update.funds_positive", capped=True)
+        p = await self.project(ctx)
+        text = await keep_date(ctx, p, ans.text, funds=True)
+        wan = parse_cny(ctx, text, "update.funds_positive", capped=True) if text is not None else None
         if wan is None:
             return await self.ask_funds(ctx)
-        p = await self.project(ctx)
         ctx.data["amount_wan"] = wan
         if p.contract_wan is not None and p.funds_wan + wan > p.contract_wan:
             return await self.ask_over(ctx)
@@ -134,13 +138,15 @@ class UpdateFlow(Flow):
         p = await self.project(ctx)
         amount = ctx.data["amount_wan"]
         ctx.ask("confirm_funds", t("update.confirm_funds", name=p.name, amount=fmt.amount(amount),
-                                   total=fmt.amount(p.funds_wan + amount)), _yes_no(), columns=2)
+                                   total=fmt.amount(p.funds_wan + amount)) + date_line(ctx),
+                _yes_no(dated=True), columns=3)
 
     async def on_confirm_funds(self, ctx: Ctx, ans: Answer) -> None:
-        if not await self._confirmed(ctx, ans, self.ask_confirm_funds):
+        if await self._redate(ctx, ans, "confirm_funds") or not await self._confirmed(ctx, ans, self.ask_confirm_funds):
             return
         d = ctx.data
-        funds = uc.AddFunds(d["project_id"], d["amount_wan"], confirmed_over_contract=bool(d.get("over_ok")))
+        funds = uc.AddFunds(d["project_id"], d["amount_wan"], confirmed_over_contract=bool(d.get("over_ok")),
+                            on=on_instant(ctx))
         await self._apply(ctx, uc.add_funds(ctx.uow, ctx.me, funds),
                           lambda p: t("update.funds_done", name=p.name, total=fmt.amount(p.funds_wan)))
 
@@ -163,6 +169,24 @@ class UpdateFlow(Flow):
         name = ctx.data["project_name"]
         await self._apply(ctx, uc.raise_problem(ctx.uow, ctx.me, uc.RaiseProblem(p.id, text)),
                           lambda _: t("update.problem_done", name=name))
+
+    # -- the day it happened (改日期 on a confirm card) ----------------------------------------------
+    async def _redate(self, ctx: Ctx, ans: Answer, confirm: str) -> bool:
+        if ans.value != REDATE and ans.text.strip() != t("date.button"):
+            return False
+        ctx.data["confirm"] = confirm
+        await self.ask_date(ctx)
+        return True
+
+    async def ask_date(self, ctx: Ctx) -> None:
+        ctx.ask("date", t("date.ask"), [Choice(t("date.today"), TODAY)])
+
+    async def on_date(self, ctx: Ctx, ans: Answer) -> None:
+        p = await self.project(ctx)
+        confirm = ctx.data.get("confirm", "confirm_stage")
+        if not await on_date_answer(ctx, p, ans, funds=confirm == "confirm_funds"):
+            return await self.ask_date(ctx)
+        await self.ask_step(ctx, confirm)
 
     # -- shared ---------------------------------------------------------------------------------
     async def _confirmed(self, ctx: Ctx, ans: Answer, reask: Any) -> bool:
@@ -191,8 +215,9 @@ class UpdateFlow(Flow):
         return t("update.kept", name=data["project_name"]) if data.get("project_name") else t("flow.nothing_kept")
 
 
-def _yes_no() -> list[Choice]:
-    return [Choice(t("button.confirm"), "yes"), Choice(t("button.cancel"), "no")]
+def _yes_no(*, dated: bool = False) -> list[Choice]:
+    date = [Choice(t("date.button"), REDATE)] if dated else []
+    return [Choice(t("button.confirm"), "yes"), *date, Choice(t("button.cancel"), "no")]
 
 
 FEATURE = Feature(

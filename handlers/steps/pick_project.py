@@ -4,12 +4,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from core.errors import Refusal
 from core.records import Project
 from texts import formatting as fmt
 from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Step
 from handlers.matching import search_projects
+from handlers.parsing.ids import as_id
 
 PICK_LIMIT = 8
 
@@ -46,8 +48,15 @@ class PickProject:
                 [Choice(f"#{p.id} {p.name}（{fmt.stage(p.stage)}）", str(p.id)) for p in listed], columns=1)
 
     async def on(self, ctx: Ctx, ans: Answer) -> None:
+        ref = as_id(ans.text.strip().lstrip("#＃")) if ans.text.strip()[:1] in ("#", "＃") else None
         if ans.value:
             found = await ctx.uow.projects.many([int(ans.value)])
+        elif ref is not None:   # #12, the number every card shows
+            found = await ctx.uow.projects.many([ref])
+            if found and found[0].voided_at is not None:   # lists leave it out; by its number it is refused
+                ctx.finish()
+                ctx.refuse(Refusal("project_voided", project_id=ref))
+                return None
         else:
             found = await search_projects(ctx.uow, ans.text)
         if not found:

@@ -14,6 +14,7 @@ from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Step
 from handlers.parsing import AmountError, parse_amount
+from handlers.steps.effective_date import keep_date
 
 BACK = "__back__"
 Ask = Callable[[Ctx], Awaitable[None]]
@@ -91,9 +92,10 @@ class StageSteps:
     with `target`, and `reason` or `contract_wan` where asked, in the flow's fields."""
 
     def __init__(self, around: Around, done: Callable[[Ctx, Project], Awaitable[None]], *,
-                 capped: bool) -> None:
+                 capped: bool, dated: bool = False) -> None:
         self.around, self.done = around, done
         self.capped = capped  # /update refuses an impossible contract here; the report leaves it to the use case
+        self.dated = dated    # `签约 日期 11月20日`, `5亿 日期 11.20`: handlers/steps/effective_date.py
         self.reason = TextStep("reason", around, lambda ctx, p: t("update.ask_reason"), self._reason, limit=500)
 
     async def ask_stage(self, ctx: Ctx) -> None:
@@ -110,7 +112,13 @@ class StageSteps:
         p = await self.around.project(ctx)
         if p is None or self.around.went_back(p, ans):
             return await self.around.leave(ctx)
-        target = Stage(ans.value) if ans.value else stage_from_text(ans.text)
+        text = ans.text
+        if self.dated and not ans.value:
+            kept = await keep_date(ctx, p, text, funds=False)
+            if kept is None:
+                return await self.ask_stage(ctx)
+            text = kept
+        target = Stage(ans.value) if ans.value else stage_from_text(text)
         if target is None or target not in next_stages(p.stage):
             ctx.say(t("update.stage_not_allowed", text=ans.text, stage=fmt.stage(p.stage)))
             return await self.ask_stage(ctx)
@@ -132,7 +140,13 @@ class StageSteps:
         p = await self.around.project(ctx)
         if p is None or self.around.went_back(p, ans):
             return await self.around.leave(ctx)
-        wan = parse_cny(ctx, ans.text, "update.contract_cny", capped=self.capped)
+        text = ans.text
+        if self.dated:
+            kept = await keep_date(ctx, p, text, funds=False)
+            if kept is None:
+                return await self.ask_contract(ctx)
+            text = kept
+        wan = parse_cny(ctx, text, "update.contract_cny", capped=self.capped)
         if wan is None:
             return await self.ask_contract(ctx)
         ctx.data["contract_wan"] = wan

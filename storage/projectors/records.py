@@ -149,6 +149,26 @@ async def _funds(session: AsyncSession, e: Event) -> None:
     await _touch(session, e, funds_wan=ProjectRow.funds_wan + ev.FundsAdded.from_dict(e.payload).amount_wan)
 
 
+@projects(ev.FUNDS_CORRECTED)
+async def _funds_corrected(session: AsyncSession, e: Event) -> None:
+    await _touch(session, e, funds_wan=ProjectRow.funds_wan + ev.FundsCorrected.from_dict(e.payload).offset_wan)
+
+
+@projects(ev.CONTRACT_CORRECTED)
+async def _contract_corrected(session: AsyncSession, e: Event) -> None:
+    await _touch(session, e, contract_wan=ev.ContractCorrected.from_dict(e.payload).amount_wan)
+
+
+@projects(ev.PROJECT_VOIDED)
+async def _voided(session: AsyncSession, e: Event) -> None:
+    await _touch(session, e, voided_at=e.at, void_reason=ev.ProjectVoided.from_dict(e.payload).reason)
+
+
+@projects(ev.PROJECT_RESTORED)
+async def _restored(session: AsyncSession, e: Event) -> None:
+    await _touch(session, e, voided_at=None, void_reason=None)
+
+
 @projects(ev.NOTE_ADDED, ev.PROBLEM_RAISED)
 async def _note(session: AsyncSession, e: Event) -> None:
     kind = "problem" if e.type == ev.PROBLEM_RAISED else "note"

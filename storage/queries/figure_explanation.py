@@ -50,6 +50,7 @@ class _Version:
     credit_host_pct: int | None
     category: str | None
     flags: frozenset[str]
+    contract_wan: int | None = None     # as corrected (the version's)
 
 
 @dataclass
@@ -116,8 +117,8 @@ async def _scope(session: AsyncSession, cfg: OrgConfig, unit: str, tz: ZoneInfo,
     rows = (await session.execute(select(v).where(mine))).mappings().all()
     versions = {r["project_id"]: _Version(
         r["project_id"], r["owner_unit"], r["host_unit"], r["credit_owner_pct"], r["credit_host_pct"], r["category"],
-        frozenset(f for f in ("industrial", "strong", "headquarters", "digital", "central_soe") if r[f"flag_{f}"]))
-        for r in rows}
+        frozenset(f for f in ("industrial", "strong", "headquarters", "digital", "central_soe") if r[f"flag_{f}"]),
+        r["contract_wan"]) for r in rows}
     described = await describe_projects(session, versions.keys(), until)
     return _Scope(cfg, unit, tz, start, until, versions, {pid: d.name for pid, d in described.items()},
                   select(v.c.project_id).where(mine))
@@ -174,6 +175,13 @@ async def _contracts(session: AsyncSession, scope: _Scope) -> dict[int, Any]:
     return {row.project_id: row for row in rows}
 
 
+def _contract(v: _Version, contract: Any) -> int:
+    """The contract amount as corrected (the version's), else the stage change's own."""
+    if v.contract_wan is not None:
+        return v.contract_wan
+    return contract.contract_wan if contract is not None else 0
+
+
 async def _reached(session: AsyncSession, scope: _Scope, threshold: Stage, *,
                    flag: str | None) -> tuple[FigureLine, ...]:
     lines = []
@@ -197,8 +205,10 @@ async def _soe_contracts(session: AsyncSession, scope: _Scope) -> tuple[FigureLi
         if first.at < scope.start or share == 0 or "central_soe" not in v.flags:
             continue
         contract = contracts.get(pid)
-        amount = contract.contract_wan if contract is not None else 0
+        amount = _contract(v, contract)
         note = f"签约额见 #{contract.event_seq}" if contract is not None and contract.event_seq != first.event_seq else ""
+        if contract is not None and amount != contract.contract_wan:
+            note = (note + "，" if note else "") + "签约额已更正"
         lines.append(FigureLine(first.event_seq, scope.local(first.at), pid, scope.name(pid), "value", amount, None,
                                 share, Fraction(amount * share, 100), note))
     return tuple(lines)
@@ -213,8 +223,9 @@ async def _funds_rate(session: AsyncSession, scope: _Scope) -> tuple[FigureLine,
     for pid in sorted(signed, key=lambda p: signed[p].event_seq):
         c = contracts.get(pid)
         if c is not None:
+            amount = _contract(scope.versions[pid], c)
             lines.append(FigureLine(c.event_seq, scope.local(c.at), pid, scope.name(pid), "denominator",
-                                    c.contract_wan, None, None, Fraction(c.contract_wan)))
+                                    amount, None, None, Fraction(amount)))
     return tuple(lines)
 
 

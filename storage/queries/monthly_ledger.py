@@ -28,6 +28,7 @@ from core import events as ev
 from core.clock import local_midnight_utc
 from core.figures import LedgerEvent, LedgerRow, month_days
 from core.stages import Stage, rank
+from storage.queries.known import in_force
 from storage.tables.facts import FundFactRow, ProjectVersionRow, StageFactRow
 from storage.tables.ledger import EventRow
 from storage.tables.projects import NoteRow
@@ -102,11 +103,8 @@ async def member_names_as_of(session: AsyncSession, until: datetime) -> dict[int
 
 
 def versions_as_of(until: datetime) -> Subquery:
-    """Each countable project's reporting version in force at `until` (recorded before it, not yet replaced)."""
-    return (select(ProjectVersionRow)
-            .where(ProjectVersionRow.at < until, ProjectVersionRow.countable,
-                   or_(ProjectVersionRow.valid_to.is_(None), ProjectVersionRow.valid_to >= until))
-            .subquery("v"))
+    """Each countable project's reporting version in force at `until`, as known now."""
+    return select(ProjectVersionRow).where(in_force(ProjectVersionRow, until)).subquery("v")
 
 
 @dataclass
@@ -133,19 +131,18 @@ async def _tracked(session: AsyncSession, until: datetime) -> dict[int, _Tracked
     """
     versions = await session.execute(
         select(ProjectVersionRow.project_id, ProjectVersionRow.owner_unit, ProjectVersionRow.host_unit,
-               ProjectVersionRow.industry)
-        .where(ProjectVersionRow.at < until, ProjectVersionRow.countable,
-               or_(ProjectVersionRow.valid_to.is_(None), ProjectVersionRow.valid_to >= until)))
-    found = {pid: _Tracked(owner, host, industry) for pid, owner, host, industry in versions.all()}
+               ProjectVersionRow.industry, ProjectVersionRow.contract_wan)
+        .where(in_force(ProjectVersionRow, until)))
+    # The contract amount is the version's: a corrected signing amount counts from the signing's date.
+    found = {pid: _Tracked(owner, host, industry, contract=contract)
+             for pid, owner, host, industry, contract in versions.all()}
     stages = await session.execute(
-        select(StageFactRow.project_id, StageFactRow.stage, StageFactRow.stage_rank, StageFactRow.contract_wan)
-        .where(StageFactRow.at < until).order_by(StageFactRow.event_seq))
-    for pid, stage, stage_rank, contract in stages.all():
+        select(StageFactRow.project_id, StageFactRow.stage, StageFactRow.stage_rank)
+        .where(StageFactRow.at < until).order_by(StageFactRow.at, StageFactRow.event_seq))
+    for pid, stage, stage_rank in stages.all():
         t = found.get(pid)
         if t is not None:
             t.stage, t.stage_rank = stage, stage_rank
-            if contract is not None:
-                t.contract = contract
     out = {pid: t for pid, t in found.items() if t.stage_rank >= rank(Stage.NEGOTIATING)}
     funds = await session.execute(
         select(FundFactRow.project_id, func.sum(FundFactRow.amount_wan))

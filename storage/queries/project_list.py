@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.project_list import INDUSTRY_OTHER, ProjectPage, ProjectQuery
 from storage.projectors.records import FLAG_COLUMNS
-from storage.repositories.projects import to_project
+from storage.repositories.projects import LISTED, to_project
 from storage.tables.projects import ProjectRow
 
 AMOUNT = func.coalesce(ProjectRow.contract_wan, ProjectRow.intended_wan, 0)
@@ -20,7 +20,7 @@ SORT_COLUMNS: dict[str, Any] = {
 
 
 def _conditions(q: ProjectQuery) -> list[Any]:
-    where: list[Any] = []
+    where: list[Any] = [LISTED]
     if q.unit:
         where.append(or_(ProjectRow.responsible_unit == q.unit, ProjectRow.owner_unit == q.unit))
     if q.stage is not None:

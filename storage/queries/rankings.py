@@ -12,12 +12,13 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import local_midnight_utc
 from core.figures import MonthFacts, ProjectGroup, QuotaHolder, ReportCounts
-from storage.tables.facts import FundFactRow, MilestoneRow, ProjectVersionRow
+from storage.queries.known import in_force, recorded
+from storage.tables.facts import FundFactRow, LateFactRow, MilestoneRow, ProjectVersionRow
 from storage.tables.ledger import EventRow
 from storage.tables.org import MemberRow
 from storage.tables.trips import TripRow
@@ -29,25 +30,23 @@ GROUP_KEYS = ("owner_unit", "host_unit", "credit_owner_pct", "credit_host_pct", 
               "flag_strong", "flag_headquarters", "flag_digital", "flag_central_soe")
 
 
-def _as_of(v: Any, until: datetime) -> Any:
-    """The version of each project valid at `until`, if it counts."""
-    return and_(v.at < until, or_(v.valid_to.is_(None), v.valid_to >= until), v.countable)
-
-
-async def project_groups(session: AsyncSession, *, year_start: datetime, until: datetime) -> list[ProjectGroup]:
+async def project_groups(session: AsyncSession, *, year_start: datetime, until: datetime,
+                         as_of: datetime | None = None) -> list[ProjectGroup]:
     """Two scans grouped by each version's class key: the funds (as cheap as a plain funds-per-unit
-    query), and the projects with their milestones, which also names each class's attributes."""
+    query), and the projects with their milestones, which also names each class's attributes. Facts count by
+    when they happened (before `until`), as known now or, with `as_of`, as recorded before it."""
     v = ProjectVersionRow
     f = FundFactRow
     funds = await session.execute(
         select(v.class_key, func.coalesce(func.sum(case((f.at >= year_start, f.amount_wan), else_=0)), 0),
                func.coalesce(func.sum(f.amount_wan), 0))
-        .select_from(f).join(v, and_(v.project_id == f.project_id, _as_of(v, until)))
-        .where(f.at < until).group_by(v.class_key))
+        .select_from(f).join(v, and_(v.project_id == f.project_id, in_force(v, until, as_of)))
+        .where(f.at < until, recorded(f.recorded_at, as_of)).group_by(v.class_key))
     m = MilestoneRow
 
     def reached(column: Any, *, this_year: bool) -> Any:
-        condition = and_(column.is_not(None), column < until)
+        condition = and_(column.is_not(None), column < until,
+                         recorded(getattr(m, column.key.replace("_at", "_recorded")), as_of))
         return and_(condition, column >= year_start) if this_year else condition
 
     def count(condition: Any) -> Any:
@@ -64,7 +63,7 @@ async def project_groups(session: AsyncSession, *, year_start: datetime, until: 
                count(reached(m.signed_at, this_year=False)), count(reached(m.landed_at, this_year=False)),
                count(reached(m.started_at, this_year=False)), count(reached(m.producing_at, this_year=False)),
                contracts(reached(m.signed_at, this_year=False)), contracts(reached(m.signed_at, this_year=True)))
-        .select_from(v).outerjoin(m, m.project_id == v.project_id).where(_as_of(v, until))
+        .select_from(v).outerjoin(m, m.project_id == v.project_id).where(in_force(v, until, as_of))
         .group_by(v.class_key, *keys))
     money = {row[0]: (int(row[1]), int(row[2])) for row in funds.all()}
     n = len(GROUP_KEYS)
@@ -74,11 +73,13 @@ async def project_groups(session: AsyncSession, *, year_start: datetime, until: 
     return [ProjectGroup(*values) for values in fields]
 
 
-async def trips_by_member(session: AsyncSession, *, year_start_date: date, until: datetime) -> dict[int, int]:
-    """Trips this year of each quota holder, as recorded by `until`."""
+async def trips_by_member(session: AsyncSession, *, year_start_date: date, until: datetime,
+                          as_of: datetime | None = None) -> dict[int, int]:
+    """Trips this year of each quota holder, as recorded by `until` (and by `as_of`)."""
     rows = await session.execute(
         select(TripRow.leader_member_id, func.count())
-        .where(TripRow.leader_member_id.is_not(None), TripRow.start_date >= year_start_date, TripRow.at < until)
+        .where(TripRow.leader_member_id.is_not(None), TripRow.start_date >= year_start_date, TripRow.at < until,
+               recorded(TripRow.at, as_of))
         .group_by(TripRow.leader_member_id))
     # leader_member_id is nullable, but the query keeps only the rows where it is set.
     return {cast(int, member_id): count for member_id, count in rows.all()}
@@ -99,20 +100,34 @@ async def head_as_of(session: AsyncSession, until: datetime) -> tuple[int, str |
     return (row.seq, row.hash) if row else (0, None)
 
 
+async def figures_head(session: AsyncSession, until: datetime, as_of: datetime | None = None
+                       ) -> tuple[int, str | None]:
+    """The newest event a month's figures depend on: the head at the month's end, or a later event that changed
+    facts before it (a correction, a back-dated entry, a void), as known now or at `as_of`."""
+    seq, digest = await head_as_of(session, until if as_of is None else min(until, as_of))
+    late = (await session.execute(select(func.max(LateFactRow.event_seq))
+                                  .where(LateFactRow.at < until, recorded(LateFactRow.recorded_at, as_of)))).scalar()
+    if late is None or late <= seq:
+        return seq, digest
+    row = (await session.execute(select(EventRow.hash).where(EventRow.seq == late))).scalar()
+    return late, row
+
+
 async def month_facts(session: AsyncSession, month: str, tz: ZoneInfo,
-                      reports: ReportCounter | None = None) -> MonthFacts:
-    """Read everything the ranking of `month` ("2026-10") needs, as of the month's end in `tz`."""
+                      reports: ReportCounter | None = None, *, as_of: datetime | None = None) -> MonthFacts:
+    """Read everything the ranking of `month` ("2026-10") needs: the facts that happened before the month's end in
+    `tz`, as known now (a later correction counted) or as recorded before `as_of`."""
     year, mon = (int(x) for x in month.split("-"))
     first_next = date(year + (mon == 12), mon % 12 + 1, 1)
     month_end = first_next - timedelta(days=1)
     year_start = date(year, 1, 1)
     until = local_midnight_utc(first_next, tz)
     start = local_midnight_utc(year_start, tz)
-    seq, digest = await head_as_of(session, until)
-    groups = await project_groups(session, year_start=start, until=until)
-    trips = await trips_by_member(session, year_start_date=year_start, until=until)
+    seq, digest = await figures_head(session, until, as_of)
+    groups = await project_groups(session, year_start=start, until=until, as_of=as_of)
+    trips = await trips_by_member(session, year_start_date=year_start, until=until, as_of=as_of)
     holders = await quota_holders(session)
     counts = await reports(session, start, until) if reports is not None else None
     return MonthFacts(month=month, year_start=year_start, month_end=month_end, until=until, head_seq=seq,
                       head_hash=digest, groups=tuple(groups), trips=trips, quota_holders=tuple(holders),
-                      reports=counts)
+                      reports=counts, as_of=as_of)

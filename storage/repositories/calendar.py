@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, insert, or_, select, update
+from sqlalchemy import CursorResult, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import events as ev
@@ -74,7 +74,7 @@ class SqlCalendarStore:
 
     # -- the monthly dispatch digest --------------------------------------------------------------
     async def dispatch(self, *, threshold_wan: int, month_start: datetime, stale_before: datetime) -> DispatchData:
-        live = ProjectRow.stage != Stage.TERMINATED.value
+        live = and_(ProjectRow.stage != Stage.TERMINATED.value, ProjectRow.voided_at.is_(None))
         amount = func.coalesce(ProjectRow.contract_wan, ProjectRow.intended_wan)
         key_rows = (await self.s.execute(select(ProjectRow).where(live, or_(
             amount >= threshold_wan, ProjectRow.leader_member_id.is_not(None), ProjectRow.source == LEADER_SOURCE))
@@ -98,7 +98,7 @@ class SqlCalendarStore:
             if not json.loads(payload).get("needs_city", True):
                 continue
             row = await self.s.get(ProjectRow, note.project_id)
-            if row is not None and row.stage != Stage.TERMINATED.value:
+            if row is not None and row.stage != Stage.TERMINATED.value and row.voided_at is None:
                 problems.append((to_note(note), to_project(row)))
         stale_rows = (await self.s.execute(select(ProjectRow).where(live, ProjectRow.updated_at < stale_before)
                                            .order_by(ProjectRow.updated_at, ProjectRow.id))).scalars()

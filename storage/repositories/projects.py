@@ -8,10 +8,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.project_list import ProjectPage, ProjectQuery
-from core.records import Event, Note, Project, ProjectTraits
-from core.stages import Stage
+from core.records import Event, FundEntry, Note, Project, ProjectTraits, Timeline
+from core.stages import Stage, rank
 from storage.ledger import row_to_event
 from storage.projectors.records import FLAG_COLUMNS
+from storage.tables.facts import FundFactRow, StageFactRow
 from storage.tables.ledger import EventRow
 from storage.tables.projects import NoteRow, ProjectRow
 
@@ -26,7 +27,12 @@ def to_project(r: ProjectRow) -> Project:
         responsible_unit=r.responsible_unit, responsible_person=r.responsible_person,
         leader_member_id=r.leader_member_id, created_by=r.created_by, created_at=r.created_at,
         updated_at=r.updated_at, terminated_reason=r.terminated_reason, duplicate_of=r.duplicate_of,
-        content=r.content, next_steps=r.next_steps, industry_other=r.industry_other)
+        content=r.content, next_steps=r.next_steps, voided_at=r.voided_at, void_reason=r.void_reason,
+        industry_other=r.industry_other)
+
+
+# Every list leaves out a voided project (entered by mistake); `get`, /history and the ledger still show it.
+LISTED = ProjectRow.voided_at.is_(None)
 
 
 def to_note(r: NoteRow) -> Note:
@@ -50,29 +56,31 @@ class SqlProjectRepository:
         return [found[i] for i in ids if i in found]
 
     async def by_credit_code(self, code: str) -> list[Project]:
-        return await self._list(select(ProjectRow).where(ProjectRow.credit_code == code).order_by(ProjectRow.id))
+        return await self._list(select(ProjectRow).where(ProjectRow.credit_code == code, LISTED)
+                                .order_by(ProjectRow.id))
 
     async def by_normalized_name(self, normalized: str) -> list[Project]:
-        return await self._list(select(ProjectRow).where(ProjectRow.normalized_name == normalized)
+        return await self._list(select(ProjectRow).where(ProjectRow.normalized_name == normalized, LISTED)
                                 .order_by(ProjectRow.id))
 
     async def names(self) -> list[tuple[int, str]]:
-        rows = await self.s.execute(select(ProjectRow.id, ProjectRow.normalized_name))
+        rows = await self.s.execute(select(ProjectRow.id, ProjectRow.normalized_name).where(LISTED))
         return [(r.id, r.normalized_name) for r in rows]
 
     async def traits(self) -> list[ProjectTraits]:
         r = ProjectRow
-        rows = await self.s.execute(select(r.id, r.normalized_name, r.credit_code, r.industry, r.intended_wan, r.contact))
+        rows = await self.s.execute(select(r.id, r.normalized_name, r.credit_code, r.industry, r.intended_wan, r.contact)
+                                    .where(LISTED))
         return [ProjectTraits(*row) for row in rows]
 
     async def of_unit(self, unit: str, *, live_only: bool = True) -> list[Project]:
-        q = select(ProjectRow).where(or_(ProjectRow.responsible_unit == unit, ProjectRow.owner_unit == unit))
+        q = select(ProjectRow).where(or_(ProjectRow.responsible_unit == unit, ProjectRow.owner_unit == unit), LISTED)
         if live_only:
             q = q.where(ProjectRow.stage != Stage.TERMINATED.value)
         return await self._list(q.order_by(ProjectRow.updated_at.desc()))
 
     async def stale(self, unit: str | None, before: datetime) -> list[Project]:
-        q = select(ProjectRow).where(ProjectRow.updated_at < before, ProjectRow.stage != Stage.TERMINATED.value)
+        q = select(ProjectRow).where(ProjectRow.updated_at < before, ProjectRow.stage != Stage.TERMINATED.value, LISTED)
         if unit is not None:
             q = q.where(or_(ProjectRow.responsible_unit == unit, ProjectRow.owner_unit == unit))
         return await self._list(q.order_by(ProjectRow.updated_at))
@@ -90,7 +98,8 @@ class SqlProjectRepository:
 
     async def all_open_problems(self, *, limit: int = 50) -> tuple[int, list[Note]]:
         """Every open problem city-wide (how many, and the newest `limit`): the 驾驶舱's coordination list."""
-        open_ = (NoteRow.kind == "problem", NoteRow.resolved_at.is_(None))
+        voided = NoteRow.project_id.in_(select(ProjectRow.id).where(ProjectRow.voided_at.is_not(None)))
+        open_ = (NoteRow.kind == "problem", NoteRow.resolved_at.is_(None), ~voided)
         total = (await self.s.execute(select(func.count()).select_from(NoteRow).where(*open_))).scalar_one()
         rows = (await self.s.execute(select(NoteRow).where(*open_).order_by(NoteRow.id.desc()).limit(limit))).scalars()
         return int(total), [to_note(r) for r in rows]
@@ -101,6 +110,25 @@ class SqlProjectRepository:
             q = q.limit(limit)
         rows = (await self.s.execute(q)).scalars().all()
         return [row_to_event(r) for r in reversed(rows)]
+
+    async def timeline(self, project_id: int) -> Timeline:
+        stages = (await self.s.execute(
+            select(StageFactRow.event_seq, StageFactRow.at, StageFactRow.stage_rank, StageFactRow.contract_wan)
+            .where(StageFactRow.project_id == project_id).order_by(StageFactRow.at, StageFactRow.event_seq))).all()
+        signed = next((r.at for r in stages if r.stage_rank >= rank(Stage.SIGNED)), None)
+        contract = next((r.event_seq for r in reversed(stages) if r.contract_wan is not None), None)
+        facts = (await self.s.execute(
+            select(FundFactRow.event_seq, FundFactRow.entry_seq, FundFactRow.at, FundFactRow.recorded_at,
+                   FundFactRow.amount_wan)
+            .where(FundFactRow.project_id == project_id).order_by(FundFactRow.event_seq))).all()
+        entries = {r.event_seq: r for r in facts if r.entry_seq == r.event_seq}
+        counted = {seq: r.amount_wan for seq, r in entries.items()}
+        for r in facts:
+            if r.entry_seq != r.event_seq and r.entry_seq in counted:
+                counted[r.entry_seq] += r.amount_wan
+        funds = tuple(FundEntry(seq, r.at, r.recorded_at, counted[seq], r.amount_wan) for seq, r in entries.items())
+        return Timeline(stage_at=stages[-1].at if stages else None, signed_at=signed, contract_seq=contract,
+                        funds=funds)
 
     async def search(self, query: ProjectQuery) -> ProjectPage:
         from storage.queries.project_list import search_projects

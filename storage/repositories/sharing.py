@@ -119,7 +119,7 @@ class SqlSharingRepository:
 
     async def landed_by_unit(self, industry: str, *, exclude: int | None = None) -> dict[str, int]:
         q = select(ProjectRow.responsible_unit, func.count()).where(
-            ProjectRow.industry == industry, ProjectRow.stage.in_(_PLACED))
+            ProjectRow.industry == industry, ProjectRow.stage.in_(_PLACED), ProjectRow.voided_at.is_(None))
         if exclude is not None:
             q = q.where(ProjectRow.id != exclude)
         return {unit: n for unit, n in await self.s.execute(q.group_by(ProjectRow.responsible_unit))}
@@ -152,7 +152,7 @@ class SqlSharingRepository:
 
     # -- the pool and history -------------------------------------------------------------------
     async def pool(self, *, industry: str | None = None, limit: int = 10) -> list[Project]:
-        q = select(ProjectRow).where(ProjectRow.stage.in_(_POOLED))
+        q = select(ProjectRow).where(ProjectRow.stage.in_(_POOLED), ProjectRow.voided_at.is_(None))
         if industry is not None:
             q = q.where(ProjectRow.industry == industry)
         rows = await self._scalars(q.order_by(ProjectRow.created_at.desc(), ProjectRow.id.desc()).limit(limit))

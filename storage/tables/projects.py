@@ -44,6 +44,9 @@ class ProjectRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     terminated_reason: Mapped[str | None] = mapped_column(Text)
     duplicate_of: Mapped[int | None] = mapped_column(BigInteger)
+    # Voided (entered by mistake): every list leaves it out; the card and /history still show it.
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class NoteRow(Base):

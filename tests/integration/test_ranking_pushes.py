@@ -164,3 +164,28 @@ async def test_every_push_that_carries_the_head_records_it_as_a_checkpoint(db: D
     async with db.uow(readonly=True) as uow:
         assert len(await uow.chain.checkpoints()) == 4
         assert await check_against(uow.session, points) == []
+
+
+async def test_the_pushed_ranking_comes_back_as_of_its_checkpoint_after_a_later_correction(
+        db: Database, clock: FixedClock) -> None:
+    from core.usecases import corrections as fix
+    from tests.integration.test_ranking import act
+
+    ids = await october(db, clock)
+    await bind_everyone(db)
+    await tick_at(db, local(2026, 11, 3, 9, 0))
+    pushed = [json.loads(r.action)["text"] for r in await outbox(db, "ranking.text")]
+    async with db.uow(readonly=True) as uow:
+        point = (await uow.chain.checkpoints())[0]
+        entry = (await uow.projects.timeline(ids["east"])).funds[0]
+    clock.set(local(2026, 12, 5, 10))
+    await act(db, "东小李", fix.correct_funds, fix.CorrectFunds(ids["east"], entry.seq, 2_000, "多填了一个零"))
+    async with db.uow(readonly=True) as uow:
+        cfg, then = await uow.figures.month("2026-10", TZ, as_of=point.published_at)  # type: ignore[misc]
+        _, now = await uow.figures.month("2026-10", TZ)  # type: ignore[misc]
+    assert (then.head_seq, then.head_hash) == (point.seq, point.hash)
+    assert now.head_seq > point.seq   # today's October depends on the December correction
+    ranked = rank_month(cfg, then)
+    assert any(text == render_ranking(ranked, group=ranked.groups[0].code, highlight=None) or
+               text.split("\n")[-1] == f"账本链头 #{then.head_seq} {(then.head_hash or '')[:16]}" for text in pushed)
+    assert rank_month(cfg, now) != ranked

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.clock import FixedClock
+from core.clock import FixedClock, local_midnight_utc
+from core.usecases import corrections as fix
 from core.errors import Refusal
 from core.names import normalize_company_name
 from core.roles import Role
@@ -22,7 +25,35 @@ from tests.helpers import dump, setup_org
 
 pytestmark = pytest.mark.asyncio
 
+TZ = ZoneInfo("Asia/Shanghai")
 COMPANIES = ["比亚迪", "宁德时代", "华为技术", "中国电子", "满帮集团", "贵州磷化", "中铝", "吉利汽车", "奇瑞", "腾讯"]
+
+
+def back_dated(rng: random.Random, clock: FixedClock) -> datetime | None:
+    """Now and then a day in the last fortnight (a past one before the lead or the stage is refused, as in chat)."""
+    if rng.random() < .7:
+        return None
+    day = (clock.now() - timedelta(days=rng.randint(0, 14))).astimezone(TZ).date()
+    return local_midnight_utc(day, TZ)
+
+
+async def correction(uow: Any, actor: Any, rng: random.Random, p: Any, clock: FixedClock) -> None:
+    """A void, the office's restore, a funds entry offset or a contract amount corrected."""
+    kind = rng.random()
+    if kind < .3:
+        await fix.void_project(uow, actor, fix.VoidProject(p.id, "重复录入"))
+    elif kind < .38:
+        office = next(m for m in await uow.org.members() if m.role is Role.OFFICE_ADMIN)
+        voided = [q for q in await uow.projects.many([pid for pid in range(1, 3000)]) if q.voided_at is not None]
+        if voided:
+            await fix.restore_project(uow, office, fix.RestoreProject(rng.choice(voided).id))
+    elif kind < .8:
+        entries = (await uow.projects.timeline(p.id)).funds
+        if entries:
+            entry = rng.choice(entries)
+            await fix.correct_funds(uow, actor, fix.CorrectFunds(p.id, entry.seq, rng.randint(0, 5000), "报错了"))
+    else:
+        await fix.correct_contract(uow, actor, fix.CorrectContract(p.id, rng.randint(1, 10**6)))
 
 
 async def random_command(db: Database, rng: random.Random, clock: FixedClock) -> None:
@@ -46,10 +77,10 @@ async def random_command(db: Database, rng: random.Random, clock: FixedClock) ->
                 options = next_stages(p.stage)
                 if options:
                     target = rng.choice(options)
-                    await uc.change_stage(uow, actor, uc.ChangeStage(p.id, target, contract_wan=rng.randint(1, 10**6), reason="企业战略调整" if target is Stage.TERMINATED else None))
+                    await uc.change_stage(uow, actor, uc.ChangeStage(p.id, target, contract_wan=rng.randint(1, 10**6), reason="企业战略调整" if target is Stage.TERMINATED else None, on=back_dated(rng, clock)))
             elif choice < 0.65:
                 p = rng.choice(mine)
-                await uc.add_funds(uow, actor, uc.AddFunds(p.id, rng.randint(1, 5000), confirmed_over_contract=rng.random() < .5))
+                await uc.add_funds(uow, actor, uc.AddFunds(p.id, rng.randint(1, 5000), confirmed_over_contract=rng.random() < .5, on=back_dated(rng, clock)))
             elif choice < 0.75:
                 await uc.add_note(uow, actor, uc.AddNote(rng.choice(mine).id, f"进展{rng.random()}", next_steps="下周再访"))
             elif choice < 0.82:
@@ -60,10 +91,12 @@ async def random_command(db: Database, rng: random.Random, clock: FixedClock) ->
                 problems = await uow.projects.open_problems(p.id)
                 if problems:
                     await uc.resolve_problem(uow, actor, uc.ResolveProblem(p.id, problems[0].id, "已协调"))
-            elif choice < 0.92:
+            elif choice < 0.86:
                 p = rng.choice(mine)
                 await uc.correct_project(uow, actor, uc.CorrectProject(p.id, {"intended_wan": rng.randint(0, 10**6),
-                                                            "flags": ["industrial"]}))
+                                                            "flags": ["industrial"]}, from_start=rng.random() < .5))
+            elif choice < 0.92:
+                await correction(uow, actor, rng, rng.choice(mine), clock)
             elif choice < 0.97:
                 start = date(2026, 1, 1) + timedelta(days=rng.randint(0, 300))
                 await log_trip(uow, actor, TripDraft(traveller=actor.name, destination="深圳", start_date=start,
@@ -83,8 +116,16 @@ async def test_replaying_the_ledger_rebuilds_identical_tables(db: Database, cloc
         await random_command(db, rng, clock)
     before = await dump(db, schema().projection_tables)
     assert len(before["projects"]) > 50 and len(before["notes"]) > 20  # the commands really did things
+    # ...corrections, voids and back-dated facts among them
+    assert len(before["late_facts"]) > 20 and any(row[-1] is not None for row in before["project_versions"])
+    assert any(p.voided_at is not None for p in await voided_check(db))
     async with db.uow() as uow:
         await rebuild(uow.session)
         await uow.commit()
     after = await dump(db, schema().projection_tables)
     assert after == before
+
+
+async def voided_check(db: Database) -> list[Any]:
+    async with db.uow(readonly=True) as uow:
+        return await uow.projects.many(list(range(1, 5000)))

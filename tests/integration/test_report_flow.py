@@ -3,7 +3,7 @@ middle, on time and late, the reminder's button, and naming an observation proje
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timezone
 
 import pytest
 
@@ -254,3 +254,29 @@ async def test_a_day_that_is_no_deadline_is_refused_naming_the_periods(sqlite_db
                        "或发“半月报”填报当前一期。")
     await li.say("半月报 12月25日")
     assert li.text.startswith("12月25日期还没开始填报，当前是12月10日期。")
+
+
+async def test_the_walk_takes_the_day_a_signing_and_funds_happened(sqlite_db: Database) -> None:
+    db = sqlite_db
+    await setup_calendar_org(db, bind=False)
+    ids = await east_projects(db)
+    li = await registered(db, conversations(db), "东小李")
+    db.clock.set(local(2026, 12, 8, 10, 0))
+    await li.say("半月报")
+    await li.press("无变化")
+    await li.press("无变化")
+    await li.press("阶段变更")
+    await li.say("签约 日期 12月9日")
+    assert "日期不能晚于今天（12月8日），请重新输入。" in li.text
+    await li.say("签约 日期 12月3日")
+    await li.say("6亿")
+    assert "已记录“华为云数据中心”的阶段变更。" in li.text
+    await li.press("到位资金")
+    await li.say("1.5亿 日期 12月2日")
+    assert "到位资金的日期不能早于签约的那天（12月3日）" in li.text
+    await li.say("1.5亿 日期 12月4日")
+    assert "已记录“华为云数据中心”的到位资金。" in li.text
+    stage, funds = [x for x in await events(db) if x.project_id == ids[2] and x.type in (ev.STAGE_CHANGED,
+                                                                                        ev.FUNDS_ADDED)]
+    assert stage.payload["on"] == local(2026, 12, 3).astimezone(timezone.utc).isoformat()
+    assert funds.payload["on"] == local(2026, 12, 4).astimezone(timezone.utc).isoformat()

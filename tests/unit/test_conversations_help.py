@@ -15,7 +15,7 @@ async def test_a_member_of_a_district(org_db: Database) -> None:
     east = await registered(org_db, conversations(org_db), "东小李")
     await east.say("帮助")
     assert east.text.split("\n")[:2] == ["招商助手可用命令（斜杠命令或中文关键词均可）：", "您的单位：东区，角色：成员。下面是您能用的命令："]
-    assert commands(east.text) == ["/lead", "/trip", "/update", "/report", "/observe", "/status", "/history", "/rank",
+    assert commands(east.text) == ["/lead", "/trip", "/update", "/edit", "/void", "/report", "/observe", "/status", "/history", "/rank",
                                    "/my", "/stale", "/pool", "/transfer", "/route", "/web", "/help", "/cancel"]
     assert "/my（我的项目）— 本单位项目（按阶段）" in east.text
 
@@ -25,6 +25,7 @@ async def test_a_unit_head_also_accepts_and_binds_groups(org_db: Database) -> No
     await head.say("/help")
     listed = commands(head.text)
     assert "/accept" in listed and "/bindgroup" in listed and "/unbindgroup" in listed and "/claims" not in listed
+    assert "/void" in listed and "/restore" not in listed   # undoing a void is the office's
 
 
 async def test_a_leader_sees_the_city_and_no_unit_chores(org_db: Database) -> None:
@@ -42,5 +43,5 @@ async def test_the_office_sees_its_own_tools(org_db: Database, name: str) -> Non
     office = await registered(org_db, conversations(org_db), name)
     await office.say("帮助")
     listed = commands(office.text)
-    assert {"/claims", "/accept", "/transfer", "/route", "/bindgroup"} <= set(listed)
+    assert {"/claims", "/accept", "/transfer", "/route", "/bindgroup", "/restore"} <= set(listed)
     assert "/observe" not in listed

@@ -110,7 +110,7 @@ async def test_stage_moves_forward_only_and_is_recorded(org_db: Database, east: 
     assert east.labels == ["在谈", "签约", "落地", "开工", "投产", "终止"]
     await east.press("在谈")
     assert east.texts[-1] == "确认将“宁德时代”从【线索】变更为【在谈】？"
-    assert east.labels == ["确认", "取消"]
+    assert east.labels == ["确认", "改日期", "取消"]
     await east.press("确认")
     assert east.texts[-1] == "已更新：“宁德时代”现为【在谈】。"
     [moved] = await events(org_db, ev.STAGE_CHANGED)
@@ -144,7 +144,7 @@ async def test_a_stage_overtaken_by_a_colleague_is_refused_by_the_rule_not_by_th
     await east.say("进展 宁德时代")
     await east.press("阶段变更")
     await east.press("在谈")
-    assert east.labels == ["确认", "取消"]
+    assert east.labels == ["确认", "改日期", "取消"]
     await signed(head, "宁德时代", "3亿")  # meanwhile the unit head signs it
     before = await event_count(org_db)
     await east.press("确认")

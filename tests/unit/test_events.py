@@ -21,7 +21,9 @@ def test_every_stored_payload_reads_back_and_serialises_to_the_same_dict() -> No
         typed = ev.PAYLOADS[row["type"]].from_dict(stored)
         assert typed.to_dict() == stored, row["seq"]
         kinds.add(row["type"])
-    assert kinds == set(ev.PAYLOADS) - {ev.MEMBER_CHANGED}  # no use case writes member.changed yet
+    # No use case writes member.changed yet; corrections, voids and their undo came after the v1 ledger.
+    later = {ev.FUNDS_CORRECTED, ev.CONTRACT_CORRECTED, ev.PROJECT_VOIDED, ev.PROJECT_RESTORED}
+    assert kinds == set(ev.PAYLOADS) - {ev.MEMBER_CHANGED} - later
 
 
 def test_a_key_an_older_writer_left_out_takes_the_default_and_a_missing_required_one_fails() -> None:

@@ -120,3 +120,21 @@ async def test_org_and_the_access_log_are_for_the_office_only(client: TestClient
     assert "东区" in org and "东小李（成员）" in org and "王办公（办公室管理员）" in org
     audit = await (await other_client.get("/audit")).text()
     assert audit.count("<td>登录</td>") == 3 and "东区长" in audit and "127.0.0.1" in audit
+
+
+async def test_a_voided_project_leaves_the_list_and_the_xlsx_and_its_card_says_why(
+        client: TestClient, db: Database, city: City) -> None:
+    from core.usecases import corrections as fix
+    from tests.helpers import member
+
+    async with db.uow() as uow:
+        await fix.void_project(uow, await member(db, "东小李"), fix.VoidProject(city.lead, "测试数据"))
+        await uow.commit()
+    await login(client, db, "东小李")
+    listed = await (await client.get("/projects")).text()
+    assert "共 2 个项目" in listed and "小作坊食品厂" not in rows_of(listed)
+    assert rows_of(await (await client.get(f"/projects?q=%23{city.lead}")).text()) == []
+    sheet = load_workbook(io.BytesIO(await (await client.get("/projects.xlsx")).read())).active
+    assert "小作坊食品厂" not in [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    card = await (await client.get(f"/projects/{city.lead}")).text()
+    assert "已撤销" in card and "原因：测试数据" in card and "撤销" in card
