@@ -5,13 +5,14 @@ follows them; tests/unit/test_registries.py fails when a module defining FEATURE
 """
 from __future__ import annotations
 
-from handlers.flows import (ask, claims, general, groups, history, lead, observe, pool, rank, report, status, transfer,
-                            transfer_decide, trip, update, web)
+from handlers.flows import (ask, claims, evidence, general, groups, history, lead, observe, pool, rank, report, status,
+                            transfer, transfer_decide, trip, update, verify, web)
 from handlers.registry import Feature
 
 FEATURES: tuple[Feature, ...] = (
     ask.FEATURE,
     claims.FEATURE,
+    evidence.FEATURE,
     general.FEATURE,
     groups.FEATURE,
     history.FEATURE,
@@ -25,5 +26,6 @@ FEATURES: tuple[Feature, ...] = (
     transfer_decide.FEATURE,
     trip.FEATURE,
     update.FEATURE,
+    verify.FEATURE,
     web.FEATURE,
 )

@@ -8,6 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from core.errors import Refusal, Unavailable
+from core.evidence import FilePolicy
 from core.messages import Button, ChatType, Delivery, EditText, Inbound, SendFile, SendPhoto, SendText
 from core.org import Calendar
 from core.ports import ConversationState, UnitOfWork
@@ -42,8 +43,10 @@ class Conversations:
                  workdays: Callable[[Calendar], Workdays],
                  timeout: timedelta = timedelta(minutes=30), bot_username: str | None = None,
                  transient: Callable[[BaseException], bool] = lambda exc: False,
-                 retries: int = RETRIES, retry_delay: float = RETRY_DELAY) -> None:
+                 retries: int = RETRIES, retry_delay: float = RETRY_DELAY,
+                 files: FilePolicy | None = None) -> None:
         self.uow_factory = uow_factory
+        self.files = files or FilePolicy()  # the attachments' size limit and allowed types (bot/config.py)
         # Which store failures pass by themselves (storage/transient.py, bound in bot/composition.py).
         self.transient = transient
         self.retries = max(1, retries)
@@ -107,7 +110,7 @@ class Conversations:
             member = None
         state = await uow.conversations.load(conversation_key(member.id)) if member else None
         ctx = Ctx(uow=uow, inbound=inbound, member=member, cfg=cfg, now=uow.clock.now(), tz=self.tz,
-                  timeout=self.timeout, workdays=self.workdays, state=state)
+                  timeout=self.timeout, workdays=self.workdays, state=state, files=self.files)
         try:
             if member is None:
                 await unregistered(ctx, normalize_input(inbound.text or ""), self.bot_username)
@@ -125,13 +128,20 @@ class Conversations:
     async def _route(self, ctx: Ctx) -> None:
         text = normalize_input(ctx.inbound.text or "")
         if self._expired(ctx):
-            self.park(ctx)
+            self.park(ctx, expired=True)
             if not ctx.inbound.payload and parse_command(text, self.bot_username, in_flow=False) is None:
                 return
         if ctx.inbound.payload:
             await self._payload(ctx, ctx.inbound.payload, pressed=True)
             return
-        parsed = parse_command(text, self.bot_username, in_flow=ctx.flow is not None)
+        if ctx.inbound.attachment is not None:
+            # A photo or file (its caption may name the project: 附件 #12): the feature that keeps files takes it.
+            for on_file in registry().file_handlers:
+                if await on_file(ctx, text):
+                    return
+            return
+        open_flow = registry().flows.get(ctx.flow) if ctx.flow is not None else None
+        parsed = parse_command(text, self.bot_username, in_flow=open_flow is not None and open_flow.answers_text)
         if parsed is not None:
             command, args = parsed
             if command is None:  # addressed to another bot
@@ -144,9 +154,11 @@ class Conversations:
         if chosen is not None:
             await self._payload(ctx, chosen, pressed=False)
             return
-        if ctx.flow is not None:
-            await registry().flows[ctx.flow].answer(ctx, Answer(text=text))
+        if open_flow is not None and open_flow.answers_text:
+            await open_flow.answer(ctx, Answer(text=text))
             return
+        if open_flow is not None:
+            ctx.finish()
         if ctx.in_group:
             return  # people talk to each other there; only commands are for the bot
         if ctx.state is not None and ctx.state.control.parked and ctx.state.flow in registry().flows:
@@ -235,14 +247,14 @@ class Conversations:
         s = ctx.state
         return s is not None and s.flow != MENU and not s.control.parked and s.expires_at <= ctx.now
 
-    def park(self, ctx: Ctx) -> None:
+    def park(self, ctx: Ctx, *, expired: bool = False) -> None:
         """An idle flow is paused, not thrown away: say what was kept and how to go on."""
         state = ctx.state
         assert state is not None
         flow = registry().flows.get(state.flow)
         pause(state)
         ctx.state_dirty = True
-        if flow is None:
+        if flow is None or (expired and not flow.pauses):  # a flow with nothing to keep just ends
             ctx.state = None
             return
         ctx.say(parked_message(flow.title, flow.summary(state.data), state.flow, self.timeout),
@@ -268,7 +280,7 @@ class Conversations:
                 if state.control.parked:
                     continue
                 flow = registry().flows.get(state.flow)
-                if flow is None:
+                if flow is None or not flow.pauses:
                     await uow.conversations.clear(state.key)
                     continue
                 pause(state)
