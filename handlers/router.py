@@ -83,6 +83,24 @@ class Conversations:
                 delay *= 3
         raise AssertionError("unreachable")
 
+    async def wants_file(self, inbound: Inbound) -> bool:
+        """Would a file in this message be kept (a registered sender in a private chat, and a project named by
+        its caption or the open flow)? The channel downloads the file only then, before `handle`, so no
+        stranger makes the bot fetch 20 MB and no download happens inside the unit of work holding the lock."""
+        from handlers.flows.evidence import file_target
+
+        if check_ids(inbound) is not None or inbound.chat_type is not ChatType.PRIVATE:
+            return False
+        async with self.uow_factory(readonly=True) as uow:
+            found = await uow.org.sender(inbound.channel, inbound.sender_id)
+            member = found[1] if found else None
+            if member is None or not member.active:
+                return False
+            state = await uow.conversations.load(conversation_key(member.id))
+            if state is not None and state.expires_at <= uow.clock.now() and registry().flows.get(state.flow) is not None:
+                state = None  # idle: it will be paused before the file arrives
+        return file_target(normalize_input(inbound.text or ""), state) is not None
+
     async def _attempt(self, inbound: Inbound) -> list[Reply]:
         async with self.uow_factory() as uow:
             if inbound.update_id is not None and await uow.updates.seen(inbound.channel, inbound.update_id):
@@ -190,7 +208,7 @@ class Conversations:
         if current is None:
             return
         title = registry().flows[current.flow].title
-        if ctx.state is not current:
+        if ctx.state is not current and registry().flows[current.flow].pauses:  # a flow with nothing kept just ends
             ctx.out.insert(mark, SendText(text=t("flow.replaced", title=title)))
         elif ctx.state is current and not current.control.parked:
             # `查询 名称` answers at once and leaves the open flow as it was: say so, don't claim it was dropped.

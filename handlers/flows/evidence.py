@@ -13,7 +13,8 @@ from core.records import AttachedFile, Project
 from core.roles import may_write_for
 from core.usecases import evidence as uc
 from handlers.cards import member_names
-from handlers.context import Answer, Choice, Ctx
+from core.conversation_state import ConversationState
+from handlers.context import MENU, Answer, Choice, Ctx
 from handlers.flows.base import Flow, Step
 from handlers.parsing.ids import as_id
 from handlers.registry import Command, Feature
@@ -121,15 +122,13 @@ async def on_file(ctx: Ctx, caption: str) -> bool:
         return True
     attachment = ctx.inbound.attachment
     assert attachment is not None
-    project_id = _named(caption)
     state = ctx.state
-    if project_id is None and ctx.flow is not None and state is not None:
-        project_id = state.data.get("project_id")
+    project_id = file_target(caption, state if ctx.flow is not None else None)
     if project_id is None:
         ctx.say(t("evidence.which_project"))
         return True
     if attachment.problem is not None or attachment.data is None:
-        problem = attachment.problem or "unavailable"
+        problem = attachment.problem or "unavailable"   # not fetched: the flow ended between look and handle
         ctx.say(t(f"refusal.file_{problem}", name=attachment.name, limit_mb=ctx.files.max_bytes // (1024 * 1024)))
         return True
     cmd = uc.AttachFile(project_id=int(project_id), data=attachment.data, name=attachment.name,
@@ -141,6 +140,17 @@ async def on_file(ctx: Ctx, caption: str) -> bool:
     if ctx.flow is not None and ctx.flow != AttachFlow.name and state is not None and state.control.asked:
         ctx.say(t("evidence.flow_goes_on", question=state.control.asked))
     return True
+
+
+def file_target(caption: str, state: ConversationState | None) -> int | None:
+    """The project a file is for: the one its caption names (附件 #12), else the open flow's project."""
+    named = _named(caption)
+    if named is not None:
+        return named
+    if state is None or state.flow == MENU or state.control.parked:
+        return None
+    value = state.data.get("project_id")
+    return value if isinstance(value, int) else None
 
 
 def _named(caption: str) -> int | None:
