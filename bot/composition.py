@@ -199,8 +199,10 @@ async def _start_wecom(rt: "Runtime") -> ChannelSender:
         raise StartError(f"无法连接企业微信接口 {s.wecom_api_url}：核对 ZSBOT_WECOM_API_URL 和网络") from None
     rt.cleanups.append(client.close)
 
-    channel = WeCom(client, crypto, build_conversations(s, rt.db).handle, robot_key=org_robot_keys(rt.db.uow),
-                    enqueue_reply=_enqueue_reply(rt), cards=s.wecom_cards, files=s.file_policy())
+    conversations = build_conversations(s, rt.db)
+    channel = WeCom(client, crypto, conversations.handle, robot_key=org_robot_keys(rt.db.uow),
+                    enqueue_reply=_enqueue_reply(rt), cards=s.wecom_cards, files=s.file_policy(),
+                    wants_file=conversations.wants_file)
     rt.channel = channel
     rt.cleanups.append(channel.close)
     host, _, port = s.wecom_listen.rpartition(":")

@@ -67,7 +67,8 @@ async def test_photos_and_documents_are_attached_and_sent_back(db_url: str, fake
         fake.inject_message(chat, user, f"附件 #{pid}")
         listing = await next_message(fake, chat, 7)
         assert "凭证（2 个）" in listing.text
-        press(fake, chat, user, listing, next(b for b in listing.button_texts if "银行进账单.pdf" in b))
+        assert listing.button_texts == ["取回 1", "取回 2", "完成"] and "2. 银行进账单.pdf" in listing.text
+        press(fake, chat, user, listing, "取回 2")
         sent = await fake.wait_for(lambda: [m for m in fake.sent(chat) if m.method == "sendDocument"])
         assert sent[0].document == PDF and sent[0].filename == "银行进账单.pdf"
     finally:

@@ -11,7 +11,7 @@ TEXTS: dict[str, str] = {
     "evidence.line": "{n}. {name}（{size}，{who}，{when}）",
     "evidence.send_hint": "现在发送照片或文件（银行进账单、验资报告、签约协议等），即附到 #{id}；点文件名可取回。",
     "evidence.read_only": "点文件名可取回。",
-    "evidence.get_button": "取回 {n}. {name}",
+    "evidence.get_button": "取回 {n}",
     "evidence.done_button": "完成",
     "evidence.done": "好的，凭证已保存在“{name}”名下。",
     "evidence.send_now": "请发送照片或文件，或点“完成”。",

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.channels.files import WantsFile, wanted
 from bot.channels.telegram import polling, webhook
 from bot.channels.telegram.contract import CHANNEL, Backend, FileRef, FileTooBig, Handle, Incoming, OnIncoming
 from core.delivery import Action, RetryAfter, SendError, split_action
@@ -29,7 +30,7 @@ class Telegram:
 
     def __init__(self, backend: Backend, handle: Handle, *,
                  enqueue_reply: Callable[[str, Delivery], Awaitable[None]] | None = None,
-                 files: FilePolicy | None = None, wants_file: Callable[[Inbound], Awaitable[bool]] | None = None
+                 files: FilePolicy | None = None, wants_file: WantsFile | None = None
                  ) -> None:
         self.backend = backend
         self.handle = handle
@@ -105,18 +106,6 @@ class Telegram:
 
     def webhook_app(self, secret: str, path: str = "/telegram") -> web.Application:
         return webhook.webhook_app(self.backend, secret, path)
-
-
-async def wanted(wants_file: Callable[[Inbound], Awaitable[bool]] | None, inbound: Inbound) -> bool:
-    """Ask the core whether it would keep the file; when it cannot say (the database is down), fetch it anyway:
-    the core then decides, or the update is not acknowledged and comes again."""
-    if wants_file is None:
-        return True
-    try:
-        return await wants_file(inbound)
-    except Exception:  # noqa: BLE001 - any failure to look means: let the core decide with the bytes
-        log.warning("could not ask whether update %s's file is wanted; downloading it", inbound.update_id)
-        return True
 
 
 def make_backend(framework: str, token: str, api_url: str, on_incoming: OnIncoming,
