@@ -103,6 +103,13 @@ async def queue_for(uow: UnitOfWork, actor: Member) -> list[FundsReport]:
     return [r for r in await uow.evidence.waiting() if _may(cfg, actor, verifier_of(cfg, r.unit, heads), r)]
 
 
+async def waiting_all(uow: UnitOfWork) -> list[tuple[FundsReport, Verifier]]:
+    """Every report waiting for a decision, oldest first, with who is to decide it (the office's view)."""
+    cfg = await org_config(uow)
+    heads = await unit_heads(uow)
+    return [(r, verifier_of(cfg, r.unit, heads)) for r in await uow.evidence.waiting()]
+
+
 async def verifies_project(uow: UnitOfWork, actor: Member, project_id: int) -> bool:
     """Does a report of this project wait for (or was decided by) this member? Then its evidence is theirs to read."""
     if actor.role not in (Role.OFFICE_ADMIN, Role.UNIT_HEAD):

@@ -24,7 +24,7 @@ TEXTS: dict[str, str] = {
     "refusal.file_empty": "“{name}”是空文件，没有保存；请重新发送。",
     "refusal.file_too_large": "“{name}”超过 {limit_mb} MB，没有保存；请压缩或拆分后再发送。",
     "refusal.file_type": "“{name}”的类型不能作为凭证，没有保存；请发送图片、PDF、OFD 或 Office/WPS 文档。",
-    "refusal.file_unavailable": "“{name}”没能从聊天服务器取到，没有保存；请重新发送。",
+    "refusal.file_unavailable": "“{name}”没能取到，没有保存；请重新发送。",
     "refusal.file_unknown": "没有这个凭证文件，请发“附件 #项目编号”重新查看。",
     "refusal.file_missing": "凭证“{name}”的内容不在数据库里，请联系大招商办运行“zsbot ledger verify”检查。",
     "refusal.evidence_not_yours": "这是{unit}的项目凭证，只有本单位、核实人、领导和大招商办可以查看。",
