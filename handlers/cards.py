@@ -73,8 +73,9 @@ async def member_names(ctx: Ctx, ids: set[int | None]) -> dict[int, str]:
     return names
 
 
-def describe_event(ctx: Ctx, e: Event, names: dict[int, str]) -> str:
-    """One line of a project's history, in the words of the trade."""
+def describe_event(ctx: Ctx, e: Event, names: dict[int, str], *, file_names: bool = False) -> str:
+    """One line of a project's history, in the words of the trade; an attached file is named only to a viewer
+    who may read the project's evidence (`file_names`)."""
     p = e.payload
     who = names.get(e.actor or -1, t("common.system"))
     when = fmt.short_day(ctx.local(e.at).date())
@@ -95,7 +96,8 @@ def describe_event(ctx: Ctx, e: Event, names: dict[int, str]) -> str:
     elif e.type == ev.PROBLEM_RESOLVED:
         what = t("event.resolved")
     elif e.type == ev.FILE_ATTACHED:
-        what = t("event.file_attached", name=p["name"], size=fmt.size(p["size"]))
+        what = t("event.file_attached", name=p["name"] if file_names else t("event.file_hidden"),
+                 size=fmt.size(p["size"]))
     elif e.type == ev.FUNDS_VERIFIED:
         key = "event.funds_verified" if p["verified_wan"] == p["reported_wan"] else "event.funds_verified_corrected"
         what = t(key, seq=p["funds_seq"], amount=fmt.amount(p["verified_wan"]), reported=fmt.amount(p["reported_wan"]),
@@ -165,7 +167,8 @@ async def status_text(ctx: Ctx, p: Project, *, viewer: Member | None = None) -> 
     if events:
         names = await member_names(ctx, {e.actor for e in events})
         lines.append(t("status.recent"))
-        lines.extend(describe_event(ctx, e, names) for e in reversed(events))
+        named = await may_read_files(ctx, p, viewer)
+        lines.extend(describe_event(ctx, e, names, file_names=named) for e in reversed(events))
     problems = await ctx.uow.projects.open_problems(p.id)
     if problems:
         lines.append(t("status.problems", items="；".join(_clip(x.text) for x in problems)))
@@ -173,11 +176,16 @@ async def status_text(ctx: Ctx, p: Project, *, viewer: Member | None = None) -> 
     return "\n".join(lines)
 
 
-async def evidence_lines(ctx: Ctx, p: Project, viewer: Member) -> list[str]:
-    """The funds reports' verification and the files, as far as the viewer may read them."""
+async def may_read_files(ctx: Ctx, p: Project, viewer: Member | None = None) -> bool:
     from core.evidence import can_read_evidence
     from core.usecases.evidence import verifies_project
 
+    viewer = viewer or ctx.me
+    return can_read_evidence(viewer, p, verifies=await verifies_project(ctx.uow, viewer, p.id))
+
+
+async def evidence_lines(ctx: Ctx, p: Project, viewer: Member) -> list[str]:
+    """The funds reports' verification and the files, as far as the viewer may read them."""
     lines = []
     reports = await ctx.uow.evidence.reports_of(p.id)
     if reports:
@@ -190,7 +198,7 @@ async def evidence_lines(ctx: Ctx, p: Project, viewer: Member) -> list[str]:
         lines.append(line)
     files = await ctx.uow.evidence.files(p.id)
     if files:
-        if can_read_evidence(viewer, p, verifies=await verifies_project(ctx.uow, viewer, p.id)):
+        if await may_read_files(ctx, p, viewer):
             shown = "、".join(_clip(f.name, 20) for f in files[-3:])
             lines.append(t("status.files", count=len(files), names=shown, id=p.id))
         else:

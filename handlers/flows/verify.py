@@ -266,6 +266,11 @@ class ResubmitFlow(Flow):
         ctx.say(t("verify.resubmitted", name=name, amount=fmt.amount(report.amount_wan)))
 
 
+async def verify_action(ctx: Ctx, arg: str) -> None:
+    """去核实 under a reminder: the queue, as /verify shows it (the sender decides what is shown)."""
+    await VerifyFlow().begin(ctx, arg)
+
+
 async def resubmit_action(ctx: Ctx, arg: str) -> None:
     await ResubmitFlow().begin(ctx, arg)
 
@@ -278,5 +283,5 @@ FEATURE = Feature(
     commands=(Command("verify", ("核实", "核查", "待核实"), flow="verify", order=34),
               Command("resubmit", ("重新提交",), flow="resubmit", order=36, in_menu=False)),
     flows=(VerifyFlow(), ResubmitFlow()),
-    actions={"resubmit": resubmit_action},
+    actions={"resubmit": resubmit_action, "verify": verify_action},
 )

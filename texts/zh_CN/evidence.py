@@ -33,6 +33,7 @@ TEXTS: dict[str, str] = {
     "update.evidence_sent": "已上传，继续",
     "update.evidence_still_missing": "还没有收到本阶段的凭证。",
     "event.file_attached": "上传凭证 {name}（{size}）",
+    "event.file_hidden": "1 个",
     "status.files": "凭证 {count} 个：{names}（发“附件 #{id}”查看）",
     "status.files_hidden": "凭证 {count} 个（仅本单位、核实人和大招商办可见）",
 
@@ -93,6 +94,12 @@ TEXTS: dict[str, str] = {
     "event.funds_verified_corrected": "核实到位资金 {amount}（上报 #{seq} 为 {reported}；{reason}）",
     "event.funds_returned": "退回到位资金上报 #{seq}：{reason}",
     "event.funds_resubmitted": "重新提交到位资金上报 #{seq}",
+    "verify.remind.head": "有 {count} 笔到位资金等您核实已超过 {days} 个工作日：",
+    "verify.remind.office": "有 {count} 笔到位资金超过 {days} 个工作日未核实：",
+    "verify.remind.line": "#{seq} {name}（{unit}）{amount}，已等 {days} 个工作日{who}",
+    "verify.remind.by_office": "，由大招商办核实",
+    "verify.remind.by_head": "，由{unit}负责人核实",
+    "verify.remind.button": "去核实",
     "status.verification": "核实：已核实 {verified}，待核实 {pending}",
     "status.verification_returned": "，退回 {count} 笔待重新提交",
 }
