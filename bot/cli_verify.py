@@ -56,10 +56,14 @@ def verify_list(unit: str | None, status: str) -> None:
                 v = verifier_of(cfg, r.unit, heads)
                 who = "大招商办" if v.office else f"{cfg.unit(v.unit).name}负责人" if v.unit else "—"
                 files = len(await uow.evidence.files(r.project_id))
-                waited = days.between(r.waiting_since.astimezone(tz).date(), today)
+                if r.status == "pending":
+                    when = f"已等 {days.between(r.waiting_since.astimezone(tz).date(), today)} 个工作日"
+                else:
+                    decided = r.decided_at.astimezone(tz) if r.decided_at else None
+                    when = f"{'核实' if r.status == 'verified' else '退回'}于 {decided:%Y-%m-%d}" if decided else ""
                 lines.append(f"#{r.seq}  项目 #{r.project_id} {p.name if p else '—'}  {_unit(cfg, r.unit)}  "
                              f"{fmt.amount(r.amount_wan)}  {r.reported_at.astimezone(tz):%Y-%m-%d}  "
-                             f"已等 {waited} 个工作日  核实人：{who}  凭证 {files} 个")
+                             f"{when}  核实人：{who}  凭证 {files} 个")
             return lines
 
     lines = run(go)
