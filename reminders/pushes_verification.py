@@ -74,7 +74,8 @@ class VerifierReminder:
         me = await ctx.uow.org.member(push.member_id)
         if me is None:
             return None
-        late = [(r, None) for r in await queue_for(ctx.uow, me) if _overdue(ctx, r) is not None]
+        late: list[tuple[FundsReport, Verifier | None]] = [
+            (r, None) for r in await queue_for(ctx.uow, me) if _overdue(ctx, r) is not None]
         if not late:
             return None
         days = ctx.cfg.verification.remind_after_workdays

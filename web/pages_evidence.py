@@ -8,7 +8,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from core.errors import Refusal
-from core.evidence import can_read_evidence
+from core.evidence import Verifier, can_read_evidence
 from core.records import FundsReport, Member, Project
 from core.roles import Role
 from core.usecases import evidence as uc
@@ -61,6 +61,7 @@ async def verify_page(request: web.Request) -> web.StreamResponse:
         cfg = await uow.org.config()
         if cfg is None:
             return await problem(request, 503, t("web.no_org"), t("web.no_org_hint"))
+        waiting: list[tuple[FundsReport, Verifier | None]]
         if member.role is Role.OFFICE_ADMIN:
             waiting = [(r, v) for r, v in await uc.waiting_all(uow)]
             mine = {r.seq for r in await uc.queue_for(uow, member)}

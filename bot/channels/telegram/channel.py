@@ -78,7 +78,7 @@ class Telegram:
         if not await wanted(self.wants_file, inbound):
             # A stranger, or no project to attach it to: the core answers without the bytes.
             return inbound.model_copy(update={"attachment": Attachment(name=ref.name, mime_type=mime, size=ref.size)})
-        problem = self.files.problem(mime, ref.size)
+        problem: str | None = self.files.problem(mime, ref.size)
         data: bytes | None = None
         if problem is None:
             try:
@@ -88,10 +88,11 @@ class Telegram:
             except SendError as exc:
                 log.warning("file %s of update %s not downloaded: %s", ref.file_id, inbound.update_id, exc)
                 problem = "unavailable"
-        attachment = Attachment(name=ref.name, mime_type=mime, size=ref.size, data=data,
-                                problem=None if problem == "empty" else problem)
         if problem == "empty":
-            attachment = attachment.model_copy(update={"data": b""})
+            # Nothing to fetch: the core refuses the empty file in its own words.
+            return inbound.model_copy(update={"attachment": Attachment(name=ref.name, mime_type=mime, size=0, data=b"")})
+        attachment = Attachment(name=ref.name, mime_type=mime, size=ref.size, data=data,
+                                problem=problem)  # too_large, type or unavailable (pydantic checks it)
         return inbound.model_copy(update={"attachment": attachment})
 
     async def _quietly(self, call: Awaitable[None]) -> None:
