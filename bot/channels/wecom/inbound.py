@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from bot.channels.wecom.cards import SUBMIT_KEY, TASK_ID, card_message_id
 from bot.channels.wecom.contract import CARD_KEY_MAX_BYTES, CHANNEL
+from core.evidence import mime_of
 from core.messages import Attachment, ChatType, Inbound
 
 # WeCom account ids (userid): letters, digits and _ - . @, at most 64. Refusing anything else keeps
@@ -82,7 +83,9 @@ def inbound_from_message(msg: dict[str, str], *, agent_id: int) -> Inbound | Non
         msg_id = msg.get("MsgId", "")
         if not _MSG_ID.fullmatch(msg_id):
             return None
-        attachment = Attachment(name=media.name or media.media_id[-12:], mime_type="image/jpeg" if kind == "image" else "")
+        # A file's type is known before the download when the message names it (FileName), else from media/get.
+        mime = "image/jpeg" if kind == "image" else mime_of(media.name) if media.name else ""
+        attachment = Attachment(name=media.name or media.media_id[-12:], mime_type=mime)
         return Inbound(channel=CHANNEL, chat_id=user, chat_type=ChatType.PRIVATE, sender_id=user, message_id=msg_id,
                        at=at, update_id=msg_id, attachment=attachment)
     if kind == "event" and msg.get("Event", "").lower() == "click":
