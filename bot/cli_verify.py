@@ -79,7 +79,7 @@ def verify_list(unit: str | None, status: str) -> None:
 @verify.command("show")
 @click.argument("seq", type=click.IntRange(1), metavar="上报编号")
 def verify_show(seq: int) -> None:
-    """显示一笔上报：项目、金额、状态、核实意见，以及凭证的文件名、大小和 SHA-256。"""
+    """显示一笔上报：项目、金额、状态、核实意见，以及凭证的文件名、大小和哈希。"""
     from texts import formatting as fmt
 
     tz = settings().tz
