@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only updates|scale|fanout|footprint|demo|questions]`: every benchmark in one run,
+"""`python -m bench [--quick] [--only updates|scale|fanout|footprint|demo|questions|evidence]`: every benchmark in one run,
 printed and written to bench/results/latest.json (docs/BENCHMARKS.md holds the latest figures).
 
 Ratios are measured side by side in the same run, because absolute times drift on a shared machine.
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SECTIONS = ("updates", "scale", "fanout", "footprint", "demo", "questions")
+SECTIONS = ("updates", "scale", "fanout", "footprint", "demo", "questions", "evidence")
 
 
 def machine() -> dict[str, Any]:
@@ -101,6 +101,22 @@ async def run_demo() -> list[dict[str, Any]]:
     return await demo.measure(urls, fresh)
 
 
+async def run_evidence() -> list[dict[str, Any]]:
+    from bench import evidence
+
+    workdir = Path(tempfile.mkdtemp())
+    admin = os.environ.get("ZSBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+    urls = {"sqlite": f"sqlite:///{workdir}/evidence.db"}
+    if await _pg_ready(admin):
+        urls["postgres"] = admin.rsplit("/", 1)[0] + "/zsbot_bench"
+
+    async def fresh(engine: str) -> None:
+        if engine == "postgres":
+            await _recreate_pg(admin, "zsbot_bench")
+
+    return await evidence.measure(urls, fresh)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a few minutes")
@@ -139,6 +155,9 @@ def main() -> None:
         print("7. questions in plain Chinese at scale (SQLite)", flush=True)
         sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
         out["questions"] = asyncio.run(questions.measure(RESULTS, sizes))
+    if "evidence" in sections:
+        print("8. evidence: keeping a file, the look before downloading, verifying the files", flush=True)
+        out["evidence"] = asyncio.run(run_evidence())
     out["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
     target = RESULTS / ("latest-quick.json" if args.quick else "latest.json")
     if args.only and target.exists():
