@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import Refusal
+from core.projects import require_write
 from core.messages import Button, SendText
 from core.records import FundsReport, Member
 from core.roles import Role
@@ -36,6 +37,9 @@ class VerifyFlow(Flow):
             await show_returned(ctx)
             return
         seq = as_id(args) if args.strip() else None
+        if seq is not None and seq not in {r.seq for r in await uc.queue_for(ctx.uow, me)}:
+            # `核实 123` opens only a report waiting for this verifier: another's stays theirs to read.
+            raise Refusal("verify_not_yours", unit="")
         ctx.open(self.name)
         if seq is not None:
             ctx.data["seq"] = seq
@@ -247,6 +251,8 @@ class ResubmitFlow(Flow):
         if report.status != "returned":
             raise Refusal("resubmit_not_returned", seq=report.seq)
         p = await ctx.uow.projects.get(report.project_id)
+        if p is not None:
+            require_write(ctx.me, p.responsible_unit)  # the button is not trusted: only the unit resubmits
         ctx.open(self.name, {"seq": report.seq, "project_id": report.project_id,
                              "project_name": p.name if p else ""})
         await self.ask_note(ctx)

@@ -103,6 +103,9 @@ async def test_a_team_report_is_verified_by_the_district_head_not_the_office(db:
         with pytest.raises(Refusal) as refused:
             await uc.verify_funds(uow, office, uc.VerifyFunds(seq))
         assert refused.value.code == "verify_not_yours"
+    west = await person(db, "西区长")
+    await west.say(f"核实 {seq}")  # another verifier's report, named by its number: not opened
+    assert west.text == "这笔上报不由您核实（核实人按组织配置的 [verification] 确定）。"
     head = await person(db, "东区长")
     await head.say("核实")
     assert "一队引进的项目（东区招商一队）5000万元" in head.text
@@ -134,6 +137,9 @@ async def test_returned_then_resubmitted_with_more_evidence(db: Database) -> Non
     [told] = await outbox_rows(db, "funds_returned")
     assert "被退回：缺银行进账单" in told.action and f"s:resubmit:{seq}" in told.action
 
+    li = await person(db, "东小李")
+    await li.payload(f"s:resubmit:{seq}")  # another unit's button, forged: refused before anything opens
+    assert li.text == "您只能登记或更新本单位的项目（该项目属于其他单位）。"
     await zhang.say("核实")  # a member's view: the unit's returned reports, each with 重新提交
     assert "西部化工新材料 5000万元：缺银行进账单" in zhang.text
     await zhang.press("重新提交")
