@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only updates|scale|fanout|footprint|demo|questions|import]`: every benchmark in one run,
+"""`python -m bench [--quick] [--only updates|scale|fanout|footprint|demo|questions|import|evidence]`: every benchmark in one run,
 printed and written to bench/results/latest.json (docs/BENCHMARKS.md holds the latest figures).
 
 Ratios are measured side by side in the same run, because absolute times drift on a shared machine.
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SECTIONS = ("updates", "scale", "fanout", "footprint", "demo", "questions", "import")
+SECTIONS = ("updates", "scale", "fanout", "footprint", "demo", "questions", "import", "evidence")
 
 
 def machine() -> dict[str, Any]:
@@ -115,6 +115,20 @@ async def run_import(quick: bool) -> list[dict[str, Any]]:
         await (fresh_sqlite(engine) if engine == "sqlite" else _recreate_pg(admin, "zsbot_bench"))
 
     return await importing.measure(urls, fresh, 500 if quick else importing.ROWS)
+async def run_evidence() -> list[dict[str, Any]]:
+    from bench import evidence
+
+    workdir = Path(tempfile.mkdtemp())
+    admin = os.environ.get("ZSBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+    urls = {"sqlite": f"sqlite:///{workdir}/evidence.db"}
+    if await _pg_ready(admin):
+        urls["postgres"] = admin.rsplit("/", 1)[0] + "/zsbot_bench"
+
+    async def fresh(engine: str) -> None:
+        if engine == "postgres":
+            await _recreate_pg(admin, "zsbot_bench")
+
+    return await evidence.measure(urls, fresh)
 
 
 def main() -> None:
@@ -158,6 +172,9 @@ def main() -> None:
     if "import" in sections:
         print("8. importing a 5,000-row 台账 (zsbot import projects; target < 30 s on SQLite)", flush=True)
         out["import"] = asyncio.run(run_import(args.quick))
+    if "evidence" in sections:
+        print("9. evidence: keeping a file, the look before downloading, verifying the files", flush=True)
+        out["evidence"] = asyncio.run(run_evidence())
     out["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
     target = RESULTS / ("latest-quick.json" if args.quick else "latest.json")
     if args.only and target.exists():

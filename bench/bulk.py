@@ -21,6 +21,7 @@ from core.stages import Stage, rank
 from storage.projectors import apply
 from storage.projectors.facts import class_key
 from storage.projectors.records import FLAG_COLUMNS
+from storage.tables.evidence import FundsReportRow
 from storage.tables.facts import FundFactRow, MilestoneRow, ProjectVersionRow, StageFactRow
 from storage.tables.projects import NoteRow, ProjectRow
 from storage.tables.trips import TripRow
@@ -32,7 +33,7 @@ BULK_TYPES = {ev.LEAD_LOGGED, ev.STAGE_CHANGED, ev.FUNDS_ADDED, ev.NOTE_ADDED, e
 async def project_in_bulk(session: AsyncSession, rows: list[dict[str, Any]], *, batch: int = 20_000) -> None:
     projects: dict[int, dict[str, Any]] = {}
     out: dict[Any, list[dict[str, Any]]] = {t: [] for t in (ProjectVersionRow, FundFactRow, StageFactRow, NoteRow,
-                                                              TripRow)}
+                                                              TripRow, FundsReportRow)}
     milestones: dict[int, dict[str, Any]] = {}
     current: dict[int, dict[str, Any]] = {}  # each project's valid version
     for row in rows:
@@ -110,6 +111,10 @@ def _one(row: dict[str, Any], p: dict[str, Any], projects: dict[int, dict[str, A
         project.update(funds_wan=project["funds_wan"] + p["amount_wan"], updated_at=at)
         out[FundFactRow].append(dict(event_seq=seq, project_id=pid, at=at, amount_wan=p["amount_wan"], recorded_at=at,
                                      entry_seq=seq))
+        out[FundsReportRow].append(dict(  # storage/projectors/evidence.py: waiting for its verifier
+            seq=seq, project_id=pid, unit=project["responsible_unit"], amount_wan=p["amount_wan"],
+            reported_by=row["actor"], reported_at=at, status="pending", waiting_since=at, verified_wan=None,
+            decided_by=None, decided_at=None, reason=None, note=None))
     elif t == ev.NOTE_ADDED:
         project = projects[pid]
         project["updated_at"] = at

@@ -82,10 +82,10 @@ def command_modules() -> tuple[ModuleType, ...]:
     """The modules adding commands: listed, not found by file name, so a reader sees them all."""
     # Imported here, not at the top: they import this module for Fail, run and settings.
     from bot import (cli_ask, cli_calendar, cli_chat, cli_export, cli_import, cli_init, cli_ledger, cli_org,
-                     cli_reports, cli_run, cli_web)
+                     cli_reports, cli_run, cli_verify, cli_web)
 
     return (cli_init, cli_org, cli_ledger, cli_export, cli_import, cli_chat, cli_ask, cli_calendar, cli_reports,
-            cli_run, cli_web)
+            cli_verify, cli_run, cli_web)
 
 
 def main() -> None:

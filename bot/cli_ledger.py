@@ -29,16 +29,17 @@ def ledger() -> None:
               help="对照检查点：`序号:哈希`（哈希至少前 16 位；也可写 `#序号 哈希`、推送里的“账本链头 #序号 哈希”），"
                    "或一个每行一个检查点的文件（`-` 为标准输入）；可重复。该序号的事件已不是该哈希、或账本已没有该序号的事件，即失败（退出码 3）。")
 def ledger_verify(against: tuple[str, ...]) -> None:
-    """从头校验账本；完好则显示事件数和链头哈希，否则指出第一个被篡改的事件。"""
+    """从头校验账本和附件；完好则显示事件数和链头哈希，否则指出第一个被篡改的事件或附件。"""
+    from storage.blobs import check_files
     from storage.ledger import check_against, verify
 
     points = read_checkpoints(against)
 
     async def go(db: "Database") -> Any:
         async with db.uow(readonly=True) as uow:
-            return await verify(uow.session), await check_against(uow.session, points)
+            return await verify(uow.session), await check_against(uow.session, points), await check_files(uow.session)
 
-    result, failures = run(go)
+    result, failures, files = run(go)
     if not result.ok:
         click.echo(f"账本校验失败：第 {result.bad_seq} 号事件 — {result.reason}", err=True)
         sys.exit(2)
@@ -46,8 +47,13 @@ def ledger_verify(against: tuple[str, ...]) -> None:
         more = f"（另有 {len(failures) - 1} 个检查点不符）" if len(failures) > 1 else ""
         click.echo(f"账本校验失败：{failures[0]}{more}", err=True)
         sys.exit(3)
+    if files.failures:
+        more = f"（另有 {len(files.failures) - 1} 个附件不符）" if len(files.failures) > 1 else ""
+        click.echo(f"账本校验失败：{files.failures[0]}{more}", err=True)
+        sys.exit(4)
     held = f"，{len(points)} 个检查点相符" if points else ""
-    click.echo(f"账本完好：{result.count} 个事件，链头 {result.head}{held}")
+    kept = f"，{files.count} 个附件与哈希相符" if files.count else ""
+    click.echo(f"账本完好：{result.count} 个事件，链头 {result.head}{held}{kept}")
 
 
 def read_checkpoints(values: tuple[str, ...]) -> list["Checkpoint"]:

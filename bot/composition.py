@@ -87,7 +87,7 @@ def build_conversations(settings: Settings, db: Database, *, bot_username: str |
     use_web_url(settings.web_base_url())  # the console's login links (/web)
     use_font(settings.chart_font)  # the ranking chart in /rank and the ranking-day pushes
     return Conversations(db.uow, tz=settings.tz, workdays=workdays, timeout=timedelta(minutes=settings.conversation_timeout_minutes),
-                         bot_username=bot_username, transient=is_transient)
+                         bot_username=bot_username, transient=is_transient, files=settings.file_policy())
 
 
 async def console_identity(db: Database, ref: str) -> tuple[str, str]:
@@ -139,7 +139,8 @@ async def _start_telegram(rt: "Runtime") -> ChannelSender:
     rt.cleanups.append(backend.close)
     conversations = build_conversations(s, rt.db, bot_username=backend.username)
 
-    channel = Telegram(backend, conversations.handle, enqueue_reply=_enqueue_reply(rt))
+    channel = Telegram(backend, conversations.handle, enqueue_reply=_enqueue_reply(rt), files=s.file_policy(),
+                       wants_file=conversations.wants_file)
     holder["channel"] = channel
     rt.channel = channel
     await backend.set_commands(menu())
@@ -198,8 +199,10 @@ async def _start_wecom(rt: "Runtime") -> ChannelSender:
         raise StartError(f"无法连接企业微信接口 {s.wecom_api_url}：核对 ZSBOT_WECOM_API_URL 和网络") from None
     rt.cleanups.append(client.close)
 
-    channel = WeCom(client, crypto, build_conversations(s, rt.db).handle, robot_key=org_robot_keys(rt.db.uow),
-                    enqueue_reply=_enqueue_reply(rt), cards=s.wecom_cards)
+    conversations = build_conversations(s, rt.db)
+    channel = WeCom(client, crypto, conversations.handle, robot_key=org_robot_keys(rt.db.uow),
+                    enqueue_reply=_enqueue_reply(rt), cards=s.wecom_cards, files=s.file_policy(),
+                    wants_file=conversations.wants_file)
     rt.channel = channel
     rt.cleanups.append(channel.close)
     host, _, port = s.wecom_listen.rpartition(":")

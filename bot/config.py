@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from core.evidence import FilePolicy
 
 SUPPORTED_LOCALES = ("zh_CN",)
 BUNDLED_ORG = Path(__file__).parent / "data" / "guiyang.toml"
@@ -57,6 +60,12 @@ class Settings(BaseSettings):
     # Choices as button cards (模板卡片): `auto` tries them and falls back to numbered lists for good when
     # the deployment answers that it has no such message type; `on` always tries; `off` never does.
     wecom_cards: Literal["auto", "on", "off"] = "auto"
+
+    # Evidence (附件): the largest file kept (Telegram bots download at most 20 MB) and the MIME types allowed,
+    # comma-separated, `*` as a wildcard (application/vnd.openxmlformats-officedocument.*); unset: images,
+    # PDF, OFD and Office/WPS documents (core/evidence.py DEFAULT_TYPES).
+    attachment_max_mb: int = Field(default=20, ge=1, le=20)
+    attachment_types: str | None = None
 
     # The web console (`zsbot web`): where it listens, the public base URL its login links use, the key
     # that signs its cookies (unset: a random one per start, so sessions end when it restarts).
@@ -111,6 +120,24 @@ class Settings(BaseSettings):
     def web_base_url(self) -> str:
         """The base URL login links start with: ZSBOT_WEB_URL, else the listener's own address."""
         return self.web_url or f"http://{self.web_host}:{self.web_port}"
+
+    @field_validator("attachment_types")
+    @classmethod
+    def _types(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        types = [x.strip() for x in v.split(",") if x.strip()]
+        bad = [x for x in types if "/" not in x]
+        if not types or bad:
+            raise ValueError(f"应为逗号分隔的 MIME 类型，如 image/*,application/pdf，而不是 {(bad or [v])[0]!r}")
+        return ",".join(types)
+
+    def file_policy(self) -> "FilePolicy":
+        """What an attachment may be: at most ZSBOT_ATTACHMENT_MAX_MB, of the types ZSBOT_ATTACHMENT_TYPES allows."""
+        from core.evidence import DEFAULT_TYPES, FilePolicy
+
+        allowed = tuple(self.attachment_types.split(",")) if self.attachment_types else DEFAULT_TYPES
+        return FilePolicy(max_bytes=self.attachment_max_mb * 1024 * 1024, allowed=allowed)
 
     @property
     def tz(self) -> ZoneInfo:

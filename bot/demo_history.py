@@ -7,7 +7,7 @@ from __future__ import annotations
 import time as timer
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +24,7 @@ from core.records import Member
 from core.usecases.halfmonthly import Entry, NameObservation, SubmitReport, name_observation, submit_report
 from core.roles import Role
 from core.stages import STAGE_ZH, Stage
+from core.usecases import evidence as evidence_uc
 from core.usecases import projects as uc
 from core.usecases.trips import TripDraft, log_trip
 from core.workdays import deadline
@@ -32,6 +33,10 @@ from storage.database import Database
 from storage.queries.export import all_projects
 
 DEMO_SEED = 20261
+# 核查 in the demo: verifiers decide each report two working days after it, up to this many days before the
+# window's end, so the last days' reports wait in /verify as they would in real life.
+VERIFY_AFTER_WORKDAYS = 2
+VERIFY_LAST_DAYS = 7
 LANDED_STAGES = (Stage.LANDED, Stage.STARTED, Stage.PRODUCING)
 
 
@@ -100,12 +105,13 @@ async def seed_history(db: Database, clock: FixedClock, cfg: OrgConfig, window: 
         first, _ = await ledger.head(uow.session)
         members = await uow.org.members()
     run = _Run(members, cfg, days, tz)
-    for _, day in groupby((a for _, a in actions), key=lambda a: a.at.date()):
+    for date_, day in groupby((a for _, a in actions), key=lambda a: a.at.date()):
         async with db.uow() as uow:
             run.watch(uow)
             for action in day:
                 clock.set(action.at)
                 await run.do(uow, action)
+            await run.verify_due(uow, clock, date_, window.end - timedelta(days=VERIFY_LAST_DAYS))
             await uow.commit()
     async with db.uow(readonly=True) as uow:
         last, _ = await ledger.head(uow.session)
@@ -149,6 +155,23 @@ class _Run:
         staff = [m for m in self.by_unit.get(unit, []) if m.role is Role.MEMBER] or self.by_unit[unit]
         reporter = [m for m in staff if m.reporter] or staff
         return staff[key % len(staff)] if key % 3 == 2 else reporter[0]
+
+    async def verify_due(self, uow: Any, clock: FixedClock, day: date, until: date) -> None:
+        """The verifiers confirm, as reported, what waited VERIFY_AFTER_WORKDAYS working days, at the day's end."""
+        if day > until:
+            return
+        end = datetime.combine(day, time(17, 30), tzinfo=self.tz)
+        for report in await uow.evidence.waiting():
+            reported = report.reported_at.astimezone(self.tz).date()
+            if self.days.between(reported, day) < VERIFY_AFTER_WORKDAYS:
+                continue
+            verifier = await evidence_uc.verifier_for(uow, self.cfg, report.unit)
+            who = self.head(verifier.unit) if verifier.unit else self.office
+            if who.id == report.reported_by or (verifier.office and who.role is not Role.OFFICE_ADMIN):
+                who = next(m for m in self.by_unit[self.office.unit]
+                           if m.role is Role.OFFICE_ADMIN and m.id != report.reported_by)
+            clock.set(max(clock.now(), end))
+            await evidence_uc.verify_funds(uow, who, evidence_uc.VerifyFunds(report.seq))
 
     def head(self, unit: str) -> Member:
         return next((m for m in self.by_unit[unit] if m.role is Role.UNIT_HEAD), self.worker(unit))

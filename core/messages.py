@@ -13,8 +13,22 @@ class ChatType(StrEnum):
     GROUP = "group"
 
 
+class Attachment(BaseModel):
+    """A photo or file a person sent. The channel downloads it (bounded by the size limit) before the core
+    runs, so no network call happens inside the unit of work that holds the ledger lock; `problem` says why
+    there are no bytes (too large to fetch, the type refused before fetching, the download failed)."""
+
+    model_config = ConfigDict(frozen=True, ser_json_bytes="base64", val_json_bytes="base64")
+
+    name: str
+    mime_type: str = ""
+    size: int | None = None             # as the channel declared it, before any download
+    data: bytes | None = None
+    problem: Literal["too_large", "type", "unavailable"] | None = None
+
+
 class Inbound(BaseModel):
-    """What a person did: typed text or pressed a button, in one chat of one channel."""
+    """What a person did: typed text, pressed a button or sent a file, in one chat of one channel."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -28,6 +42,7 @@ class Inbound(BaseModel):
     message_id: str | None = None       # the message typed, or the one holding the pressed button
     at: datetime
     update_id: str | None = None        # the channel's delivery id, for exactly-once handling
+    attachment: Attachment | None = None  # a photo or file, already downloaded (text: its caption)
 
 
 class Button(BaseModel):

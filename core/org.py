@@ -153,6 +153,22 @@ class Warnings(_Model):
         return [(s, d) for s in order if (d := getattr(self, f"{s.value}_days")) is not None]
 
 
+VerifierRule = Literal["office", "parent_head"]
+
+
+class Verification(_Model):
+    """核查: who verifies a unit's reported funds, by the unit's kind — `office` (the office's admins) or
+    `parent_head` (the unit head of the unit above it, e.g. a district's 投促局 head for its teams; the office
+    when there is none) — when a waiting report is reminded, and which stage changes need evidence first."""
+
+    verifiers: dict[UnitKind, VerifierRule] = {}     # a kind not named here: the office
+    remind_after_workdays: Annotated[int, Field(ge=1, le=60)] = 3
+    evidence_stages: tuple[Stage, ...] = ()
+
+    def rule_for(self, kind: UnitKind) -> VerifierRule:
+        return self.verifiers.get(kind, "office")
+
+
 class OrgConfig(_Model):
     organisation: Organisation
     scoring: Scoring = Scoring()
@@ -166,6 +182,7 @@ class OrgConfig(_Model):
     members: tuple[MemberSeed, ...] = ()
     calendar: Calendar = Calendar()
     warnings: Warnings = Warnings()
+    verification: Verification = Verification()
 
     # -- lookups -----------------------------------------------------------------
     @cached_property

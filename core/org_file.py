@@ -120,6 +120,12 @@ def _cross_check(cfg: OrgConfig) -> Iterable[tuple[tuple[Any, ...], str]]:
         yield ("categories",), "项目类别代码重复"
     if len(set(cfg.industries)) != len(cfg.industries):
         yield ("industries",), "产业链名称重复"
+    for i, stage in enumerate(cfg.verification.evidence_stages):
+        if stage.value not in ("signed", "landed", "started", "producing"):
+            yield ("verification", "evidence_stages", i), f"“{stage.value}”不能要求凭证：可选 signed、landed、started、producing"
+    for kind, rule in cfg.verification.verifiers.items():
+        if rule == "parent_head" and kind in (UnitKind.CITY, UnitKind.OFFICE):
+            yield ("verification", "verifiers", kind.value), f"{kind.value} 单位没有上级单位负责人可核实，请写 office"
 
 
 def _key(loc: tuple[Any, ...]) -> str:

@@ -15,8 +15,8 @@ from core.halfmonthly import Submission
 from core.messages import Delivery, Outbound
 from core.org import OrgConfig
 from core.project_list import ProjectPage, ProjectQuery
-from core.records import (DispatchData, Event, Identity, Invite, Member, Note, Project, ProjectTraits, Timeline,
-                          Trip, UnitRecord)
+from core.records import (AttachedFile, DispatchData, Event, FundsReport, Identity, Invite, Member, Note, Project,
+                          ProjectTraits, Timeline, Trip, UnitRecord)
 from core.roles import Role
 from core.sharing import Claim, CreditSnapshot, Interest, Transfer
 from core.stages import Stage
@@ -223,6 +223,21 @@ class WebAccess(Protocol):
     async def audit_log(self, *, limit: int = 200) -> list[AuditEntry]: ...
 
 
+class Evidence(Protocol):
+    """Files attached to projects (their bytes by SHA-256) and the funds reports' verification (core/evidence.py)."""
+
+    async def put_blob(self, sha256: str, data: bytes, at: datetime) -> None:
+        """Keep the bytes under their SHA-256 (once, however often they are attached)."""
+    async def blob(self, sha256: str) -> bytes | None: ...
+    async def files(self, project_id: int) -> list[AttachedFile]: ...
+    async def file(self, seq: int) -> AttachedFile | None: ...
+    async def report(self, seq: int) -> FundsReport | None: ...
+    async def reports_of(self, project_id: int) -> list[FundsReport]: ...
+    async def waiting(self, *, units: list[str] | None = None, status: str = "pending") -> list[FundsReport]:
+        """Reports waiting for a decision (待核实), oldest first; only `units`' when given; `status="returned"`:
+        those waiting for their unit to resubmit."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: reads, ledger appends with their projections, operational state."""
 
@@ -239,6 +254,7 @@ class UnitOfWork(Protocol):
     calendar: CalendarStore
     chain: Chain
     web: WebAccess
+    evidence: Evidence
 
     async def record(self, type: str, payload: dict[str, Any], *, actor: int | None = None,
                      unit: str | None = None, project_id: int | None = None,
@@ -264,5 +280,5 @@ class Store(Protocol):
 __all__ = [
     "ConversationState", "OrgRepository", "ProjectRepository", "TripRepository",
     "SharingRepository", "ConversationRepository", "UpdateLog", "Outbox", "Figures", "ReportRepository",
-    "CalendarStore", "Chain", "WebAccess", "UnitOfWork", "UnitOfWorkFactory", "Store", "Stage",
+    "CalendarStore", "Chain", "WebAccess", "Evidence", "UnitOfWork", "UnitOfWorkFactory", "Store", "Stage",
 ]

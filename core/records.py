@@ -173,3 +173,40 @@ class DispatchData:
     problems: list[tuple[Note, Project]]
     stale: list[Project]
     names: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AttachedFile:
+    """A file attached to a project (its bytes are in the blob table under `sha256`)."""
+
+    seq: int
+    project_id: int
+    sha256: str
+    size: int
+    name: str
+    mime_type: str
+    actor: int | None
+    unit: str | None
+    channel: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FundsReport:
+    """One funds report (project.funds_added, by its seq) and where its verification stands.
+
+    status: "pending" (待核实: new or resubmitted), "verified" (已核实), "returned" (已退回)."""
+
+    seq: int
+    project_id: int
+    unit: str                 # the project's responsible unit when it was reported
+    amount_wan: int
+    reported_by: int | None
+    reported_at: datetime
+    status: str
+    waiting_since: datetime   # reported, or resubmitted
+    verified_wan: int | None = None
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+    note: str | None = None

@@ -63,6 +63,13 @@ class Workdays:
             cur = self.on_or_after(cur + timedelta(days=1))
         return cur
 
+    def between(self, start: date, end: date) -> int:
+        """Working days strictly after `start` up to and including `end` (0 when end ≤ start): how long a
+        thing reported on `start` has waited by `end`."""
+        if end <= start:
+            return 0
+        return sum(1 for i in range(1, min((end - start).days, 3660) + 1) if self.is_workday(start + timedelta(days=i)))
+
 
 def at_local(d: date, t: time, tz: ZoneInfo) -> datetime:
     """The UTC instant of a local date and wall-clock time."""

@@ -76,8 +76,9 @@ async def member_names(ctx: Ctx, ids: set[int | None]) -> dict[int, str]:
     return names
 
 
-def describe_event(ctx: Ctx, e: Event, names: dict[int, str]) -> str:
-    """One line of a project's history, in the words of the trade."""
+def describe_event(ctx: Ctx, e: Event, names: dict[int, str], *, file_names: bool = False) -> str:
+    """One line of a project's history, in the words of the trade; an attached file is named only to a viewer
+    who may read the project's evidence (`file_names`)."""
     p = e.payload
     who = names.get(e.actor or -1, t("common.system"))
     when = fmt.short_day(ctx.local(e.at).date())
@@ -100,6 +101,17 @@ def describe_event(ctx: Ctx, e: Event, names: dict[int, str]) -> str:
         what = t("event.problem", text=_clip(p["text"]))
     elif e.type == ev.PROBLEM_RESOLVED:
         what = t("event.resolved")
+    elif e.type == ev.FILE_ATTACHED:
+        what = t("event.file_attached", name=p["name"] if file_names else t("event.file_hidden"),
+                 size=fmt.size(p["size"]))
+    elif e.type == ev.FUNDS_VERIFIED:
+        key = "event.funds_verified" if p["verified_wan"] == p["reported_wan"] else "event.funds_verified_corrected"
+        what = t(key, seq=p["funds_seq"], amount=fmt.amount(p["verified_wan"]), reported=fmt.amount(p["reported_wan"]),
+                 reason=p.get("reason") or "")
+    elif e.type == ev.FUNDS_RETURNED:
+        what = t("event.funds_returned", seq=p["funds_seq"], reason=_clip(p["reason"]))
+    elif e.type == ev.FUNDS_RESUBMITTED:
+        what = t("event.funds_resubmitted", seq=p["funds_seq"])
     elif _has(f"event.{e.type}"):
         what = t(f"event.{e.type}", **_event_params(ctx, p))
     else:
@@ -209,11 +221,43 @@ async def status_text(ctx: Ctx, p: Project, *, viewer: Member | None = None) -> 
     if events:
         names = await member_names(ctx, {e.actor for e in events})
         lines.append(t("status.recent"))
-        lines.extend(describe_event(ctx, e, names) for e in reversed(events))
+        named = await may_read_files(ctx, p, viewer)
+        lines.extend(describe_event(ctx, e, names, file_names=named) for e in reversed(events))
     problems = await ctx.uow.projects.open_problems(p.id)
     if problems:
         lines.append(t("status.problems", items="；".join(_clip(x.text) for x in problems)))
+    lines += await evidence_lines(ctx, p, viewer)
     return "\n".join(lines)
+
+
+async def may_read_files(ctx: Ctx, p: Project, viewer: Member | None = None) -> bool:
+    from core.evidence import can_read_evidence
+    from core.usecases.evidence import verifies_project
+
+    viewer = viewer or ctx.me
+    return can_read_evidence(viewer, p, verifies=await verifies_project(ctx.uow, viewer, p.id))
+
+
+async def evidence_lines(ctx: Ctx, p: Project, viewer: Member) -> list[str]:
+    """The funds reports' verification and the files, as far as the viewer may read them."""
+    lines = []
+    reports = await ctx.uow.evidence.reports_of(p.id)
+    if reports:
+        verified = sum(r.verified_wan or 0 for r in reports if r.status == "verified")
+        pending = sum(r.amount_wan for r in reports if r.status == "pending")
+        returned = sum(1 for r in reports if r.status == "returned")
+        line = t("status.verification", verified=fmt.amount(verified), pending=fmt.amount(pending))
+        if returned:
+            line += t("status.verification_returned", count=returned)
+        lines.append(line)
+    files = await ctx.uow.evidence.files(p.id)
+    if files:
+        if await may_read_files(ctx, p, viewer):
+            shown = "、".join(_clip(f.name, 20) for f in files[-3:])
+            lines.append(t("status.files", count=len(files), names=shown, id=p.id))
+        else:
+            lines.append(t("status.files_hidden", count=len(files)))
+    return lines
 
 
 async def send_status(ctx: Ctx, p: Project) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.errors import Refusal
+from core.evidence import FilePolicy
 from core.messages import Button, ChatType, EditText, Inbound, SendFile, SendPhoto, SendText
 from core.org import Calendar, OrgConfig
 from core.conversation_state import FlowControl, split_stored, stored_data
@@ -45,6 +46,7 @@ class Ctx:
     timeout: timedelta
     workdays: Callable[[Calendar], Workdays]
     state: ConversationState | None = None
+    files: FilePolicy = field(default_factory=FilePolicy)  # which attachments are kept (ZSBOT_ATTACHMENT_*)
     out: list[SendText | EditText | SendPhoto | SendFile] = field(default_factory=list)
     state_dirty: bool = False
     # What became of forms this turn, for the router's one-line notices (handlers/router.py `_notices`).

@@ -5,14 +5,15 @@ follows them; tests/unit/test_registries.py fails when a module defining FEATURE
 """
 from __future__ import annotations
 
-from handlers.flows import (ask, claims, edit, general, groups, history, lead, observe, pool, rank, report, status,
-                            transfer, transfer_decide, trip, update, void, web)
+from handlers.flows import (ask, claims, edit, evidence, general, groups, history, lead, observe, pool, rank, report,
+                            status, transfer, transfer_decide, trip, update, verify, void, web)
 from handlers.registry import Feature
 
 FEATURES: tuple[Feature, ...] = (
     ask.FEATURE,
     claims.FEATURE,
     edit.FEATURE,
+    evidence.FEATURE,
     general.FEATURE,
     groups.FEATURE,
     history.FEATURE,
@@ -26,6 +27,7 @@ FEATURES: tuple[Feature, ...] = (
     transfer_decide.FEATURE,
     trip.FEATURE,
     update.FEATURE,
+    verify.FEATURE,
     void.FEATURE,
     web.FEATURE,
 )

@@ -105,32 +105,37 @@ def announce(ctx: Ctx, timeout: timedelta) -> bool:
         return False
     active = ctx.local(s.expires_at - timeout).date()  # the last answer: each question sets now + timeout
     if active < ctx.today:
-        park(ctx, timeout, since=active)
+        if not park(ctx, timeout, since=active):
+            return False
         if ctx.state is not None:
             ctx.state.expires_at = ctx.now + timeout  # told once: today's messages count from now
         return True
     if not s.control.parked and s.expires_at <= ctx.now:
-        park(ctx, timeout)
-        return True
+        return park(ctx, timeout)
     return False
 
 
-def park(ctx: Ctx, timeout: timedelta, *, since: date | None = None) -> None:
-    """An idle form is paused, not thrown away: say what was kept and how to go on."""
+def park(ctx: Ctx, timeout: timedelta, *, since: date | None = None) -> bool:
+    """An idle form is paused, not thrown away: say what was kept and how to go on. False when nothing was
+    said: a form with nothing worth keeping (附件 waiting for files) just ends."""
     state = ctx.state
     assert state is not None
     flow = registry().flows.get(state.flow)
+    if flow is not None and not flow.pauses:
+        ctx.finish()
+        return False
     pause(state)
     ctx.state_dirty = True
     if flow is None:
         ctx.state = None
-        return
+        return True
     if since is not None:
         text = t("flow.earlier_day", day=fmt.short_day(since), title=flow.title, kept=flow.summary(state.data),
                  command=state.flow)
     else:
         text = parked_message(flow.title, flow.summary(state.data), state.flow, timeout)
     ctx.send(SendText(text=text, buttons=resume_buttons()))
+    return True
 
 
 def remind(ctx: Ctx) -> None:

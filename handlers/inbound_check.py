@@ -8,6 +8,7 @@ can store, and PostgreSQL refuses NUL in text.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from core.messages import Inbound
 
@@ -15,6 +16,8 @@ MAX_TEXT = 16_000        # characters; Telegram's own limit is 4,096, WeCom's 2,
 MAX_PAYLOAD = 256        # a button's payload; ours are under 64 bytes (Telegram's callback_data limit)
 MAX_ID_FIELD = 100       # chat, sender, message and update ids: the columns are String(100)
 MAX_NAME = 128
+MAX_FILE_NAME = 200       # the attachments table's column
+_MIME = re.compile(r"[A-Za-z0-9.+-]{1,60}/[A-Za-z0-9.+*-]{1,60}")
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Control characters that are whitespace become a space (normalize_input collapses it); the rest
@@ -38,7 +41,14 @@ def check_ids(inbound: Inbound) -> str | None:
 def check_content(inbound: Inbound) -> tuple[Inbound, str | None]:
     """(the inbound to handle, None), or (inbound, the catalog key of the refusal). Whitespace-like
     control characters become spaces and an unusable display name is cleaned, not refused."""
-    changes: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    if inbound.attachment is not None:
+        # A file's name and type come from the sender's phone: kept printable and bounded, never refused.
+        a = inbound.attachment
+        mime = a.mime_type if _MIME.fullmatch(a.mime_type) else ""
+        file_name = _ANY_CONTROL.sub("", _SURROGATE.sub("", a.name))[:MAX_FILE_NAME]
+        if (mime, file_name) != (a.mime_type, a.name):
+            changes["attachment"] = a.model_copy(update={"mime_type": mime, "name": file_name})
     name = inbound.sender_name
     if len(name) > MAX_NAME or _SURROGATE.search(name) or _ANY_CONTROL.search(name):
         changes["sender_name"] = _ANY_CONTROL.sub("", _SURROGATE.sub("", name))[:MAX_NAME]

@@ -34,6 +34,7 @@ class Feature:
     flows: tuple[Flow, ...] = ()
     actions: dict[str, Run] = field(default_factory=dict)
     fallbacks: tuple[Fallback, ...] = ()
+    file_handlers: tuple[Fallback, ...] = ()   # a photo or file sent (ctx.inbound.attachment; text: its caption)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Registry:
     flows: dict[str, Flow]
     actions: dict[str, Run]
     fallbacks: tuple[Fallback, ...] = ()
+    file_handlers: tuple[Fallback, ...] = ()
 
 
 @cache
@@ -52,8 +54,10 @@ def registry() -> Registry:
     flows: dict[str, Flow] = {}
     actions: dict[str, Run] = {}
     fallbacks: list[Fallback] = []
+    file_handlers: list[Fallback] = []
     for feature in FEATURES:
         fallbacks += feature.fallbacks
+        file_handlers += feature.file_handlers
         for c in feature.commands:
             _add(commands, c.name, c, "command")
         for f in feature.flows:
@@ -61,7 +65,7 @@ def registry() -> Registry:
         for name, run in feature.actions.items():
             _add(actions, name, run, "button action")
     ordered = dict(sorted(commands.items(), key=lambda kv: (kv[1].order, kv[0])))
-    return Registry(ordered, flows, actions, tuple(fallbacks))
+    return Registry(ordered, flows, actions, tuple(fallbacks), tuple(file_handlers))
 
 
 def _add(table: dict, key: str, value: object, what: str) -> None:  # type: ignore[type-arg]

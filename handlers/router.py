@@ -8,6 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from core.errors import Refusal, Unavailable
+from core.evidence import FilePolicy
 from core.messages import ChatType, Delivery, EditText, Inbound, SendFile, SendPhoto, SendText
 from core.org import Calendar
 from core.ports import ConversationState, UnitOfWork
@@ -45,8 +46,10 @@ class Conversations:
                  workdays: Callable[[Calendar], Workdays],
                  timeout: timedelta = timedelta(minutes=30), bot_username: str | None = None,
                  transient: Callable[[BaseException], bool] = lambda exc: False,
-                 retries: int = RETRIES, retry_delay: float = RETRY_DELAY) -> None:
+                 retries: int = RETRIES, retry_delay: float = RETRY_DELAY,
+                 files: FilePolicy | None = None) -> None:
         self.uow_factory = uow_factory
+        self.files = files or FilePolicy()  # the attachments' size limit and allowed types (bot/config.py)
         # Which store failures pass by themselves (storage/transient.py, bound in bot/composition.py).
         self.transient = transient
         self.retries = max(1, retries)
@@ -83,6 +86,12 @@ class Conversations:
                 delay *= 3
         raise AssertionError("unreachable")
 
+    async def wants_file(self, inbound: Inbound) -> bool:
+        """Would a file in this message be kept? The channel downloads it only then, before `handle`."""
+        from handlers.flows.evidence import wants_file
+
+        return await wants_file(self.uow_factory, inbound)
+
     async def _attempt(self, inbound: Inbound) -> list[Reply]:
         async with self.uow_factory() as uow:
             if inbound.update_id is not None and await uow.updates.seen(inbound.channel, inbound.update_id):
@@ -110,7 +119,7 @@ class Conversations:
             member = None
         state = await uow.conversations.load(conversation_key(member.id)) if member else None
         ctx = Ctx(uow=uow, inbound=inbound, member=member, cfg=cfg, now=uow.clock.now(), tz=self.tz,
-                  timeout=self.timeout, workdays=self.workdays, state=state)
+                  timeout=self.timeout, workdays=self.workdays, state=state, files=self.files)
         try:
             if member is None:
                 await unregistered(ctx, normalize_input(inbound.text or ""), self.bot_username)
@@ -138,6 +147,15 @@ class Conversations:
         if payload:
             await self._payload(ctx, payload, pressed=True)
             return
+        if ctx.inbound.attachment is not None:
+            # A photo or file (its caption may name the project: 附件 #12): the feature that keeps files takes it.
+            for on_file in registry().file_handlers:
+                if await on_file(ctx, text):
+                    return
+            return
+        open_flow = registry().flows.get(ctx.flow) if ctx.flow is not None else None
+        if open_flow is not None and not open_flow.answers_text and self._typed_choice(ctx, text) is None:
+            ctx.finish()  # it waits for files and buttons only (附件): typed text is a message of its own
         # A slash command is always one; a number or a label of what was offered comes before keywords
         # (修改 on a card is its 修改 button); then a keyword (handlers/commands.py says where).
         parsed = self._parse(ctx, text) if text.startswith("/") else None
@@ -274,7 +292,7 @@ class Conversations:
                 if state.control.parked:
                     continue
                 flow = registry().flows.get(state.flow)
-                if flow is None:
+                if flow is None or not flow.pauses:  # nothing worth keeping (附件 waiting for files): it ends
                     await uow.conversations.clear(state.key)
                     continue
                 pause(state)

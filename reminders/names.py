@@ -18,10 +18,11 @@ _LEGACY: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^internal error: (?P<error>.*)$", re.S), "internal"),
     (re.compile(r"^gave up after (?P<attempts>\d+) attempts: (?P<error>.*)$", re.S), "gave_up"),
 )
-_SKIPPED_BY_PREFIX = {"ranking.": "ranking", "transfer.": "transfer"}
+_SKIPPED_BY_PREFIX = {"ranking.": "ranking", "transfer.": "transfer", "funds.": "funds"}
 # Outbox kinds queued outside the calendar (unit groups on ranking day, sharing notices, replies).
 OTHER_KINDS = ("ranking.group", "transfer_proposed", "transfer_accepted", "transfer_refused", "transfer_withdrawn",
-               "claim_opened", "claim_resolved", "sharing_interest", "sharing_supporting", "reply", "flow_paused")
+               "claim_opened", "claim_resolved", "sharing_interest", "sharing_supporting", "reply", "flow_paused",
+               "funds_verified", "funds_returned")
 
 
 def kind_name(kind: str) -> str:

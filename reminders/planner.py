@@ -132,9 +132,11 @@ def kinds() -> dict[str, PushKind]:
 def push_modules() -> tuple[ModuleType, ...]:
     """The modules that define kinds of push: listed, not found by file name, so a reader sees them all."""
     # Imported here, not at the top: they import this module for Push and PushKind.
-    from reminders import pushes_dispatch, pushes_observation, pushes_ranking, pushes_reports, pushes_transfers
+    from reminders import (pushes_dispatch, pushes_observation, pushes_ranking, pushes_reports, pushes_transfers,
+                           pushes_verification)
 
-    return (pushes_dispatch, pushes_observation, pushes_ranking, pushes_reports, pushes_transfers)
+    return (pushes_dispatch, pushes_observation, pushes_ranking, pushes_reports, pushes_transfers,
+            pushes_verification)
 
 
 def plan(ctx: PlanContext, start: datetime, end: datetime) -> list[Push]:

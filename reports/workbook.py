@@ -56,6 +56,8 @@ EVENT_TYPE_ZH: dict[str, str] = {
     "share.interest_marked": "关注线索", "share.routed": "客商分流", "transfer.proposed": "提请流转",
     "transfer.accepted": "接收流转", "transfer.refused": "拒绝流转", "transfer.withdrawn": "撤回流转",
     "share.supporting_joined": "协助单位加入", "claim.opened": "首谈认定申请", "claim.resolved": "首谈认定",
+    ev.FILE_ATTACHED: "上传凭证", ev.FUNDS_VERIFIED: "核实到位资金", ev.FUNDS_RETURNED: "退回到位资金",
+    ev.FUNDS_RESUBMITTED: "重新提交到位资金",
 }
 
 Describe = Callable[[LedgerEvent], tuple[str, str]]
@@ -140,6 +142,18 @@ def describe_event(e: LedgerEvent, unit_names: Mapping[str, str] | None = None) 
         return label, f"{format_wan(p['before_wan'])}→{format_wan(p['amount_wan'])}" + _reason(p)
     if e.type in (ev.PROJECT_VOIDED, ev.PROJECT_RESTORED):
         return label, (p.get("reason") or "").strip() or "—"
+    if e.type == ev.FILE_ATTACHED:
+        # The file's name stays in the chat and the card, where who may read it is checked; its hash is the proof.
+        return label, f"{p.get('mime_type', '')}，{p.get('size', 0)} 字节，SHA-256 {str(p.get('sha256', ''))[:16]}…"
+    if e.type == ev.FUNDS_VERIFIED:
+        text = f"上报 #{p['funds_seq']} 核实为{format_wan(p['verified_wan'])}"
+        if p.get("verified_wan") != p.get("reported_wan"):
+            text += f"（上报{format_wan(p['reported_wan'])}；{p.get('reason') or ''}）"
+        return label, text
+    if e.type == ev.FUNDS_RETURNED:
+        return label, f"上报 #{p['funds_seq']} 退回：{p.get('reason', '')}"
+    if e.type == ev.FUNDS_RESUBMITTED:
+        return label, f"上报 #{p['funds_seq']} 重新提交" + (f"：{p['note']}" if p.get("note") else "")
     if e.type == ev.NOTE_ADDED:
         steps = f"；推进计划：{p['next_steps']}" if p.get("next_steps") else ""
         return label, f"{p.get('text', '')}{steps}"

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.ports import (CalendarStore, ConversationRepository, Figures, OrgRepository, Outbox, ProjectRepository,
+from core.ports import (CalendarStore, ConversationRepository, Evidence, Figures, OrgRepository, Outbox, ProjectRepository,
                         ReportRepository, SharingRepository, TripRepository, UpdateLog, Chain, WebAccess)
 from core.records import Event
 from storage import ledger, projectors
@@ -15,6 +15,7 @@ from storage.engine import BEGIN_OPTION
 from storage.repositories.calendar import SqlCalendarStore
 from storage.repositories.chain import SqlChain
 from storage.repositories.conversations import SqlConversationRepository
+from storage.repositories.evidence import SqlEvidence
 from storage.repositories.figures import SqlFigures
 from storage.repositories.org import SqlOrgRepository
 from storage.repositories.outbox import SqlOutbox
@@ -63,6 +64,7 @@ class SqlUnitOfWork:
         self.figures: Figures = SqlFigures(s)
         self.chain: Chain = SqlChain(s)
         self.web: WebAccess = SqlWebAccess(s)
+        self.evidence: Evidence = SqlEvidence(s)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.clock import FixedClock
-from core.messages import Button, ChatType, EditText, Inbound, SendFile, SendPhoto, SendText
+from core.messages import Attachment, Button, ChatType, EditText, Inbound, SendFile, SendPhoto, SendText
 from core.records import Event, Member
 from core.usecases.org import BindIdentity, bind_identity
 from handlers.router import Conversations
@@ -85,12 +85,12 @@ class Person:
 
     # -- acting ---------------------------------------------------------------------------------
     def inbound(self, *, text: str | None = None, payload: str | None = None, update_id: str | None = None,
-                message_id: str | None = None) -> Inbound:
+                message_id: str | None = None, attachment: Attachment | None = None) -> Inbound:
         n = next(_ids)
         return Inbound(channel=self.channel, chat_id=self.chat_id, chat_type=self.chat_type,
                        sender_id=self.sender_id, sender_name=self.name, text=text, payload=payload,
                        message_id=message_id or f"msg{n}", at=self.db.clock.now(),
-                       update_id=update_id or f"{self.channel}:{self.sender_id}:{n}")
+                       update_id=update_id or f"{self.channel}:{self.sender_id}:{n}", attachment=attachment)
 
     async def send(self, inbound: Inbound) -> list[Reply]:
         self.replies = await self.conv.handle(inbound)
@@ -102,6 +102,13 @@ class Person:
 
     async def say(self, text: str) -> list[Reply]:
         return await self.send(self.inbound(text=text))
+
+    async def file(self, name: str, data: bytes, mime: str = "", *, caption: str | None = None,
+                   problem: str | None = None) -> list[Reply]:
+        """Send a photo or file as a channel hands it over: already downloaded (or with the reason it is not)."""
+        attachment = Attachment(name=name, mime_type=mime, size=len(data), data=None if problem else data,
+                                problem=problem)  # type: ignore[arg-type]
+        return await self.send(self.inbound(text=caption, attachment=attachment))
 
     async def press(self, label: str) -> list[Reply]:
         """Press the button with this label (or whose label starts with it) from the last buttons shown."""

@@ -42,3 +42,24 @@ async def dump(db: Database, tables: Any) -> dict[str, list[tuple[Any, ...]]]:
             rows = (await uow.session.execute(select(table))).all()
             out[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return out
+
+
+async def signed_with_funds(db: Database, name: str, company: str, *, funds_wan: int | None = 5000,
+                            contract_wan: int = 50000) -> tuple[int, int | None]:
+    """A project of `name`'s unit, signed through the use cases, with one funds report: (project id, its seq)."""
+    from core.names import normalize_company_name
+    from core.stages import Stage
+    from core.usecases import leads, projects
+
+    actor = await member(db, name)
+    async with db.uow() as uow:
+        draft = leads.LeadDraft(name=company, normalized_name=normalize_company_name(company), owner_unit=actor.unit,
+                                industry="电子信息制造", intended_wan=contract_wan)
+        p = await leads.log_lead(uow, actor, leads.LogLead(draft))
+        await projects.change_stage(uow, actor, projects.ChangeStage(p.id, Stage.SIGNED, contract_wan=contract_wan))
+        seq = None
+        if funds_wan is not None:
+            await projects.add_funds(uow, actor, projects.AddFunds(p.id, funds_wan))
+            seq = (await uow.evidence.reports_of(p.id))[-1].seq
+        await uow.commit()
+    return p.id, seq

@@ -43,6 +43,15 @@ def age(then: datetime, now: datetime) -> str:
     return f"{seconds // 86400}天前"
 
 
+def size(n: int) -> str:
+    """A file's size: 850 B, 12.3 KB, 4.5 MB."""
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
 def refusal_params(params: dict[str, Any]) -> dict[str, Any]:
     """Stages become 签约, amounts in 万 become 3.5亿元: refusals read like the rest of the chat."""
     out: dict[str, Any] = {}

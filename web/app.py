@@ -7,8 +7,8 @@ from aiohttp import web
 
 from texts import use_locale
 from core.ports import Store
-from web import (auth, pages_dashboard, pages_figures, pages_import, pages_ledger, pages_org, pages_projects,
-                 pages_reports, pages_work)
+from web import (auth, pages_dashboard, pages_evidence, pages_figures, pages_import, pages_ledger, pages_org,
+                 pages_projects, pages_reports, pages_work)
 from web.config import WebConfig
 from web.figures_cache import MonthCache
 from web.render import CONFIG, DB, ENV, FIGURES, environment, problem, t
@@ -37,6 +37,7 @@ def make_app(db: Store, cfg: WebConfig) -> web.Application:
         web.get("/", pages_dashboard.dashboard), web.get("/problems", pages_dashboard.problems_page),
         web.get("/projects", pages_projects.projects_page), web.get("/projects.xlsx", pages_projects.projects_xlsx),
         web.get("/projects/{id}", pages_projects.project_card),
+        web.get("/files/{seq}", pages_evidence.file_download), web.get("/verify", pages_evidence.verify_page),
         web.get("/rankings", pages_figures.rankings), web.get("/rankings/explain", pages_figures.explain),
         web.get("/ledger", pages_ledger.ledger_page), web.post("/ledger/verify", pages_ledger.ledger_verify),
         web.get("/ledger/workbook", pages_ledger.ledger_workbook),

@@ -19,6 +19,7 @@ from core.projects import can_see_contact
 from reports.ranking_text import ledger_event_describer
 from reports.exports import SHEET_HEADERS, sheet_rows, to_xlsx
 from web.auth import address
+from web.pages_evidence import card_evidence
 from web.render import CONFIG, DB, MEMBER, page, problem, t
 
 PER_PAGE = 50
@@ -136,6 +137,7 @@ async def project_card(request: web.Request) -> web.StreamResponse:
         history = await uow.sharing.history(project.id)
         supporting = await uow.sharing.supporting_units(project.id)
         people = {m.id: m.name for m in await uow.org.members()}
+        evidence = await card_evidence(uow, member, project)
     units = {u.code: u.name for u in cfg.units}
     describe = ledger_event_describer(units)
     events: list[dict[str, Any]] = []
@@ -149,6 +151,6 @@ async def project_card(request: web.Request) -> web.StreamResponse:
     return await page(request, "project.html", {
         "p": visible(member, project), "contact_hidden": not can_see_contact(member, project),
         "units": units, "notes": notes, "transfers": transfers, "credit": credit, "events": events,
-        "stages": stages, "funds": funds, "supporting": supporting, "people": people,
+        "stages": stages, "funds": funds, "supporting": supporting, "people": people, **evidence,
         "category": next((c.name for c in cfg.categories if c.code == project.category), project.category),
     })

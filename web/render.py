@@ -29,7 +29,7 @@ _key: Any = getattr(web, "RequestKey", lambda name, _type: name)
 MEMBER, SESSION, CSRF = _key("member", object), _key("session_id", str), _key("csrf", str)
 
 NAV = (("/", "驾驶舱"), ("/projects", "项目库"), ("/rankings", "排名"), ("/reports", "半月报"), ("/sharing", "流转"),
-       ("/trips", "外出"), ("/ledger", "台账"))
+       ("/trips", "外出"), ("/verify", "核查"), ("/ledger", "台账"))
 OFFICE_NAV = (("/org", "组织"), ("/audit", "访问记录"))
 
 __all__ = ["CONFIG", "CSRF", "DB", "ENV", "FIGURES", "MEMBER", "SESSION", "environment", "month_figures", "page",

@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
-from core.messages import Button, EditText, Inbound, SendFile, SendPhoto, SendText
+from core.evidence import FilePolicy, mime_of
+from core.messages import Attachment, Button, EditText, Inbound, SendFile, SendPhoto, SendText
 
 CHANNEL = "console"
 Handler = Callable[[Inbound], Awaitable[list[SendText | EditText | SendPhoto | SendFile]]]
@@ -57,10 +58,34 @@ class ConsoleRenderer:
         print(text, file=self.out, flush=True)
 
 
+def file_attachment(line: str, policy: FilePolicy) -> tuple[Attachment, str | None] | None:
+    """`/file PATH [附件 #12]`: the file at PATH as a channel hands one over (read here, before the core, up to the
+    size limit), and the rest of the line as its caption; None when the line is not a /file command."""
+    command, _, rest = line.strip().partition(" ")
+    if command not in ("/file", "/文件") or not rest.strip():
+        return None
+    path_text, _, caption = rest.strip().partition(" 附件")
+    path = Path(path_text.strip()).expanduser()
+    name = path.name
+    mime = mime_of(name)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return Attachment(name=name, mime_type=mime, problem="unavailable"), None
+    if size > policy.max_bytes:
+        return Attachment(name=name, mime_type=mime, size=size, problem="too_large"), None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return Attachment(name=name, mime_type=mime, size=size, problem="unavailable"), None
+    return Attachment(name=name, mime_type=mime, size=len(data), data=data), ("附件" + caption if caption else None)
+
+
 async def chat_loop(handle: Handler, *, sender_id: str, sender_name: str, lines: Iterable[str],
                     renderer: ConsoleRenderer, now: Callable[[], datetime], echo: bool,
-                    after_each: Callable[[], Awaitable[None]] | None = None) -> None:
-    """Feed each line to the core as `sender_id`; press a button when the line names one."""
+                    after_each: Callable[[], Awaitable[None]] | None = None, files: FilePolicy | None = None) -> None:
+    """Feed each line to the core as `sender_id`; press a button when the line names one; `/file PATH` sends
+    the file at PATH (a photo or document, as a phone would)."""
     counter = int(now().timestamp() * 1000)
     for raw in lines:
         text = raw.rstrip("\n")
@@ -70,9 +95,12 @@ async def chat_loop(handle: Handler, *, sender_id: str, sender_name: str, lines:
             print(f"你：{text}", file=renderer.out, flush=True)
         payload = renderer.press(text)
         counter += 1
+        sent = file_attachment(text, files or FilePolicy()) if payload is None else None
+        attachment, caption = sent if sent is not None else (None, None)
         inbound = Inbound(channel=CHANNEL, chat_id=sender_id, sender_id=sender_id, sender_name=sender_name,
-                          text=None if payload else text, payload=payload, message_id=str(counter),
-                          at=now().astimezone(timezone.utc), update_id=f"{sender_id}:{counter}")
+                          text=caption if sent is not None else None if payload else text, payload=payload,
+                          message_id=str(counter), at=now().astimezone(timezone.utc),
+                          update_id=f"{sender_id}:{counter}", attachment=attachment)
         renderer.render(await handle(inbound))
         if after_each is not None:
             await after_each()

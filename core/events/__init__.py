@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from core.events.org import *  # noqa: F403  (each area module lists its names in __all__)
+from core.events.evidence import *  # noqa: F403  (each area module lists its names in __all__)
+from core.events.org import *  # noqa: F403
 from core.events.projects import *  # noqa: F403
 from core.events.reports import *  # noqa: F403
 from core.events.sharing import *  # noqa: F403
@@ -24,11 +25,13 @@ ALL: Final = frozenset(
 )
 SHARING: Final = frozenset({INTEREST_MARKED, ROUTED, TRANSFER_PROPOSED, TRANSFER_ACCEPTED, TRANSFER_REFUSED,
                             TRANSFER_WITHDRAWN, SUPPORTING_JOINED, CLAIM_OPENED, CLAIM_RESOLVED})
+EVIDENCE: Final = frozenset({FILE_ATTACHED, FUNDS_VERIFIED, FUNDS_RETURNED, FUNDS_RESUBMITTED})
 
 PAYLOADS: Final[dict[str, type[Payload]]] = {p.TYPE: p for p in (
     OrgConfigured, MemberAdded, MemberChanged, IdentityBound, InviteCreated, InviteUsed, LeadLogged,
     ProjectCorrected, StageChanged, FundsAdded, NoteAdded, ProblemRaised, ProblemResolved, TripLogged,
     InterestMarked, TransferProposed, Routed, TransferAccepted, TransferRefused, TransferWithdrawn,
     SupportingJoined, ClaimOpened, ClaimResolved, ReportSubmitted, ObservationNamed, GroupBound, GroupUnbound,
-    ProjectVoided, ProjectRestored, FundsCorrected, ContractCorrected)}
+    ProjectVoided, ProjectRestored, FundsCorrected, ContractCorrected, FileAttached, FundsVerified, FundsReturned,
+    FundsResubmitted)}
 """Every event type's payload class, for readers that take any event."""

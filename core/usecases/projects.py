@@ -13,7 +13,8 @@ from core.projects import check_amount, check_correctable, check_name, check_on,
 from core.records import Member, Project
 from core.roles import Role
 from core.stages import Stage, can_move, is_live, rank
-from core.usecases.lookups import append, project, reread, writable
+from core.usecases.evidence import evidence_since_stage
+from core.usecases.lookups import append, org_config, project, reread, writable
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,10 @@ async def change_stage(uow: UnitOfWork, actor: Member, cmd: ChangeStage) -> Proj
         raise Refusal("contract_required")
     if cmd.on is not None:
         check_on(cmd.on, uow.clock.now(), found, after=(await uow.projects.timeline(found.id)).stage_at)
+    if cmd.imported is None and to in (await org_config(uow)).verification.evidence_stages \
+            and not await evidence_since_stage(uow, found.id):
+        # The office's rule (org file [verification] evidence_stages): e.g. the signed agreement for 签约.
+        raise Refusal("stage_needs_evidence", target=to, project_id=found.id)
     payload = ev.StageChanged(from_=found.stage.value, to=to.value, contract_wan=contract_wan,
                               reason=reason.strip() if reason else None, imported=cmd.imported, on=_iso(cmd.on))
     await append(uow, payload, actor=actor.id, unit=actor.unit, project_id=found.id)

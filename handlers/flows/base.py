@@ -31,6 +31,12 @@ class Flow(ABC):
     """A step-by-step conversation. Subclasses list their steps in `steps()`, shared ones included."""
 
     name: ClassVar[str]
+    # False for a flow that waits for files and buttons only (附件): typed text is then not its answer but a
+    # message of its own — a command, or a question — and the flow ends quietly.
+    answers_text: ClassVar[bool] = True
+    # False for a flow with nothing worth keeping (附件 waits for files it has not got): idle, it ends quietly
+    # instead of being paused with a message.
+    pauses: ClassVar[bool] = True
 
     @property
     def title(self) -> str:

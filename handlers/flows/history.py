@@ -36,7 +36,8 @@ async def history_text(ctx: Ctx, p: Project) -> str:
     names = await cards.member_names(ctx, {e.actor for e in events})
     lines = [t("sharing.history_title", id=p.id, name=p.name, owner=ctx.unit_name(p.owner_unit),
                unit=ctx.unit_name(p.responsible_unit), stage=fmt.stage(p.stage))]
-    lines += [cards.describe_event(ctx, e, names) for e in events]
+    named = await cards.may_read_files(ctx, p)
+    lines += [cards.describe_event(ctx, e, names, file_names=named) for e in events]
     supporting = await ctx.uow.sharing.supporting_units(p.id)
     if supporting:
         lines.append(t("sharing.history_supporting", units="、".join(ctx.unit_name(u) for u in supporting)))

@@ -8,10 +8,12 @@ from core.records import Project
 from core.roles import may_write_for
 from core.stages import Stage, rank
 from core.usecases import projects as uc
+from core.usecases.evidence import evidence_since_stage
 from texts import formatting as fmt
 from texts import t
 from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow, Step
+from handlers.flows.evidence import open_attach
 from handlers.registry import Command, Feature
 from handlers.steps.effective_date import TODAY, date_line, keep_date, on_date_answer, on_instant
 from handlers.steps.pick_project import PickProject
@@ -40,6 +42,7 @@ class UpdateFlow(Flow):
     def steps(self) -> dict[str, Step]:
         return {**self.pick.steps(), "action": Step(self.ask_action, self.on_action), **self.stage.steps(),
                 "confirm_stage": Step(self.ask_confirm_stage, self.on_confirm_stage),
+                "stage_evidence": Step(self.ask_confirm_stage, self.on_stage_evidence),
                 "funds": Step(self.ask_funds, self.on_funds), "over": Step(self.ask_over, self.on_over),
                 "confirm_funds": Step(self.ask_confirm_funds, self.on_confirm_funds),
                 "date": Step(self.ask_date, self.on_date),
@@ -76,6 +79,12 @@ class UpdateFlow(Flow):
     async def ask_confirm_stage(self, ctx: Ctx) -> None:
         p = await self.project(ctx)
         d = ctx.data
+        if Stage(d["target"]) in ctx.cfg.verification.evidence_stages and not await evidence_since_stage(ctx.uow, p.id):
+            # The office asks for evidence first (org file [verification]); a file sent now attaches to p.
+            ctx.ask("stage_evidence", t("update.stage_needs_evidence", name=p.name, stage=fmt.stage(d["target"]),
+                                        id=p.id),
+                    [Choice(t("update.evidence_sent"), "yes"), Choice(t("button.cancel"), "no")], columns=2)
+            return
         detail = ""
         if d.get("contract_wan") is not None:
             detail = t("update.detail_contract", amount=fmt.amount(d["contract_wan"]))
@@ -84,6 +93,13 @@ class UpdateFlow(Flow):
         ctx.ask("confirm_stage", t("update.confirm_stage", name=p.name, before=fmt.stage(p.stage),
                                    after=fmt.stage(d["target"]), detail=detail + date_line(ctx)),
                 _yes_no(dated=True), columns=3)
+
+    async def on_stage_evidence(self, ctx: Ctx, ans: Answer) -> None:
+        if await self._confirmed(ctx, ans, self.ask_confirm_stage):
+            p = await self.project(ctx)
+            if not await evidence_since_stage(ctx.uow, p.id):
+                ctx.say(t("update.evidence_still_missing"))
+            await self.ask_confirm_stage(ctx)
 
     async def on_confirm_stage(self, ctx: Ctx, ans: Answer) -> None:
         if await self._redate(ctx, ans, "confirm_stage") or not await self._confirmed(ctx, ans, self.ask_confirm_stage):
@@ -147,8 +163,15 @@ class UpdateFlow(Flow):
         d = ctx.data
         funds = uc.AddFunds(d["project_id"], d["amount_wan"], confirmed_over_contract=bool(d.get("over_ok")),
                             on=on_instant(ctx))
-        await self._apply(ctx, uc.add_funds(ctx.uow, ctx.me, funds),
-                          lambda p: t("update.funds_done", name=p.name, total=fmt.amount(p.funds_wan)))
+        try:
+            p = await uc.add_funds(ctx.uow, ctx.me, funds)
+        except Refusal as refusal:
+            ctx.finish()
+            ctx.refuse(refusal)
+            return
+        # The report waits for its verifier: the evidence is asked for at once, while the officer has it at hand.
+        await open_attach(ctx, p, intro=t("update.funds_done", name=p.name, total=fmt.amount(p.funds_wan),
+                                          amount=fmt.amount(d["amount_wan"])))
 
     # -- notes (with next steps) and problems -----------------------------------------------------
     async def _note(self, ctx: Ctx, p: Project, text: str) -> None:

@@ -13,7 +13,7 @@ from core.records import Event
 from storage.ledger import row_to_event, stream
 from storage.projectors.registry import PROJECTORS
 from storage.projectors import records  # noqa: I001 - the order is the point
-from storage.projectors import facts, groups, reports, sharing  # noqa: F401 - imported to register
+from storage.projectors import facts, groups, reports, sharing, evidence  # noqa: F401 - imported to register
 from storage.tables import PROJECTION_TABLES
 
 

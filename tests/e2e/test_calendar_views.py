@@ -89,7 +89,8 @@ async def test_tick_names_kinds_recipients_and_why_a_push_was_not_sent(db: Datab
     assert first.startswith("2026-12-07（周一）09:00：新排队 "), first
     assert "  半月报提醒  东小李（东区）\n" in first
     assert f"  半月报提醒  {UNBOUND}（驻长沙办事处）  [无可用聊天：该成员没有在启用的渠道上绑定聊天]\n" in first
-    assert "另有 4 条到期推送已不需要，不发送：" in first
+    assert "另有 5 条到期推送已不需要，不发送：" in first
+    assert "  到位资金逾期未核实通报（大招商办）：王办公（市投资促进局） — 没有逾期未核实的到位资金" in first
     assert "  流转待办提醒（单位负责人）：深圳主任（驻深圳办事处）、东区长（东区）、西区长（西区） — 没有到期的待办流转" in first
     assert not CODE.search(first), first
 

@@ -105,7 +105,7 @@ async def test_route_accept_sign_fund_credit_history_and_a_claim(db: Database, c
     await xiaoli.press("到位资金")
     await xiaoli.say("5亿")
     await xiaoli.press("确认")
-    assert xiaoli.texts[-1] == "已记录到位资金：“比亚迪电子有限公司”累计 5亿元。"
+    assert xiaoli.texts[-1].startswith("已记录到位资金：“比亚迪电子有限公司”累计 5亿元。本次 5亿元 待核实")
 
     # 5. The ranking credits both units by the configured rule (seed 004: 100% / 50%).
     async with db.uow(readonly=True) as uow:

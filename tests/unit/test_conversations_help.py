@@ -15,8 +15,9 @@ async def test_a_member_of_a_district(org_db: Database) -> None:
     east = await registered(org_db, conversations(org_db), "东小李")
     await east.say("帮助")
     assert east.text.split("\n")[:2] == ["招商助手可用命令（斜杠命令或中文关键词均可）：", "您的单位：东区，角色：成员。下面是您能用的命令："]
-    assert commands(east.text) == ["/lead", "/trip", "/update", "/edit", "/void", "/report", "/observe", "/status", "/history", "/rank",
-                                   "/my", "/stale", "/pool", "/transfer", "/route", "/web", "/help", "/cancel"]
+    assert commands(east.text) == ["/lead", "/trip", "/update", "/edit", "/void", "/attach", "/verify", "/report", "/observe",
+                                   "/status", "/history", "/rank", "/my", "/stale", "/pool", "/transfer", "/route", "/web",
+                                   "/help", "/cancel"]
     assert "/my（我的项目）— 本单位项目（按阶段）" in east.text
 
 

@@ -64,6 +64,7 @@ async def test_the_project_card(org_db: Database, east: Person, clock: FixedCloc
         "· 11月2日 到位资金 +6000万元（累计 6000万元）（东小李）",
         "· 11月2日 阶段 线索→签约，签约额 3亿元（东小李）",
         "· 11月2日 东区登记线索（东小李）",
+        "核实：已核实 0万元，待核实 6000万元",
     ])
 
 

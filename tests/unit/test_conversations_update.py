@@ -245,13 +245,13 @@ async def test_funds_are_increments_that_add_up(org_db: Database, east: Person, 
     await east.say("8000万")
     assert east.texts[-1] == "确认“宁德时代”新增到位资金 8000万元，累计 8000万元？"
     await east.press("确认")
-    assert east.texts[-1] == "已记录到位资金：“宁德时代”累计 8000万元。"
+    assert east.texts[-1].startswith("已记录到位资金：“宁德时代”累计 8000万元。")
     await east.say("进展 宁德时代")
     await east.press("到位资金")
     assert "当前累计 8000万元" in east.texts[-1]
     await east.say("1.2亿")
     await east.press("确认")
-    assert east.texts[-1] == "已记录到位资金：“宁德时代”累计 2亿元。"
+    assert east.texts[-1].startswith("已记录到位资金：“宁德时代”累计 2亿元。")
     funds = await events(org_db, ev.FUNDS_ADDED)
     assert [e.payload for e in funds] == [{"amount_wan": 8_000, "total_wan": 8_000},
                                           {"amount_wan": 12_000, "total_wan": 20_000}]
@@ -298,7 +298,7 @@ async def test_funds_over_the_contract_only_after_confirming(org_db: Database, e
     assert await event_count(org_db) == before
     await east.say("5000万")  # within the contract now
     await east.press("确认")
-    assert east.texts[-1] == "已记录到位资金：“宁德时代”累计 2.5亿元。"
+    assert east.texts[-1].startswith("已记录到位资金：“宁德时代”累计 2.5亿元。")
     assert (await events(org_db, ev.FUNDS_ADDED))[-1].payload == {"amount_wan": 5_000, "total_wan": 25_000}
     before = await event_count(org_db)
     # 否 typed does the same; 取消 alone still ends the update.
@@ -323,7 +323,7 @@ async def test_funds_over_the_contract_only_after_confirming(org_db: Database, e
     assert east.texts[-1] == "确认“宁德时代”新增到位资金 1.5亿元，累计 4亿元？"
     assert await event_count(org_db) == before
     await east.press("确认")
-    assert east.texts[-1] == "已记录到位资金：“宁德时代”累计 4亿元。"
+    assert east.texts[-1].startswith("已记录到位资金：“宁德时代”累计 4亿元。")
     assert (await project_named(org_db, "宁德时代")).funds_wan == 40_000
     assert (await events(org_db, ev.FUNDS_ADDED))[-1].payload == {"amount_wan": 15_000, "total_wan": 40_000}
 

@@ -21,9 +21,19 @@ def test_every_stored_payload_reads_back_and_serialises_to_the_same_dict() -> No
         typed = ev.PAYLOADS[row["type"]].from_dict(stored)
         assert typed.to_dict() == stored, row["seq"]
         kinds.add(row["type"])
-    # No use case writes member.changed yet; corrections, voids and their undo came after the v1 ledger.
+    # No use case writes member.changed yet; corrections, voids and their undo came after the v1 ledger,
+    # and so did the evidence events.
     later = {ev.FUNDS_CORRECTED, ev.CONTRACT_CORRECTED, ev.PROJECT_VOIDED, ev.PROJECT_RESTORED}
-    assert kinds == set(ev.PAYLOADS) - {ev.MEMBER_CHANGED} - later
+    assert kinds == set(ev.PAYLOADS) - {ev.MEMBER_CHANGED} - later - ev.EVIDENCE
+
+
+def test_evidence_payloads_keep_their_keys() -> None:
+    attached = ev.FileAttached(sha256="ab" * 32, size=3, name="进账单.jpg", mime_type="image/jpeg", channel="telegram")
+    assert ev.FileAttached.from_dict(attached.to_dict()) == attached
+    assert ev.FundsVerified(funds_seq=7, reported_wan=5000, verified_wan=3000, reason="只见3000万").to_dict() == {
+        "funds_seq": 7, "reported_wan": 5000, "verified_wan": 3000, "reason": "只见3000万"}
+    assert ev.FundsReturned.from_dict({"funds_seq": 7, "reason": "缺进账单"}).reason == "缺进账单"
+    assert ev.FundsResubmitted.from_dict({"funds_seq": 7}).note is None
 
 
 def test_a_key_an_older_writer_left_out_takes_the_default_and_a_missing_required_one_fails() -> None:

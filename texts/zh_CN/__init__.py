@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from texts.zh_CN import (ask, base, calendar, calendar_ops, cli, corrections, groups, importing, org_config, reports,
-                         sharing, web, wecom)
+from texts.zh_CN import (ask, base, calendar, calendar_ops, cli, corrections, evidence, groups, importing, org_config,
+                         reports, sharing, web, wecom)
 
-MODULES: tuple[ModuleType, ...] = (ask, base, calendar, calendar_ops, cli, corrections, groups, importing, org_config,
-                                 reports, sharing, web, wecom)
+MODULES: tuple[ModuleType, ...] = (ask, base, calendar, calendar_ops, cli, corrections, evidence, groups, importing,
+                                   org_config, reports, sharing, web, wecom)
 
 
 def load() -> dict[str, str]:

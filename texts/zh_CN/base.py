@@ -144,7 +144,7 @@ TEXTS: dict[str, str] = {
     "update.over_again": "重新输入金额",
     "update.over_again_said": "好的，没有保存，请重新输入这次的到位资金（发“取消”放弃这次更新）。",
     "update.confirm_funds": "确认“{name}”新增到位资金 {amount}，累计 {total}？",
-    "update.funds_done": "已记录到位资金：“{name}”累计 {total}。",
+    "update.funds_done": "已记录到位资金：“{name}”累计 {total}。本次 {amount} 待核实，核实人看过凭证后才算核实。",
     "update.ask_note": "请输入进展情况：",
     "update.ask_next_steps": "下一步推进计划（可跳过）：",
     "update.note_done": "已记录“{name}”的进展。",

@@ -16,6 +16,10 @@ TEXTS: dict[str, str] = {
     "push.kind.transfer.remind_head": "流转待办提醒（单位负责人）",
     "push.kind.transfer.remind_office": "流转待办提醒（大招商办）",
     "push.kind.calendar.fallback": "节假日数据缺失提醒",
+    "push.kind.funds.remind_verifier": "到位资金待核实提醒（核实人）",
+    "push.kind.funds.overdue_office": "到位资金逾期未核实通报（大招商办）",
+    "push.kind.funds_verified": "到位资金核实通知",
+    "push.kind.funds_returned": "到位资金退回通知",
     # outbox rows queued outside the calendar
     "push.kind.ranking.group": "排名推送（单位群）",
     "push.kind.transfer_proposed": "流转申请通知",
@@ -35,6 +39,7 @@ TEXTS: dict[str, str] = {
     "push.skipped.observation.zero_report": "没有连续未申报的区县，或日历未覆盖这些季度",
     "push.skipped.ranking": "该月没有可排名的数据",
     "push.skipped.transfer": "没有到期的待办流转",
+    "push.skipped.funds": "没有逾期未核实的到位资金",
     "push.skipped.other": "到期时已不需要发送",
     # -- decisions and outbox statuses ------------------------------------------------------------------
     "ops.status.queued": "已排入",

@@ -24,8 +24,8 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BotCommand, BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.channels.telegram.contract import (ALLOWED_UPDATES, OnIncoming, TelegramStartError, dispatching,
-                                           report_unkept)
+from bot.channels.telegram.contract import (ALLOWED_UPDATES, FileTooBig, OnIncoming, TelegramStartError,
+                                           dispatching, report_unkept)
 from bot.channels.telegram.inbound import inbound_from_update
 from core.delivery import Action, Ambiguous, Permanent, RetryAfter, SendError, Transient
 from core.messages import Button, EditText, SendFile, SendPhoto, SendText
@@ -97,6 +97,23 @@ class AiogramBackend:
 
     async def answer_callback(self, callback_query_id: str) -> None:
         await _mapped(self.bot.answer_callback_query(callback_query_id))
+
+    async def download(self, file_id: str, max_bytes: int) -> bytes:
+        try:
+            file = await self.bot.get_file(file_id)
+        except TelegramBadRequest as exc:
+            if "too big" in str(exc).lower():
+                raise FileTooBig(str(exc)) from None
+            raise Permanent(str(exc)) from None
+        if file.file_size is not None and file.file_size > max_bytes:
+            raise FileTooBig(f"{file.file_size} bytes")
+        if not file.file_path:
+            raise Permanent("getFile answered no file_path")
+        buffer = await _mapped(self.bot.download_file(file.file_path))
+        data = buffer.getvalue() if buffer is not None else b""
+        if len(data) > max_bytes:
+            raise FileTooBig(f"{len(data)} bytes")
+        return bytes(data)
 
     async def set_commands(self, commands: list[tuple[str, str]]) -> None:
         await _mapped(self.bot.set_my_commands([BotCommand(command=c, description=d) for c, d in commands]))

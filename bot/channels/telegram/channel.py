@@ -13,10 +13,12 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.channels.files import WantsFile, wanted
 from bot.channels.telegram import polling, webhook
-from bot.channels.telegram.contract import CHANNEL, Backend, Handle, Incoming, OnIncoming
+from bot.channels.telegram.contract import CHANNEL, Backend, FileRef, FileTooBig, Handle, Incoming, OnIncoming
 from core.delivery import Action, RetryAfter, SendError, split_action
-from core.messages import Delivery
+from core.evidence import FilePolicy, mime_of
+from core.messages import Attachment, ChatType, Delivery, Inbound
 
 log = logging.getLogger("zsbot.telegram")
 
@@ -27,10 +29,14 @@ class Telegram:
     channel = CHANNEL
 
     def __init__(self, backend: Backend, handle: Handle, *,
-                 enqueue_reply: Callable[[str, Delivery], Awaitable[None]] | None = None) -> None:
+                 enqueue_reply: Callable[[str, Delivery], Awaitable[None]] | None = None,
+                 files: FilePolicy | None = None, wants_file: WantsFile | None = None
+                 ) -> None:
         self.backend = backend
         self.handle = handle
         self.enqueue_reply = enqueue_reply
+        self.files = files or FilePolicy()
+        self.wants_file = wants_file  # the core's "would this file be kept?" (Conversations.wants_file)
         self.received = 0
 
     # -- the outbox's ChannelSender ---------------------------------------------------------------
@@ -44,8 +50,11 @@ class Telegram:
     async def on_incoming(self, incoming: Incoming) -> None:
         """Called by the backend's dispatcher for every message and button press."""
         self.received += 1
+        inbound = incoming.inbound
+        if incoming.file is not None and inbound.chat_type is ChatType.PRIVATE:
+            inbound = await self._with_file(inbound, incoming.file)
         try:
-            replies = await self.handle(incoming.inbound)
+            replies = await self.handle(inbound)
         finally:
             if incoming.callback_query_id:
                 await self._quietly(self.backend.answer_callback(incoming.callback_query_id))
@@ -61,6 +70,30 @@ class Telegram:
                     await self.enqueue_reply(key, Delivery(channel=CHANNEL, chat_id=chat, action=action))
             except SendError as exc:
                 log.warning("reply to chat %s not sent: %s", chat, exc)
+
+    async def _with_file(self, inbound: Inbound, ref: FileRef) -> Inbound:
+        """Download the file before the core runs (never inside its unit of work, which holds the ledger
+        lock): only a type the policy allows, and only up to its size limit."""
+        mime = mime_of(ref.name, ref.mime_type)
+        if not await wanted(self.wants_file, inbound):
+            # A stranger, or no project to attach it to: the core answers without the bytes.
+            return inbound.model_copy(update={"attachment": Attachment(name=ref.name, mime_type=mime, size=ref.size)})
+        problem: str | None = self.files.problem(mime, ref.size)
+        data: bytes | None = None
+        if problem is None:
+            try:
+                data = await self.backend.download(ref.file_id, self.files.max_bytes)
+            except FileTooBig:
+                problem = "too_large"
+            except SendError as exc:
+                log.warning("file %s of update %s not downloaded: %s", ref.file_id, inbound.update_id, exc)
+                problem = "unavailable"
+        if problem == "empty":
+            # Nothing to fetch: the core refuses the empty file in its own words.
+            return inbound.model_copy(update={"attachment": Attachment(name=ref.name, mime_type=mime, size=0, data=b"")})
+        attachment = Attachment(name=ref.name, mime_type=mime, size=ref.size, data=data,
+                                problem=problem)  # too_large, type or unavailable (pydantic checks it)
+        return inbound.model_copy(update={"attachment": attachment})
 
     async def _quietly(self, call: Awaitable[None]) -> None:
         try:

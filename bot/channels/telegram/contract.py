@@ -19,16 +19,31 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
+class FileTooBig(Exception):
+    """A file over the limit: not downloaded (Telegram's getFile answers "file is too big" above 20 MB)."""
+
+
 class TelegramStartError(Exception):
     """A one-line reason the bot cannot start (missing or rejected token, unreachable API)."""
 
 
 @dataclass(frozen=True)
+class FileRef:
+    """A photo or document in a message: what getFile needs, and what the person's phone said about it."""
+
+    file_id: str
+    name: str
+    mime_type: str
+    size: int | None
+
+
+@dataclass(frozen=True)
 class Incoming:
-    """What a backend extracted from one update: the Inbound, and a callback query to answer."""
+    """What a backend extracted from one update: the Inbound, a callback query to answer, a file to fetch."""
 
     inbound: Inbound
     callback_query_id: str | None = None
+    file: FileRef | None = None
 
 
 Handle = Callable[[Inbound], Awaitable[list[Action]]]
@@ -83,6 +98,8 @@ class Backend(Protocol):
 
     async def send(self, chat_id: str, action: Action) -> None: ...
     async def answer_callback(self, callback_query_id: str) -> None: ...
+    async def download(self, file_id: str, max_bytes: int) -> bytes:
+        """getFile, then the file's bytes; `FileTooBig` when Telegram or the size says it is over `max_bytes`."""
     async def set_commands(self, commands: list[tuple[str, str]]) -> None: ...
     async def set_webhook(self, url: str, secret: str) -> None: ...
     async def delete_webhook(self) -> None: ...

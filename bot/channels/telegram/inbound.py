@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.channels.telegram.contract import CHANNEL, Incoming
+from bot.channels.telegram.contract import CHANNEL, FileRef, Incoming
 from core.messages import ChatType, Inbound
 
 
 def inbound_from_update(data: dict[str, Any]) -> Incoming | None:
-    """A text message or a button press; anything else (stickers, joins, edits) is not for the core."""
+    """A text message, a photo or document (its caption as the text), or a button press; anything else
+    (stickers, joins, edits) is not for the core."""
     update_id = str(data["update_id"])
     if "callback_query" in data:
         query = data["callback_query"]
@@ -27,10 +28,25 @@ def inbound_from_update(data: dict[str, Any]) -> Incoming | None:
         return None
     text = message.get("text") or message.get("caption")
     chat = message["chat"]
+    file = _file(message)
     return Incoming(Inbound(
         channel=CHANNEL, chat_id=str(chat["id"]), chat_type=_chat_type(chat), sender_id=str(message["from"]["id"]),
         sender_name=_name(message["from"]), text=text, message_id=str(message["message_id"]),
-        at=_time(message.get("date")), update_id=update_id))
+        at=_time(message.get("date")), update_id=update_id), file=file)
+
+
+def _file(message: dict[str, Any]) -> FileRef | None:
+    """The photo (its largest size: Telegram lists them smallest first) or the document of a message."""
+    photos = message.get("photo")
+    if isinstance(photos, list) and photos:
+        best = max(photos, key=lambda p: (p.get("file_size") or 0, p.get("width", 0) * p.get("height", 0)))
+        unique = str(best.get("file_unique_id") or best.get("file_id", ""))[-12:]
+        return FileRef(str(best["file_id"]), f"photo_{unique}.jpg", "image/jpeg", best.get("file_size"))
+    document = message.get("document")
+    if isinstance(document, dict) and document.get("file_id"):
+        return FileRef(str(document["file_id"]), str(document.get("file_name") or "document"),
+                       str(document.get("mime_type") or ""), document.get("file_size"))
+    return None
 
 
 def _chat_type(chat: dict[str, Any]) -> ChatType:

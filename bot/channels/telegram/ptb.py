@@ -25,8 +25,8 @@ from telegram.error import (
 from telegram.ext import ApplicationBuilder, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.telegram.contract import (ALLOWED_UPDATES, OnIncoming, TelegramStartError, dispatching,
-                                           report_unkept)
+from bot.channels.telegram.contract import (ALLOWED_UPDATES, FileTooBig, OnIncoming, TelegramStartError,
+                                           dispatching, report_unkept)
 from bot.channels.telegram.inbound import inbound_from_update
 from core.delivery import Action, Ambiguous, Permanent, RetryAfter, SendError, Transient
 from core.messages import Button, EditText, SendFile, SendPhoto, SendText
@@ -98,6 +98,20 @@ class PtbBackend:
 
     async def answer_callback(self, callback_query_id: str) -> None:
         await _mapped(self.app.bot.answer_callback_query(callback_query_id))
+
+    async def download(self, file_id: str, max_bytes: int) -> bytes:
+        try:
+            file = await self.app.bot.get_file(file_id)
+        except BadRequest as exc:
+            if "too big" in str(exc).lower():
+                raise FileTooBig(str(exc)) from None
+            raise Permanent(str(exc)) from None
+        if file.file_size is not None and file.file_size > max_bytes:
+            raise FileTooBig(f"{file.file_size} bytes")
+        data = bytes(await _mapped(file.download_as_bytearray()))
+        if len(data) > max_bytes:
+            raise FileTooBig(f"{len(data)} bytes")
+        return data
 
     async def set_commands(self, commands: list[tuple[str, str]]) -> None:
         await _mapped(self.app.bot.set_my_commands([BotCommand(c, d) for c, d in commands]))

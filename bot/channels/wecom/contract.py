@@ -64,6 +64,10 @@ class WeComNetworkError(Exception):
     """Transport failure: connection, timeout, non-2xx HTTP status or a non-JSON body."""
 
 
+class WeComTooLarge(WeComNetworkError):
+    """A download (media/get) larger than the caller accepts: refused as soon as it grows past the limit."""
+
+
 class WeComMaybeSent(WeComNetworkError):
     """The request may have reached WeCom (a timeout, a dropped connection): a retry could duplicate it.
 

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from bot.channels.files import WantsFile, wanted
 from bot.channels.wecom.cards import button_card, new_task_id, replace_name, response_code_of
 from bot.channels.wecom.client import WeComClient
 from bot.channels.wecom.contract import (
@@ -37,14 +38,16 @@ from bot.channels.wecom.contract import (
     WeComMaybeSent,
     WeComNetworkError,
     WeComRateLimited,
+    WeComTooLarge,
 )
 from bot.channels.wecom.crypto import WeComCrypto
-from bot.channels.wecom.inbound import inbound_from_message
+from bot.channels.wecom.inbound import Media, inbound_from_message, media_of
 from bot.channels.wecom.message_xml import parse_message_xml
 from bot.channels.wecom.render import app_text, choices_text, robot_text, split_bytes
 from core.errors import Unavailable
 from core.delivery import Action, Ambiguous, Permanent, RetryAfter, SendError, Transient, split_action
 from core.groups import ROBOT_PREFIX
+from core.evidence import FilePolicy, mime_of
 from core.messages import Delivery, EditText, Inbound, SendFile, SendPhoto, SendText
 from core.ports import UnitOfWork
 
@@ -68,8 +71,11 @@ class WeCom:
 
     def __init__(self, client: WeComClient, crypto: WeComCrypto, handle: Handle, *, robot_key: RobotKey,
                  enqueue_reply: Callable[[str, Delivery], Awaitable[None]] | None = None,
-                 cards: CardsMode = "auto", now: Callable[[], float] = time.time) -> None:
+                 cards: CardsMode = "auto", now: Callable[[], float] = time.time, files: FilePolicy | None = None,
+                 wants_file: WantsFile | None = None) -> None:
         self.client = client
+        self.files = files or FilePolicy()
+        self.wants_file = wants_file  # the core's "would this file be kept?" (Conversations.wants_file)
         self.crypto = crypto
         self.handle = handle
         self.robot_key = robot_key
@@ -225,7 +231,7 @@ class WeCom:
             return web.Response(status=400, text=exc.reason)
         inbound = inbound_from_message(message, agent_id=self.client.agent_id)
         if inbound is not None:
-            task = self._spawn(inbound)
+            task = self._spawn(inbound, media_of(message))
             # Answered once the message is kept, or after ANSWER_WITHIN (WeCom retries anything slower
             # than 5 s; the MsgId makes its retry harmless). Not kept (the database unavailable after
             # the core's retries): no success, so WeCom calls again. Replies go by the API.
@@ -237,14 +243,14 @@ class WeCom:
     def _fresh(self, timestamp: str) -> bool:
         return timestamp.isdigit() and len(timestamp) <= 12 and abs(self.now() - int(timestamp)) <= MAX_SKEW_SECONDS
 
-    def _spawn(self, inbound: Inbound) -> asyncio.Task[None]:
+    def _spawn(self, inbound: Inbound, media: Media | None = None) -> asyncio.Task[None]:
         update_id = inbound.update_id or ""
         if update_id in self._inflight:
             return self._inflight[update_id]  # WeCom's retry of a message still being handled
         self.received += 1
         lock, users = self._senders.get(inbound.sender_id, (asyncio.Lock(), 0))
         self._senders[inbound.sender_id] = (lock, users + 1)
-        task = asyncio.create_task(self._process(inbound, lock), name=f"wecom-{update_id}")
+        task = asyncio.create_task(self._process(inbound, lock, media), name=f"wecom-{update_id}")
         self._inflight[update_id] = task
         self._tasks.add(task)
         task.add_done_callback(self._finished)
@@ -255,9 +261,11 @@ class WeCom:
         if not task.cancelled():
             task.exception()  # retrieved: an Unavailable after the answer was logged in _process
 
-    async def _process(self, inbound: Inbound, lock: asyncio.Lock) -> None:
+    async def _process(self, inbound: Inbound, lock: asyncio.Lock, media: Media | None = None) -> None:
         try:
             async with lock:  # FIFO: one person's messages are handled in the order they came
+                if media is not None:
+                    inbound = await self._with_media(inbound, media)
                 replies = await self.handle(inbound)
                 await self._reply(inbound, replies)
         except Unavailable as exc:
@@ -273,6 +281,27 @@ class WeCom:
                 del self._senders[inbound.sender_id]
             else:
                 self._senders[inbound.sender_id] = (lock_, users - 1)
+
+    async def _with_media(self, inbound: Inbound, media: Media) -> Inbound:
+        """Fetch a received image or file (media/get) before the core runs — never inside its unit of work,
+        which holds the ledger lock — when the core would keep it, bounded by the policy's size limit."""
+        attachment = inbound.attachment
+        assert attachment is not None
+        if not await wanted(self.wants_file, inbound):
+            return inbound
+        if attachment.mime_type and not self.files.allows(attachment.mime_type):
+            return inbound.model_copy(update={"attachment": attachment.model_copy(update={"problem": "type"})})
+        try:
+            name, data = await self.client.get_media(media.media_id, max_bytes=self.files.max_bytes)
+        except WeComTooLarge:
+            return inbound.model_copy(update={"attachment": attachment.model_copy(update={"problem": "too_large"})})
+        except (WeComApiError, WeComNetworkError) as exc:
+            log.warning("media of WeCom message %s not fetched: %s", inbound.update_id, exc)
+            return inbound.model_copy(update={"attachment": attachment.model_copy(update={"problem": "unavailable"})})
+        name = media.name or name
+        fetched = attachment.model_copy(update={"name": name, "mime_type": mime_of(name, attachment.mime_type),
+                                                "size": len(data), "data": data})
+        return inbound.model_copy(update={"attachment": fetched})
 
     async def _reply(self, inbound: Inbound, replies: list[Action]) -> None:
         chat = inbound.chat_id

@@ -16,9 +16,12 @@ import hashlib
 import re
 from datetime import datetime, timezone
 
+from dataclasses import dataclass
+
 from bot.channels.wecom.cards import SUBMIT_KEY, TASK_ID, card_message_id
 from bot.channels.wecom.contract import CARD_KEY_MAX_BYTES, CHANNEL
-from core.messages import ChatType, Inbound
+from core.evidence import mime_of
+from core.messages import Attachment, ChatType, Inbound
 
 # WeCom account ids (userid): letters, digits and _ - . @, at most 64. Refusing anything else keeps
 # a forged id such as "robot:east" or "a|b" (two recipients) from ever becoming a chat id.
@@ -27,7 +30,26 @@ _MSG_ID = re.compile(r"[0-9]{1,32}")
 _COMMAND_KEY = re.compile(r"[a-z_]{1,32}")
 # WeCom's response codes are opaque tokens; anything else (spaces, ":", control characters) is refused.
 _RESPONSE_CODE = re.compile(r"[A-Za-z0-9_=+/.@-]{1,512}")
+_MEDIA_ID = re.compile(r"[A-Za-z0-9_=+/.@-]{1,256}")
 MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class Media:
+    """A received image or file: the MediaId media/get fetches (valid 3 days) and what the message says of it."""
+
+    media_id: str
+    kind: str       # image | file
+    name: str
+
+
+def media_of(msg: dict[str, str]) -> Media | None:
+    """The image or file of a message (MsgType image / file), None for anything else."""
+    kind, media_id = msg.get("MsgType", ""), msg.get("MediaId", "")
+    if kind not in ("image", "file") or not _MEDIA_ID.fullmatch(media_id):
+        return None
+    name = msg.get("FileName", "").strip() or (f"image_{msg.get('MsgId', '')[-12:]}.jpg" if kind == "image" else "")
+    return Media(media_id, kind, name)
 
 
 def menu_text(event_key: str) -> str | None:
@@ -39,8 +61,9 @@ def menu_text(event_key: str) -> str | None:
 
 
 def inbound_from_message(msg: dict[str, str], *, agent_id: int) -> Inbound | None:
-    """A text message or a menu click from a valid account of this application; None for anything
-    else (pictures, voice, location, entering the app, another application's messages)."""
+    """A text message, an image or file (its bytes fetched later by the endpoint, see `media_of`) or a menu
+    click from a valid account of this application; None for anything else (voice, location, entering the
+    app, another application's messages)."""
     user = msg.get("FromUserName", "")
     if not _USER_ID.fullmatch(user):
         return None
@@ -55,6 +78,16 @@ def inbound_from_message(msg: dict[str, str], *, agent_id: int) -> Inbound | Non
             return None
         return Inbound(channel=CHANNEL, chat_id=user, chat_type=ChatType.PRIVATE, sender_id=user,
                        text=msg.get("Content", "")[:MAX_TEXT], message_id=msg_id, at=at, update_id=msg_id)
+    media = media_of(msg)
+    if media is not None:
+        msg_id = msg.get("MsgId", "")
+        if not _MSG_ID.fullmatch(msg_id):
+            return None
+        # A file's type is known before the download when the message names it (FileName), else from media/get.
+        mime = "image/jpeg" if kind == "image" else mime_of(media.name) if media.name else ""
+        attachment = Attachment(name=media.name or media.media_id[-12:], mime_type=mime)
+        return Inbound(channel=CHANNEL, chat_id=user, chat_type=ChatType.PRIVATE, sender_id=user, message_id=msg_id,
+                       at=at, update_id=msg_id, attachment=attachment)
     if kind == "event" and msg.get("Event", "").lower() == "click":
         text = menu_text(msg.get("EventKey", ""))
         if text is None:

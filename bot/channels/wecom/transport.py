@@ -22,6 +22,7 @@ from bot.channels.wecom.contract import (
     WeComMaybeSent,
     WeComNetworkError,
     WeComRateLimited,
+    WeComTooLarge,
 )
 
 #: 45009 API frequency limit, 45033 concurrency limit: caller should back off.
@@ -109,7 +110,7 @@ class WeComTransport:
                 status = resp.status
                 headers = dict(resp.headers)
                 if max_bytes is not None and (resp.content_length or 0) > max_bytes:
-                    raise WeComNetworkError(f"{method} {path} answered more than {max_bytes} bytes")
+                    raise WeComTooLarge(f"{method} {path} answered more than {max_bytes} bytes")
                 raw = await resp.read() if max_bytes is None else await _read_at_most(resp, max_bytes, f"{method} {path}")
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
             # `from None`: aiohttp's message may embed the URL with the token/secret.
@@ -150,7 +151,7 @@ async def _read_at_most(resp: aiohttp.ClientResponse, max_bytes: int, what: str)
     async for chunk in resp.content.iter_chunked(64 * 1024):
         size += len(chunk)
         if size > max_bytes:
-            raise WeComNetworkError(f"{what} answered more than {max_bytes} bytes")
+            raise WeComTooLarge(f"{what} answered more than {max_bytes} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -22,13 +22,15 @@ from tests.fakes.ratelimits import RateLimiter
 from tests.fakes.telegram.files import Files
 from tests.fakes.telegram.protocol import TOKEN_RE, ApiError, Described, Params, json_dumps, normalize, read_params
 from tests.fakes.telegram.records import RequestRecord
+from tests.fakes.telegram.user_files import UserFiles
 from tests.fakes.telegram.webhook import Webhook
 
 DEFAULT_TOKEN = "123456:TEST-token"
 _API_PATH_RE = re.compile(r"/bot([^/]*)/([^/]*)/?")
+_FILE_PATH_RE = re.compile(r"/file/bot([^/]*)/(.+)")
 
 
-class FakeTelegram(Files, Webhook):
+class FakeTelegram(Files, UserFiles, Webhook):
     """A fake Telegram Bot API server (see tests/fakes/telegram/__init__.py)."""
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, bot_username: str = "zsbot_test_bot",
@@ -133,6 +135,14 @@ class FakeTelegram(Files, Webhook):
     # ------------------------------------------------------------------ HTTP
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        f = _FILE_PATH_RE.fullmatch(request.path)
+        if f is not None and request.method == "GET":
+            # A download: the token must be the bot's; the path is one getFile answered.
+            data = self.file_bytes(f.group(2)) if f.group(1) == self.token else None
+            self._notify()
+            if data is None:
+                return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+            return web.Response(body=data, content_type="application/octet-stream")
         m = _API_PATH_RE.fullmatch(request.path)
         method_raw = m.group(2) if m else request.path
         canonical = self._methods.get(method_raw.lower(), (method_raw, None))[0]

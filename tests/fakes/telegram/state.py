@@ -65,6 +65,11 @@ class FakeState:
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._message_counters: dict[int, int] = {}
         self._file_counter = itertools.count(1)
+        # files users sent (user_files.py): by file_id, and getFile's file_path → file_id
+        self._user_files: dict[str, StoredFile] = {}
+        self._file_paths: dict[str, str] = {}
+        self._declared_sizes: dict[str, int] = {}
+        self.downloads: list[str] = []
         self._update_counter = 100_000
         self._callback_counter = itertools.count(1)
         self._history: dict[int, dict[str, Any]] = {}

@@ -1,0 +1,57 @@
+"""Projectors of evidence: attached files, and each funds report's verification state.
+
+A funds report's unit is its project's responsible unit when it was reported, read from the projects
+table, which storage/projectors/records.py has brought up to that very event (it runs first).
+"""
+from __future__ import annotations
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Update
+
+from core import events as ev
+from core.records import Event
+from storage.projectors.registry import projects
+from storage.tables.evidence import AttachmentRow, FundsReportRow
+from storage.tables.projects import ProjectRow
+
+
+@projects(ev.FILE_ATTACHED)
+async def _attached(session: AsyncSession, e: Event) -> None:
+    p = ev.FileAttached.from_dict(e.payload)
+    await session.execute(insert(AttachmentRow.__table__).values(
+        seq=e.seq, project_id=e.project_id, sha256=p.sha256, size=p.size, name=p.name, mime_type=p.mime_type,
+        actor=e.actor, unit=e.unit, channel=p.channel, at=e.at))
+
+
+@projects(ev.FUNDS_ADDED)
+async def _reported(session: AsyncSession, e: Event) -> None:
+    p = ev.FundsAdded.from_dict(e.payload)
+    unit = (await session.execute(select(ProjectRow.responsible_unit).where(ProjectRow.id == e.project_id))).scalar()
+    await session.execute(insert(FundsReportRow.__table__).values(
+        seq=e.seq, project_id=e.project_id, unit=unit or e.unit or "", amount_wan=p.amount_wan, reported_by=e.actor,
+        reported_at=e.at, status="pending", waiting_since=e.at))
+
+
+def _report(seq: int) -> Update:
+    return update(FundsReportRow.__table__).where(FundsReportRow.seq == seq)
+
+
+@projects(ev.FUNDS_VERIFIED)
+async def _verified(session: AsyncSession, e: Event) -> None:
+    p = ev.FundsVerified.from_dict(e.payload)
+    await session.execute(_report(p.funds_seq).values(status="verified", verified_wan=p.verified_wan,
+                                                      decided_by=e.actor, decided_at=e.at, reason=p.reason))
+
+
+@projects(ev.FUNDS_RETURNED)
+async def _returned(session: AsyncSession, e: Event) -> None:
+    p = ev.FundsReturned.from_dict(e.payload)
+    await session.execute(_report(p.funds_seq).values(status="returned", decided_by=e.actor, decided_at=e.at,
+                                                      reason=p.reason))
+
+
+@projects(ev.FUNDS_RESUBMITTED)
+async def _resubmitted(session: AsyncSession, e: Event) -> None:
+    p = ev.FundsResubmitted.from_dict(e.payload)
+    await session.execute(_report(p.funds_seq).values(status="pending", waiting_since=e.at, note=p.note))
