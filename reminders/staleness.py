@@ -16,6 +16,7 @@ from core import sharing as sh
 from core.delivery import Pending
 from core.messages import SendText
 from core.ports import UnitOfWork
+from core.usecases.evidence import queue_for
 from reminders.names import reason as why
 
 Rule = Callable[[UnitOfWork, Pending], Awaitable[str | None]]
@@ -85,6 +86,14 @@ async def observation_named(uow: UnitOfWork, row: Pending) -> str | None:
     return why("stale_observation", quarter=quarter)
 
 
+async def verification_done(uow: UnitOfWork, row: Pending) -> str | None:
+    """核查 reminder to a verifying head: stale once nothing waits for them any more."""
+    member = await uow.org.member(row.member_id) if row.member_id is not None else None
+    if member is None or await queue_for(uow, member):
+        return None
+    return why("stale_verification")
+
+
 async def form_taken_up(uow: UnitOfWork, row: Pending) -> str | None:
     """“…已暂停” after a form sat idle: stale once that pause is over (taken up, cancelled, finished)."""
     state_key, version = _segment(row.key, 1), as_id(_segment(row.key, 2))
@@ -119,6 +128,10 @@ STALE: dict[str, Rule] = {
     "sharing_supporting": never,
     "reply": never,
     "flow_paused": form_taken_up,
+    "funds.remind_verifier": verification_done,
+    "funds.overdue_office": never,         # the office's list of overdue reports: true as of its day
+    "funds_verified": never,
+    "funds_returned": never,
 }
 
 

@@ -209,6 +209,6 @@ def _day(iso: str) -> date:
 
 
 FEATURE = Feature(
-    commands=(Command("edit", ("修改", "更正"), flow="edit", order=32),),
+    commands=(Command("edit", ("修改", "更正"), flow="edit", order=31),),
     flows=(EditFlow(),),
 )

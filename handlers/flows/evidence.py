@@ -76,8 +76,10 @@ class AttachFlow(Flow):
         return t("update.kept", name=data["project_name"]) if data.get("project_name") else t("flow.nothing_kept")
 
 
-async def open_attach(ctx: Ctx, p: Project, *, intro: str = "", reopen: bool = False) -> None:
-    """List the project's files (to a member who may read them) and, for one who may add to it, wait for files."""
+async def open_attach(ctx: Ctx, p: Project, *, intro: str = "", reopen: bool = False, after: bool = False) -> None:
+    """List the project's files (to a member who may read them) and, for one who may add to it, wait for files.
+    `after`: the open form has just ended (funds recorded) and the wait takes its place rather than putting it
+    aside, so nothing says it was paused."""
     me = ctx.me
     verifies = await uc.verifies_project(ctx.uow, me, p.id)
     if not can_read_evidence(me, p, verifies=verifies):
@@ -90,6 +92,7 @@ async def open_attach(ctx: Ctx, p: Project, *, intro: str = "", reopen: bool = F
     choices = [Choice(t("evidence.get_button", n=n, name=_short(f.name)), f"get:{f.seq}")
                for n, f in list(enumerate(files, 1))[-SHOWN:]]
     if not reopen or ctx.flow != AttachFlow.name:
+        ctx.replacing = ctx.replacing or after
         ctx.open(AttachFlow.name, {"project_id": p.id, "project_name": p.name})
     ctx.ask("files", "\n".join(lines), choices, columns=1, extra=[Choice(t("evidence.done_button"), DONE)])
 
@@ -199,7 +202,7 @@ def _short(name: str, n: int = 24) -> str:
 
 
 FEATURE = Feature(
-    commands=(Command("attach", ("附件", "凭证", "上传凭证"), flow="attach", order=32, glued=("附件",)),),
+    commands=(Command("attach", ("附件", "凭证", "上传凭证"), flow="attach", order=33, glued=("附件",)),),
     flows=(AttachFlow(),),
     actions={"attach": attach_action, "file": send_file},
     file_handlers=(on_file,),

@@ -171,7 +171,7 @@ class UpdateFlow(Flow):
             return
         # The report waits for its verifier: the evidence is asked for at once, while the officer has it at hand.
         await open_attach(ctx, p, intro=t("update.funds_done", name=p.name, total=fmt.amount(p.funds_wan),
-                                          amount=fmt.amount(d["amount_wan"])))
+                                          amount=fmt.amount(d["amount_wan"])), after=True)
 
     # -- notes (with next steps) and problems -----------------------------------------------------
     async def _note(self, ctx: Ctx, p: Project, text: str) -> None:

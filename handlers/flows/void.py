@@ -107,7 +107,7 @@ async def restore_command(ctx: Ctx, args: str) -> None:
 
 
 FEATURE = Feature(
-    commands=(Command("void", ("撤销", "作废"), flow="void", order=34),
+    commands=(Command("void", ("撤销", "作废"), flow="void", order=32),
               Command("restore", ("恢复",), run=restore_command, order=85)),
     flows=(VoidFlow(),),
 )

@@ -60,6 +60,7 @@ TEXTS: dict[str, str] = {
     "outbox.reason.stale_report": "该单位已报送 {period} 期半月报，不再发送",
     "outbox.reason.stale_observation": "该单位已申报 {quarter} 观摩项目，不再发送",
     "outbox.reason.stale_form": "暂停的填写已继续、完成或取消，不再发送",
+    "outbox.reason.stale_verification": "待核实的到位资金都已处理，不再发送",
     "outbox.reason.no_chat_yet": "该成员没有在启用的渠道上绑定聊天；绑定后送达（届时已过时则不发）",
     "outbox.reason.retry_after": "平台限流（429），{seconds} 秒后重试",
     "outbox.reason.transient": "连接失败，稍后重试（{error}）",
