@@ -12,7 +12,7 @@ retried after an `asyncio.sleep` — the loop keeps serving — for up to LOCK_W
 patience the aiosqlite engine has. Readers never wait on the writer in WAL mode.
 
 The rest of the code sees the few AsyncSession / AsyncConnection methods it uses: execute, get,
-connection, in_transaction, begin_nested, flush, commit, rollback, close, add, expunge_all, bind.
+connection, in_transaction, begin_nested, flush, commit, rollback, close, add, expunge_all, bind, info.
 """
 from __future__ import annotations
 
@@ -81,6 +81,10 @@ class InlineSession:
     @property
     def bind(self) -> Any:
         return self.sync.get_bind()
+
+    @property
+    def info(self) -> dict[Any, Any]:
+        return self.sync.info
 
     async def connection(self, execution_options: dict[str, Any] | None = None) -> InlineConnection:
         deadline = time.monotonic() + LOCK_WAIT

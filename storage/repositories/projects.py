@@ -11,6 +11,7 @@ from core.project_list import ProjectPage, ProjectQuery
 from core.records import Event, Note, Project
 from core.stages import Stage
 from storage.ledger import row_to_event
+from storage.ledger_lock import FREE
 from storage.projectors.records import FLAG_COLUMNS
 from storage.tables.ledger import EventRow
 from storage.tables.projects import NoteRow, ProjectRow
@@ -57,7 +58,9 @@ class SqlProjectRepository:
                                 .order_by(ProjectRow.id))
 
     async def names(self) -> list[tuple[int, str]]:
-        rows = await self.s.execute(select(ProjectRow.id, ProjectRow.normalized_name))
+        # Lock-free: the scan behind the "similar name?" hint and the search by name, never what an
+        # append relies on (storage/ledger_lock.py).
+        rows = await self.s.execute(select(ProjectRow.id, ProjectRow.normalized_name), execution_options=FREE)
         return [(r.id, r.normalized_name) for r in rows]
 
     async def of_unit(self, unit: str, *, live_only: bool = True) -> list[Project]:
