@@ -41,11 +41,13 @@ class Result:
 
 
 class Replies:
-    """Watches the fake's sent messages once each (not a scan per waiter): first reply time per chat."""
+    """Watches the fake's sent and edited messages once each (not a scan per waiter): first reply
+    time per chat. An edit counts: the bot answers 确认 by editing the outcome into the card."""
 
     def __init__(self, fake: FakeTelegram) -> None:
         self.fake = fake
         self.seen = 0
+        self.seen_edits = 0
         self.waiting: dict[int, tuple[float, asyncio.Future[Any]]] = {}
 
     def expect(self, chat: int) -> asyncio.Future[Any]:
@@ -63,6 +65,13 @@ class Replies:
                 hit = self.waiting.pop(msg.chat_id, None) if msg.method == "sendMessage" else None
                 if hit is not None and not hit[1].done():
                     hit[1].set_result((time.perf_counter() - hit[0], msg))
+            edits = self.fake.edits
+            while self.seen_edits < len(edits):
+                edit = edits[self.seen_edits]
+                self.seen_edits += 1
+                hit = self.waiting.pop(int(edit.chat_id or 0), None) if "已登记线索" in (edit.text or "") else None
+                if hit is not None and not hit[1].done():
+                    hit[1].set_result((time.perf_counter() - hit[0], edit))
             assert event is not None
             await event.wait()
 
@@ -120,7 +129,7 @@ async def ours(framework: str, db_url: str, k: int, *, seed: int = 1) -> Result:
                 fake.inject_message(user, user, f"/start {code}", first_name=f"用户{user}")
             await asyncio.wait_for(asyncio.gather(*joined), timeout=600)
             result = await two_waves(fake, users, replies, company_names(k, seed))
-            saved = [m for m in fake._sent if m.text and "已登记线索" in m.text]
+            saved = [m for m in [*fake._sent, *fake.edits] if m.text and "已登记线索" in m.text]
             if len(saved) != k:
                 raise RuntimeError(f"only {len(saved)} of {k} leads were saved")
             return result

@@ -62,7 +62,7 @@ class SqlUnitOfWork:
         # Typed as the ports: core.ports.UnitOfWork's attributes are settable, so they are invariant.
         self._org = SqlOrgRepository(s, c)
         self.org: OrgRepository = self._org
-        self.projects: ProjectRepository = SqlProjectRepository(s)
+        self.projects: ProjectRepository = SqlProjectRepository(s, c)
         self.trips: TripRepository = SqlTripRepository(s)
         self.sharing: SharingRepository = SqlSharingRepository(s)
         self.conversations: ConversationRepository = SqlConversationRepository(s, now, c)
