@@ -10,15 +10,17 @@ both figures alike.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bench.generate import WORDS
 from tests.fakes.telegram import FakeTelegram
 
 LEAD = "/lead {name} 新能源汽车零部件 投资20亿 来源驻点"
+IDLE_PAIRS = 20  # idle latency: this many lead lines and 确认s from one person, each waited for
 
 
 @dataclass
@@ -26,6 +28,7 @@ class Result:
     updates: int
     seconds: float
     latencies: list[float]
+    idle: list[float] = field(default_factory=list)  # one person, one update at a time (one_at_a_time)
 
     @property
     def per_second(self) -> float:
@@ -96,6 +99,22 @@ async def two_waves(fake: FakeTelegram, users: list[int], replies: Replies, name
     return Result(2 * len(users), time.perf_counter() - start, latencies)
 
 
+async def one_at_a_time(fake: FakeTelegram, user: int, replies: Replies, names: list[str]) -> list[float]:
+    """Idle latency, what one person waits: the lead line, its card, 确认, its answer — nothing else
+    in flight. Injection to the reply, per update."""
+    latencies: list[float] = []
+    for name in names:
+        future = replies.expect(user)
+        fake.inject_message(user, user, LEAD.format(name=name))
+        latency, card = await asyncio.wait_for(future, timeout=60)
+        latencies.append(latency)
+        future = replies.expect(user)
+        fake.inject_callback(user, user, card.message_id, card.callback_datas[card.button_texts.index("确认")])
+        latency, _ = await asyncio.wait_for(future, timeout=60)
+        latencies.append(latency)
+    return latencies
+
+
 def company_names(k: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     return ["".join(rng.choice(WORDS) for _ in range(6)) + "科技有限公司" for _ in range(k)]
@@ -132,6 +151,7 @@ async def ours(framework: str, db_url: str, k: int, *, seed: int = 1) -> Result:
             saved = [m for m in [*fake._sent, *fake.edits] if m.text and "已登记线索" in m.text]
             if len(saved) != k:
                 raise RuntimeError(f"only {len(saved)} of {k} leads were saved")
+            result.idle = await one_at_a_time(fake, users[0], replies, company_names(IDLE_PAIRS, seed + 1))
             return result
         finally:
             watcher.cancel()
@@ -164,7 +184,9 @@ async def echo_ptb(k: int) -> Result:
             assert app.updater is not None
             await app.updater.start_polling(poll_interval=0, timeout=10)
             try:
-                return await two_waves(fake, [700_000 + i for i in range(k)], replies, company_names(k, 1))
+                result = await two_waves(fake, [700_000 + i for i in range(k)], replies, company_names(k, 1))
+                result.idle = await one_at_a_time(fake, 700_000, replies, company_names(IDLE_PAIRS, 2))
+                return result
             finally:
                 watcher.cancel()
                 await app.updater.stop()
@@ -197,7 +219,9 @@ async def echo_aiogram(k: int) -> Result:
         task = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=10,
                                                     close_bot_session=False))
         try:
-            return await two_waves(fake, [700_000 + i for i in range(k)], replies, company_names(k, 1))
+            result = await two_waves(fake, [700_000 + i for i in range(k)], replies, company_names(k, 1))
+            result.idle = await one_at_a_time(fake, 700_000, replies, company_names(IDLE_PAIRS, 2))
+            return result
         finally:
             watcher.cancel()
             await dp.stop_polling()
@@ -221,13 +245,25 @@ async def measure(db_urls: dict[str, str], k: int, fresh: Any, *, rounds: int = 
                 mine = await ours(framework, url, k)
                 bare = await echo(k)
                 pairs.append((mine.per_second / bare.per_second, mine, bare))
+            idle_ours = idle_figures([lat for _, m, _ in pairs for lat in m.idle])
+            idle_echo = idle_figures([lat for _, _, b in pairs for lat in b.idle])
+            rounds_ = [{"ours": m.as_dict(), "echo": b.as_dict(), "ratio": round(r, 2)} for r, m, b in pairs]
             pairs.sort(key=lambda pair: pair[0])
             ratio, mine, bare = pairs[len(pairs) // 2]
             rows.append({"framework": framework, "database": engine, "k": k, "ours": mine.as_dict(),
                          "echo": bare.as_dict(), "ratio": round(ratio, 2),
-                         "ratios": [round(r, 2) for r, _, _ in pairs]})
+                         "ratios": [round(r, 2) for r, _, _ in pairs], "rounds": rounds_,
+                         "idle": {"ours": idle_ours, "echo": idle_echo},
+                         "load_average": [round(x, 2) for x in os.getloadavg()]})
             print(f"  updates {framework:8s} {engine:9s} ours {mine.per_second:7.1f}/s "
                   f"p50 {mine.pct(0.5):6.1f} ms p99 {mine.pct(0.99):7.1f} ms | echo {bare.per_second:7.1f}/s "
                   f"p50 {bare.pct(0.5):6.1f} ms p99 {bare.pct(0.99):7.1f} ms | ratio {rows[-1]['ratio']} "
-                  f"(rounds {', '.join(f'{r:.2f}' for r, _, _ in pairs)})", flush=True)
+                  f"(rounds {', '.join(f'{r:.2f}' for r, _, _ in pairs)}) | idle p50/p99 ours "
+                  f"{idle_ours['p50_ms']}/{idle_ours['p99_ms']} ms echo {idle_echo['p50_ms']}/{idle_echo['p99_ms']} ms",
+                  flush=True)
     return rows
+
+
+def idle_figures(latencies: list[float]) -> dict[str, float]:
+    return {"updates": len(latencies), **{k: v for k, v in Result(len(latencies), 1.0, latencies).as_dict().items()
+                                         if k in ("p50_ms", "p99_ms")}}
