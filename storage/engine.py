@@ -80,7 +80,7 @@ def _ping_unless_retried(engine: AsyncEngine) -> None:
         dialect = engine.sync_engine.dialect
         try:
             dialect.do_ping(dbapi_connection)
-        except Exception as exc:
+        except dialect.loaded_dbapi.Error as exc:
             if dialect.is_disconnect(exc, dbapi_connection, None):
                 # As pool_pre_ping: every pooled connection older than this one is replaced too.
                 raise InvalidatePoolError() from exc

@@ -17,6 +17,9 @@ that is not marked LOCK_FREE. Lock-free are only a message's own bookkeeping, ea
 - the project name scan behind the "similar name?" hint (`uow.projects.names`): a hint shown
   before the person confirms, never what an append relies on (logging re-checks under the lock).
 
+The configuration a message uses is the one its opening read found, before the lock: a file loaded
+at that very moment applies from the next message on.
+
 Any other statement — every read of a use case, every append — runs with the lock held, however
 the transaction began (the unit of work, the ORM session after a commit). SQLite needs none of
 this: a writer's BEGIN IMMEDIATE takes the database's write lock, and one process's units of work
