@@ -40,4 +40,3 @@ class SessionConnection:
         if conn is None or conn.closed or not conn.in_transaction():
             conn = await self.begin()
         return await conn.execute(statement, parameters, execution_options=ledger_lock.FREE if lock_free else None)
-

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.ports import (CalendarStore, ConversationRepository, Figures, OrgRepository, Outbox, ProjectRepository,
-                        ReportRepository, SharingRepository, TripRepository, UpdateLog, Chain, WebAccess)
-from core.ports import Opening
+from core.ports import (CalendarStore, ConversationRepository, Figures, Opening, OrgRepository, Outbox,
+                        ProjectRepository, ReportRepository, SharingRepository, TripRepository, UpdateLog, Chain,
+                        WebAccess)
 from core.records import Event
 from storage import ledger, projectors
 from storage.engine import BEGIN_OPTION, RETRIED
@@ -32,8 +32,9 @@ from storage.session_connection import SessionConnection
 class SqlUnitOfWork:
     """`async with uow: ... await uow.commit()`; leaving without commit rolls back.
 
-    A writing unit of work holds the ledger lock from its first statement, so the checks a use case
-    makes before appending (is this transfer still pending?) cannot be raced by another process.
+    A writing unit of work holds the ledger lock before it reads or writes anything a use case decides
+    on (storage/ledger_lock.py), so the checks a use case makes before appending (is this transfer
+    still pending?) cannot be raced by another process.
     """
 
     def __init__(self, sessionmaker: Callable[[], AsyncSession], clock: Clock, *, readonly: bool = False,
