@@ -3,7 +3,7 @@ printed and written to bench/results/latest.json (docs/BENCHMARKS.md holds the l
 
 Ratios are measured side by side in the same run, because absolute times drift on a shared machine.
 PostgreSQL is used for the update benchmark when a server answers at ZSBOT_BENCH_PG
-(default postgresql://postgres@127.0.0.1:5432/postgres); a database `zsbot_bench` is recreated.
+(default postgresql://postgres@127.0.0.1:5432/postgres); a database `zsbot_bench` (or ZSBOT_BENCH_DB) is recreated.
 """
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# Another checkout benchmarking against the same server at once must not drop this one's database.
+BENCH_DB = os.environ.get("ZSBOT_BENCH_DB", "zsbot_bench")
 SECTIONS = ("updates", "scale", "fanout", "footprint", "demo", "questions", "import", "evidence")
 
 
@@ -73,7 +75,7 @@ async def run_updates(quick: bool) -> list[dict[str, Any]]:
     admin = os.environ.get("ZSBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
     urls = {"sqlite": f"sqlite:///{workdir}/updates.db"}
     if await _pg_ready(admin):
-        urls["postgres"] = admin.rsplit("/", 1)[0] + "/zsbot_bench"
+        urls["postgres"] = admin.rsplit("/", 1)[0] + "/" + BENCH_DB
     else:
         print("  (no PostgreSQL at ZSBOT_BENCH_PG: SQLite only)")
 
@@ -82,7 +84,7 @@ async def run_updates(quick: bool) -> list[dict[str, Any]]:
             for f in workdir.glob("updates.db*"):
                 f.unlink()
         else:
-            await _recreate_pg(admin, "zsbot_bench")
+            await _recreate_pg(admin, BENCH_DB)
 
     return await updates.measure(urls, 40 if quick else 200, fresh, rounds=1 if quick else 3)
 
@@ -93,10 +95,10 @@ async def run_demo() -> list[dict[str, Any]]:
     urls, fresh_sqlite = demo.sqlite_only()
     admin = os.environ.get("ZSBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
     if await _pg_ready(admin):
-        urls["postgres"] = admin.rsplit("/", 1)[0] + "/zsbot_bench"
+        urls["postgres"] = admin.rsplit("/", 1)[0] + "/" + BENCH_DB
 
     async def fresh(engine: str) -> None:
-        await (fresh_sqlite(engine) if engine == "sqlite" else _recreate_pg(admin, "zsbot_bench"))
+        await (fresh_sqlite(engine) if engine == "sqlite" else _recreate_pg(admin, BENCH_DB))
 
     return await demo.measure(urls, fresh)
 
@@ -109,10 +111,10 @@ async def run_import(quick: bool) -> list[dict[str, Any]]:
     urls, fresh_sqlite = demo.sqlite_only()
     admin = os.environ.get("ZSBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
     if os.environ.get("ZSBOT_BENCH_IMPORT_PG") == "1" and await _pg_ready(admin):
-        urls["postgres"] = admin.rsplit("/", 1)[0] + "/zsbot_bench"
+        urls["postgres"] = admin.rsplit("/", 1)[0] + "/" + BENCH_DB
 
     async def fresh(engine: str) -> None:
-        await (fresh_sqlite(engine) if engine == "sqlite" else _recreate_pg(admin, "zsbot_bench"))
+        await (fresh_sqlite(engine) if engine == "sqlite" else _recreate_pg(admin, BENCH_DB))
 
     return await importing.measure(urls, fresh, 500 if quick else importing.ROWS)
 async def run_evidence() -> list[dict[str, Any]]:
@@ -122,11 +124,11 @@ async def run_evidence() -> list[dict[str, Any]]:
     admin = os.environ.get("ZSBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
     urls = {"sqlite": f"sqlite:///{workdir}/evidence.db"}
     if await _pg_ready(admin):
-        urls["postgres"] = admin.rsplit("/", 1)[0] + "/zsbot_bench"
+        urls["postgres"] = admin.rsplit("/", 1)[0] + "/" + BENCH_DB
 
     async def fresh(engine: str) -> None:
         if engine == "postgres":
-            await _recreate_pg(admin, "zsbot_bench")
+            await _recreate_pg(admin, BENCH_DB)
 
     return await evidence.measure(urls, fresh)
 

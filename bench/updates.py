@@ -10,15 +10,18 @@ both figures alike.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bench.generate import WORDS
 from tests.fakes.telegram import FakeTelegram
 
 LEAD = "/lead {name} 新能源汽车零部件 投资20亿 来源驻点"
+IDLE_PAIRS = 20  # idle latency: this many lead lines and 确认s from one person, each waited for
 
 
 @dataclass
@@ -26,6 +29,15 @@ class Result:
     updates: int
     seconds: float
     latencies: list[float]
+    idle: list[float] = field(default_factory=list)  # one person, one update at a time (one_at_a_time)
+    cpu: float = 0.0  # CPU seconds of this process during the two waves
+    server_cpu: float = 0.0  # and of the PostgreSQL backends serving it (same machine), if any
+
+    @property
+    def cpu_ms(self) -> float:
+        """CPU per update, this process and its database server: what decides the ratio on an idle
+        machine, and far steadier than throughput on a busy one."""
+        return (self.cpu + self.server_cpu) * 1000 / self.updates
 
     @property
     def per_second(self) -> float:
@@ -37,15 +49,19 @@ class Result:
 
     def as_dict(self) -> dict[str, float]:
         return {"updates": self.updates, "seconds": round(self.seconds, 3), "per_second": round(self.per_second, 1),
-                "p50_ms": round(self.pct(0.50), 1), "p99_ms": round(self.pct(0.99), 1)}
+                "p50_ms": round(self.pct(0.50), 1), "p99_ms": round(self.pct(0.99), 1),
+                "cpu_ms_per_update": round(self.cpu_ms, 2), "server_cpu_ms_per_update":
+                    round(self.server_cpu * 1000 / self.updates, 2)}
 
 
 class Replies:
-    """Watches the fake's sent messages once each (not a scan per waiter): first reply time per chat."""
+    """Watches the fake's sent and edited messages once each (not a scan per waiter): first reply
+    time per chat. An edit counts: the bot answers 确认 by editing the outcome into the card."""
 
     def __init__(self, fake: FakeTelegram) -> None:
         self.fake = fake
         self.seen = 0
+        self.seen_edits = 0
         self.waiting: dict[int, tuple[float, asyncio.Future[Any]]] = {}
 
     def expect(self, chat: int) -> asyncio.Future[Any]:
@@ -63,6 +79,13 @@ class Replies:
                 hit = self.waiting.pop(msg.chat_id, None) if msg.method == "sendMessage" else None
                 if hit is not None and not hit[1].done():
                     hit[1].set_result((time.perf_counter() - hit[0], msg))
+            edits = self.fake.edits
+            while self.seen_edits < len(edits):
+                edit = edits[self.seen_edits]
+                self.seen_edits += 1
+                hit = self.waiting.pop(int(edit.chat_id or 0), None) if "已登记线索" in (edit.text or "") else None
+                if hit is not None and not hit[1].done():
+                    hit[1].set_result((time.perf_counter() - hit[0], edit))
             assert event is not None
             await event.wait()
 
@@ -71,6 +94,7 @@ async def two_waves(fake: FakeTelegram, users: list[int], replies: Replies, name
     """Wave 1: every user sends the lead line; wave 2: every user presses 确认 on the card."""
     latencies: list[float] = []
     start = time.perf_counter()
+    cpu = time.process_time()
     futures = []
     for user, name in zip(users, names):
         futures.append(replies.expect(user))
@@ -84,7 +108,44 @@ async def two_waves(fake: FakeTelegram, users: list[int], replies: Replies, name
         fake.inject_callback(user, user, card.message_id, card.callback_datas[index])
     saved = await asyncio.wait_for(asyncio.gather(*futures), timeout=600)
     latencies += [lat for lat, _ in saved]
-    return Result(2 * len(users), time.perf_counter() - start, latencies)
+    return Result(2 * len(users), time.perf_counter() - start, latencies, cpu=time.process_time() - cpu)
+
+
+async def one_at_a_time(fake: FakeTelegram, user: int, replies: Replies, names: list[str]) -> list[float]:
+    """Idle latency, what one person waits: the lead line, its card, 确认, its answer — nothing else
+    in flight. Injection to the reply, per update."""
+    latencies: list[float] = []
+    for name in names:
+        future = replies.expect(user)
+        fake.inject_message(user, user, LEAD.format(name=name))
+        latency, card = await asyncio.wait_for(future, timeout=60)
+        latencies.append(latency)
+        future = replies.expect(user)
+        fake.inject_callback(user, user, card.message_id, card.callback_datas[card.button_texts.index("确认")])
+        latency, _ = await asyncio.wait_for(future, timeout=60)
+        latencies.append(latency)
+    return latencies
+
+
+async def backend_cpu(db: Any) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to this database, read from /proc (the
+    server runs on this machine); empty for SQLite or a server elsewhere."""
+    if not db.url.startswith("postgresql"):
+        return {}
+    from sqlalchemy import text
+
+    async with db.engine.connect() as conn:
+        pids = (await conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                        "AND pid <> pg_backend_pid()"))).scalars().all()
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return out
 
 
 def company_names(k: int, seed: int) -> list[str]:
@@ -119,10 +180,14 @@ async def ours(framework: str, db_url: str, k: int, *, seed: int = 1) -> Result:
                 joined.append(replies.expect(user))
                 fake.inject_message(user, user, f"/start {code}", first_name=f"用户{user}")
             await asyncio.wait_for(asyncio.gather(*joined), timeout=600)
+            before = await backend_cpu(db)
             result = await two_waves(fake, users, replies, company_names(k, seed))
-            saved = [m for m in fake._sent if m.text and "已登记线索" in m.text]
+            after = await backend_cpu(db)
+            result.server_cpu = sum(t - before.get(pid, 0.0) for pid, t in after.items())
+            saved = [m for m in [*fake._sent, *fake.edits] if m.text and "已登记线索" in m.text]
             if len(saved) != k:
                 raise RuntimeError(f"only {len(saved)} of {k} leads were saved")
+            result.idle = await one_at_a_time(fake, users[0], replies, company_names(IDLE_PAIRS, seed + 1))
             return result
         finally:
             watcher.cancel()
@@ -155,7 +220,9 @@ async def echo_ptb(k: int) -> Result:
             assert app.updater is not None
             await app.updater.start_polling(poll_interval=0, timeout=10)
             try:
-                return await two_waves(fake, [700_000 + i for i in range(k)], replies, company_names(k, 1))
+                result = await two_waves(fake, [700_000 + i for i in range(k)], replies, company_names(k, 1))
+                result.idle = await one_at_a_time(fake, 700_000, replies, company_names(IDLE_PAIRS, 2))
+                return result
             finally:
                 watcher.cancel()
                 await app.updater.stop()
@@ -188,7 +255,9 @@ async def echo_aiogram(k: int) -> Result:
         task = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=10,
                                                     close_bot_session=False))
         try:
-            return await two_waves(fake, [700_000 + i for i in range(k)], replies, company_names(k, 1))
+            result = await two_waves(fake, [700_000 + i for i in range(k)], replies, company_names(k, 1))
+            result.idle = await one_at_a_time(fake, 700_000, replies, company_names(IDLE_PAIRS, 2))
+            return result
         finally:
             watcher.cancel()
             await dp.stop_polling()
@@ -212,13 +281,27 @@ async def measure(db_urls: dict[str, str], k: int, fresh: Any, *, rounds: int = 
                 mine = await ours(framework, url, k)
                 bare = await echo(k)
                 pairs.append((mine.per_second / bare.per_second, mine, bare))
+            idle_ours = idle_figures([lat for _, m, _ in pairs for lat in m.idle])
+            idle_echo = idle_figures([lat for _, _, b in pairs for lat in b.idle])
+            rounds_ = [{"ours": m.as_dict(), "echo": b.as_dict(), "ratio": round(r, 2),
+                        "cpu_ratio": round(b.cpu_ms / m.cpu_ms, 2)} for r, m, b in pairs]
             pairs.sort(key=lambda pair: pair[0])
             ratio, mine, bare = pairs[len(pairs) // 2]
             rows.append({"framework": framework, "database": engine, "k": k, "ours": mine.as_dict(),
                          "echo": bare.as_dict(), "ratio": round(ratio, 2),
-                         "ratios": [round(r, 2) for r, _, _ in pairs]})
+                         "ratios": [round(r, 2) for r, _, _ in pairs], "rounds": rounds_,
+                         "idle": {"ours": idle_ours, "echo": idle_echo},
+                         "load_average": [round(x, 2) for x in os.getloadavg()]})
             print(f"  updates {framework:8s} {engine:9s} ours {mine.per_second:7.1f}/s "
                   f"p50 {mine.pct(0.5):6.1f} ms p99 {mine.pct(0.99):7.1f} ms | echo {bare.per_second:7.1f}/s "
                   f"p50 {bare.pct(0.5):6.1f} ms p99 {bare.pct(0.99):7.1f} ms | ratio {rows[-1]['ratio']} "
-                  f"(rounds {', '.join(f'{r:.2f}' for r, _, _ in pairs)})", flush=True)
+                  f"(rounds {', '.join(f'{r:.2f}' for r, _, _ in pairs)}) | CPU ms/update ours "
+                  f"{mine.cpu_ms:.2f} echo {bare.cpu_ms:.2f} (CPU ratio {bare.cpu_ms / mine.cpu_ms:.2f}) | idle p50/p99 ours "
+                  f"{idle_ours['p50_ms']}/{idle_ours['p99_ms']} ms echo {idle_echo['p50_ms']}/{idle_echo['p99_ms']} ms",
+                  flush=True)
     return rows
+
+
+def idle_figures(latencies: list[float]) -> dict[str, float]:
+    return {"updates": len(latencies), **{k: v for k, v in Result(len(latencies), 1.0, latencies).as_dict().items()
+                                         if k in ("p50_ms", "p99_ms")}}

@@ -86,8 +86,10 @@ def build_conversations(settings: Settings, db: Database, *, bot_username: str |
     use_locale(settings.locale)
     use_web_url(settings.web_base_url())  # the console's login links (/web)
     use_font(settings.chart_font)  # the ranking chart in /rank and the ranking-day pushes
-    return Conversations(db.uow, tz=settings.tz, workdays=workdays, timeout=timedelta(minutes=settings.conversation_timeout_minutes),
-                         bot_username=bot_username, transient=is_transient, files=settings.file_policy())
+    # Its units of work are retried on a lost connection, so they skip the pool's pre-ping.
+    return Conversations(db.retried_uow, tz=settings.tz, workdays=workdays, timeout=timedelta(minutes=settings.conversation_timeout_minutes),
+                         bot_username=bot_username, transient=is_transient,
+                         files=settings.file_policy())
 
 
 async def console_identity(db: Database, ref: str) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -238,6 +239,17 @@ class Evidence(Protocol):
         those waiting for their unit to resubmit."""
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What every message starts from: the configuration in force, who wrote (their identity on
+    this channel and its member, when bound) and that member's open conversation."""
+
+    config: OrgConfig | None
+    identity: Identity | None
+    member: Member | None
+    state: ConversationState | None
+
+
 class UnitOfWork(Protocol):
     """One transaction: reads, ledger appends with their projections, operational state."""
 
@@ -259,6 +271,8 @@ class UnitOfWork(Protocol):
     async def record(self, type: str, payload: dict[str, Any], *, actor: int | None = None,
                      unit: str | None = None, project_id: int | None = None,
                      new_project: bool = False) -> Event: ...
+    async def opening(self, channel: str, external_id: str, key_prefix: str) -> Opening:
+        """The configuration, the sender and their conversation (keyed `key_prefix` + member id) in one read."""
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
     async def __aenter__(self) -> UnitOfWork: ...
@@ -280,5 +294,5 @@ class Store(Protocol):
 __all__ = [
     "ConversationState", "OrgRepository", "ProjectRepository", "TripRepository",
     "SharingRepository", "ConversationRepository", "UpdateLog", "Outbox", "Figures", "ReportRepository",
-    "CalendarStore", "Chain", "WebAccess", "Evidence", "UnitOfWork", "UnitOfWorkFactory", "Store", "Stage",
+    "CalendarStore", "Chain", "WebAccess", "Evidence", "Opening", "UnitOfWork", "UnitOfWorkFactory", "Store", "Stage",
 ]

@@ -215,9 +215,12 @@ def pause(state: ConversationState) -> None:
     state.control.menu = [(t("flow.resume_button"), "s:resume"), (t("button.cancel"), "s:cancel")]
 
 
+CONVERSATION_PREFIX = "m"
+
+
 def conversation_key(member_id: int) -> str:
     """One conversation per person, whichever channel or chat they type in."""
-    return f"m{member_id}"
+    return f"{CONVERSATION_PREFIX}{member_id}"
 
 
 def render_refusal(refusal: Refusal) -> str:

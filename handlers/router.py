@@ -17,7 +17,7 @@ from texts import t
 from handlers import forms
 from handlers.commands import parse_command
 from handlers.inbound_check import check_content, check_ids
-from handlers.context import MENU, Answer, Ctx, conversation_key, pause
+from handlers.context import CONVERSATION_PREFIX, MENU, Answer, Ctx, conversation_key, pause
 from handlers.parsing import normalize_input
 from handlers.parsing.ids import as_id, as_index
 from handlers.registration import unregistered
@@ -110,14 +110,15 @@ class Conversations:
         return [SendText(text=t(key))]
 
     async def _handle(self, uow: UnitOfWork, inbound: Inbound) -> list[Reply]:
-        cfg = await uow.org.config()
+        # The configuration, the sender and their conversation in one read (docs/BENCHMARKS.md).
+        opening = await uow.opening(inbound.channel, inbound.sender_id, CONVERSATION_PREFIX)
+        cfg = opening.config
         if cfg is None:
             return [SendText(text=t("error.no_org"))]
-        found = await uow.org.sender(inbound.channel, inbound.sender_id)
-        member = found[1] if found else None
+        member = opening.member
         if member is not None and not member.active:
             member = None
-        state = await uow.conversations.load(conversation_key(member.id)) if member else None
+        state = opening.state if member is not None else None
         ctx = Ctx(uow=uow, inbound=inbound, member=member, cfg=cfg, now=uow.clock.now(), tz=self.tz,
                   timeout=self.timeout, workdays=self.workdays, state=state, files=self.files)
         try:

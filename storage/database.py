@@ -43,6 +43,11 @@ class Database:
         twin.clock = clock
         return twin
 
+    def retried_uow(self, *, readonly: bool = False) -> SqlUnitOfWork:
+        """A unit of work for a caller that retries it on a lost connection (Conversations.handle):
+        its connection is taken from the pool without the pre-ping round trip (storage/engine.py)."""
+        return SqlUnitOfWork(self.sessionmaker, self.clock, readonly=readonly, channels=self.channels, retried=True)
+
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))

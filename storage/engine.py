@@ -1,12 +1,17 @@
 """Database URLs and engines: plain sqlite:// or postgresql:// in, the async driver chosen here."""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import ledger_lock
+from storage.ledger_lock import LedgerSession
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
 _KNOWN = {"sqlite+aiosqlite", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg_async"}
@@ -50,12 +55,41 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(full, connect_args={"timeout": 30}, **kwargs)
         _sqlite_transactions(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(full, **kwargs)
+    engine = create_async_engine(full, **kwargs)
+    ledger_lock.install(engine)
+    _ping_unless_retried(engine)
+    return engine
+
+
+# Set while a unit of work whose caller retries it on a lost connection takes its connection.
+RETRIED: ContextVar[bool] = ContextVar("zsbot_retried_on_lost_connection", default=False)
+
+
+def _ping_unless_retried(engine: AsyncEngine) -> None:
+    """The pool's pre-ping (a round trip that replaces a connection the server dropped), except for
+    units of work whose caller retries them on a fresh connection anyway (Conversations.handle,
+    storage/transient.py): there a dead pooled connection costs one retry after a server restart,
+    where the ping would cost a round trip on every message. Everything else (the web console,
+    the calendar, the outbox, the CLI) keeps it. SQLAlchemy's own `pool_pre_ping` cannot be
+    switched per checkout, so this is its logic in a checkout listener."""
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if RETRIED.get():
+            return
+        dialect = engine.sync_engine.dialect
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                # As pool_pre_ping: every pooled connection older than this one is replaced too.
+                raise InvalidatePoolError() from exc
+            raise
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    """PostgreSQL units of work's sessions: a writer's transaction owes the ledger lock (storage/ledger_lock.py)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, sync_session_class=LedgerSession)
 
 
 def _sqlite_transactions(engine: AsyncEngine) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger("zsbot.leader")
 
-# Distinct from storage.ledger.LEDGER_LOCK_KEY (a transaction-level lock for writers).
+# Distinct from storage.ledger_lock.LEDGER_LOCK_KEY (a transaction-level lock for writers).
 SCHEDULER_LOCK_KEY = 0x7A73626F7401  # "zsbot" + 01
 
 

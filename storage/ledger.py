@@ -8,16 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.checkpoints import Checkpoint
 from core.records import Event
 from storage.tables.ledger import EventRow
 
 GENESIS = "0" * 64
-# Any constant works; it only has to be the same in every process that appends.
-LEDGER_LOCK_KEY = 0x7A73626F74  # "zsbot"
 
 
 def canonical_json(value: Any) -> str:
@@ -40,16 +38,9 @@ def event_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-async def lock_ledger(conn: AsyncConnection | Any) -> None:
-    """Serialise writers. PostgreSQL: a transaction-scoped advisory lock; SQLite's BEGIN IMMEDIATE already did."""
-    if conn.dialect.name == "postgresql":
-        await conn.execute(_LOCK, {"k": LEDGER_LOCK_KEY})
-
-
 # Built once: every message that records something runs these (see docs/BENCHMARKS.md).
 _HEAD = select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
 _INSERT = insert(EventRow.__table__)
-_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
 
 
 async def head(session: AsyncSession | Any) -> tuple[int, str]:
@@ -69,7 +60,8 @@ async def append(
     actor: int | None = None, unit: str | None = None, project_id: int | None = None,
     new_project: bool = False,
 ) -> Event:
-    """Append one event after the current head. The caller holds the ledger lock.
+    """Append one event after the current head. The caller holds the ledger lock (a writing unit of
+    work does: storage/ledger_lock.py on PostgreSQL, BEGIN IMMEDIATE on SQLite).
 
     `new_project`: the event creates a project whose id is this event's sequence number,
     which keeps ids deterministic when the ledger is replayed.

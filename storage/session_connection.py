@@ -5,14 +5,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import ledger
+from storage import ledger_lock
 
 
 class SessionConnection:
     """The unit of work's connection for Core statements on the hot path (they skip the ORM
     session's per-call work). A commit ends the session's transaction and releases its
     connection; the next statement takes the connection of the session's next transaction,
-    begun the way the unit of work began (BEGIN IMMEDIATE / the ledger lock for a writer)."""
+    begun the way the unit of work began (BEGIN IMMEDIATE for a SQLite writer; on PostgreSQL a
+    writer's transaction owes the ledger lock until a statement needs it, storage/ledger_lock.py)."""
 
     def __init__(self, session: AsyncSession, options: dict[str, Any], *, writer: bool) -> None:
         self.session = session
@@ -30,12 +31,12 @@ class SessionConnection:
         # Options apply only to a transaction not yet begun (an ORM statement may have begun it).
         options = None if self.session.in_transaction() else self.options
         self.current = await self.session.connection(execution_options=options)
-        if self.writer:
-            await ledger.lock_ledger(self.current)
         return self.current
 
-    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+    async def execute(self, statement: Any, parameters: Any = None, *, lock_free: bool = False) -> Any:
+        """`lock_free`: a message's own bookkeeping, which a writer runs without the ledger lock
+        (storage/ledger_lock.py says which statements are, and why)."""
         conn = self.current
         if conn is None or conn.closed or not conn.in_transaction():
             conn = await self.begin()
-        return await conn.execute(statement, parameters)
+        return await conn.execute(statement, parameters, execution_options=ledger_lock.FREE if lock_free else None)

@@ -12,7 +12,7 @@ retried after an `asyncio.sleep` — the loop keeps serving — for up to LOCK_W
 patience the aiosqlite engine has. Readers never wait on the writer in WAL mode.
 
 The rest of the code sees the few AsyncSession / AsyncConnection methods it uses: execute, get,
-connection, in_transaction, begin_nested, flush, commit, rollback, close, add, expunge_all, bind.
+connection, in_transaction, begin_nested, flush, commit, rollback, close, add, expunge_all, bind, info.
 """
 from __future__ import annotations
 
@@ -81,6 +81,10 @@ class InlineSession:
     @property
     def bind(self) -> Any:
         return self.sync.get_bind()
+
+    @property
+    def info(self) -> dict[Any, Any]:
+        return self.sync.info
 
     async def connection(self, execution_options: dict[str, Any] | None = None) -> InlineConnection:
         deadline = time.monotonic() + LOCK_WAIT
@@ -152,16 +156,20 @@ def make_inline_engine(url: str, begin_option: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get(begin_option, "IMMEDIATE")
-        if mode == "DEFERRED":
-            conn.exec_driver_sql("BEGIN DEFERRED")
-            return
-        conn.exec_driver_sql("PRAGMA busy_timeout=0")
-        try:
-            conn.exec_driver_sql(f"BEGIN {mode}")
-        finally:
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # A writer's BEGIN IMMEDIATE must not wait (the caller retries it); once it holds the write
+        # lock nothing it runs waits in WAL mode, so the connection keeps busy_timeout 0 until a
+        # reader needs the timeout back. Set only on a change: a message is one writer after another.
+        _busy_timeout(conn, BUSY_TIMEOUT_MS if mode == "DEFERRED" else 0)
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _busy_timeout(conn: Connection, ms: int) -> None:
+    info = conn.connection.info
+    if info.get("busy_timeout") != ms:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={ms}")
+        info["busy_timeout"] = ms
 
 
 def inline_sessionmaker(engine: Engine) -> Callable[[], InlineSession]:

@@ -7,16 +7,19 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.ports import (CalendarStore, ConversationRepository, Evidence, Figures, OrgRepository, Outbox, ProjectRepository,
-                        ReportRepository, SharingRepository, TripRepository, UpdateLog, Chain, WebAccess)
+from core.ports import (CalendarStore, ConversationRepository, Evidence, Figures, Opening, OrgRepository, Outbox,
+                        ProjectRepository, ReportRepository, SharingRepository, TripRepository, UpdateLog, Chain,
+                        WebAccess)
 from core.records import Event
 from storage import ledger, projectors
-from storage.engine import BEGIN_OPTION
+from storage.engine import BEGIN_OPTION, RETRIED
+from storage.ledger_lock import WRITER
 from storage.repositories.calendar import SqlCalendarStore
 from storage.repositories.chain import SqlChain
 from storage.repositories.conversations import SqlConversationRepository
 from storage.repositories.evidence import SqlEvidence
 from storage.repositories.figures import SqlFigures
+from storage.repositories.opening import opening
 from storage.repositories.org import SqlOrgRepository
 from storage.repositories.outbox import SqlOutbox
 from storage.repositories.projects import SqlProjectRepository
@@ -30,30 +33,38 @@ from storage.session_connection import SessionConnection
 class SqlUnitOfWork:
     """`async with uow: ... await uow.commit()`; leaving without commit rolls back.
 
-    A writing unit of work takes the ledger lock when it begins, so the checks a use case makes
-    before appending (is this transfer still pending?) cannot be raced by another process.
+    A writing unit of work holds the ledger lock before it reads or writes anything a use case decides
+    on (storage/ledger_lock.py), so the checks a use case makes before appending (is this transfer
+    still pending?) cannot be raced by another process.
     """
 
     def __init__(self, sessionmaker: Callable[[], AsyncSession], clock: Clock, *, readonly: bool = False,
-                 channels: tuple[str, ...] | None = None) -> None:
+                 channels: tuple[str, ...] | None = None, retried: bool = False) -> None:
         # `sessionmaker`: an async_sessionmaker, or on SQLite the inline one (storage/sqlite_inline.py),
         # whose InlineSession has the face of the AsyncSession methods the repositories use.
         self._sessionmaker = sessionmaker
         self.clock = clock
         self.readonly = readonly
         self.channels = channels
+        self.retried = retried  # the caller retries it on a lost connection: no pre-ping (storage/engine.py)
         self.session: AsyncSession
         self.conn: SessionConnection
 
     async def __aenter__(self) -> "SqlUnitOfWork":
         self.session = self._sessionmaker()
+        self.session.info[WRITER] = not self.readonly
         options = {BEGIN_OPTION: "DEFERRED" if self.readonly else "IMMEDIATE"}
         self.conn = SessionConnection(self.session, options, writer=not self.readonly)
-        await self.conn.begin()
+        token = RETRIED.set(self.retried)
+        try:
+            await self.conn.begin()
+        finally:
+            RETRIED.reset(token)
         s, c, now = self.session, self.conn, self.clock.now
         # Typed as the ports: core.ports.UnitOfWork's attributes are settable, so they are invariant.
-        self.org: OrgRepository = SqlOrgRepository(s, c)
-        self.projects: ProjectRepository = SqlProjectRepository(s)
+        self._org = SqlOrgRepository(s, c)
+        self.org: OrgRepository = self._org
+        self.projects: ProjectRepository = SqlProjectRepository(s, c)
         self.trips: TripRepository = SqlTripRepository(s)
         self.sharing: SharingRepository = SqlSharingRepository(s)
         self.conversations: ConversationRepository = SqlConversationRepository(s, now, c)
@@ -82,6 +93,9 @@ class SqlUnitOfWork:
                                     unit=unit, project_id=project_id, new_project=new_project)
         await projectors.apply(self.session, event)
         return event
+
+    async def opening(self, channel: str, external_id: str, key_prefix: str) -> Opening:
+        return await opening(self.conn, self._org, channel, external_id, key_prefix)
 
     async def commit(self) -> None:
         await self.session.commit()

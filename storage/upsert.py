@@ -35,3 +35,4 @@ def record_update(dialect: str) -> Any:
     stmt = _insert(dialect, table)
     return stmt.on_conflict_do_update(index_elements=["channel", "update_id"], set_={"at": stmt.excluded.at},
                                       where=table.c.at <= bindparam("cutoff", type_=table.c.at.type))
+

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.conversation_state import ConversationState, split_stored, stored_data
 from storage import upsert
+from storage.ledger_lock import FREE
 from storage.session_connection import SessionConnection
 from storage.tables.operational import ConversationRow
 
@@ -25,7 +26,7 @@ class SqlConversationRepository:
         self._now = clock_now
 
     async def load(self, key: str) -> ConversationState | None:
-        row = (await self.c.execute(_CONVERSATION, {"key": key})).first()
+        row = (await self.c.execute(_CONVERSATION, {"key": key}, lock_free=True)).first()
         if row is None:
             return None
         data, control = split_stored(json.loads(row.data))
@@ -38,12 +39,16 @@ class SqlConversationRepository:
                       data=json.dumps(stored_data(state), ensure_ascii=False), version=state.version,
                       expires_at=state.expires_at, updated_at=self._now(), channel=state.channel,
                       chat_id=state.chat_id)
-        await self.c.execute(upsert.save_conversation(self.c.dialect.name), values)
+        # Lock-free: the message's own row, locked by its opening read (storage/ledger_lock.py).
+        await self.c.execute(upsert.save_conversation(self.c.dialect.name), values, lock_free=True)
 
     async def clear(self, key: str) -> None:
-        await self.c.execute(_CLEAR_CONVERSATION, {"key": key})
+        await self.c.execute(_CLEAR_CONVERSATION, {"key": key}, lock_free=True)
 
     async def expired(self, now: datetime) -> list[ConversationState]:
-        rows = (await self.s.execute(select(ConversationRow.key).where(ConversationRow.expires_at <= now))).scalars()
-        return [s for k in rows.all() if (s := await self.load(k)) is not None]
+        # The rows are locked first, as a message's opening read locks its row before it takes the
+        # ledger lock: both take row, then ledger, so neither waits for the other in a cycle.
+        keys = (await self.s.execute(select(ConversationRow.key).where(ConversationRow.expires_at <= now)
+                                     .with_for_update(), execution_options=FREE)).scalars()
+        return [s for k in keys.all() if (s := await self.load(k)) is not None]
 

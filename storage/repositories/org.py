@@ -76,17 +76,21 @@ class SqlOrgRepository:
         """The configuration in force. Every message asks: the digest is read each time (another
         process may have loaded a new file), the body parsed only when the digest is new."""
         if self._config is None:
-            digest = (await self.c.execute(_CONFIG_DIGEST)).scalar()
-            if digest is not None:
-                self._config = _PARSED.get(digest)
-            if digest is not None and self._config is None:
-                # The digest was just read from a configuration row, so that row's body is there.
-                body = cast(str, (await self.c.execute(_CONFIG_BODY, {"digest": digest})).scalar())
-                self._config = OrgConfig.model_validate(json.loads(body))
-                if len(_PARSED) >= 8:  # a process sees few configurations; tests see many databases
-                    _PARSED.clear()
-                _PARSED[digest] = self._config
+            await self.config_with_digest((await self.c.execute(_CONFIG_DIGEST)).scalar())
         return self._config
+
+    async def config_with_digest(self, digest: str | None) -> OrgConfig | None:
+        """The configuration in force, its digest just read (by `uow.opening`, with the sender): kept for
+        this unit of work, and parsed only when the process has not seen the digest before."""
+        if digest is None:
+            return None
+        found = _PARSED.get(digest)
+        if found is None:
+            # The digest was just read from a configuration row, so that row's body is there.
+            body = cast(str, (await self.c.execute(_CONFIG_BODY, {"digest": digest})).scalar())
+            found = parsed_config(digest, body)
+        self._config = found
+        return found
 
     async def config_as_of(self, at: datetime) -> OrgConfig | None:
         """The configuration in force at an instant: rankings of a past month use that month's rules.

@@ -4,20 +4,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.project_list import ProjectPage, ProjectQuery
 from core.records import Event, FundEntry, Note, Project, ProjectTraits, Timeline
 from core.stages import Stage, rank
 from storage.ledger import row_to_event
+from storage.ledger_lock import FREE
 from storage.projectors.records import FLAG_COLUMNS
 from storage.tables.facts import FundFactRow, StageFactRow
+from storage.session_connection import SessionConnection
 from storage.tables.ledger import EventRow
 from storage.tables.projects import NoteRow, ProjectRow
 
 
-def to_project(r: ProjectRow) -> Project:
+def to_project(r: Any) -> Project:
+    """A project from a ProjectRow or a row of the projects table's columns."""
     flags = frozenset(name for name, col in FLAG_COLUMNS.items() if getattr(r, col))
     return Project(
         id=r.id, name=r.name, normalized_name=r.normalized_name, credit_code=r.credit_code, industry=r.industry,
@@ -40,15 +43,22 @@ def to_note(r: NoteRow) -> Note:
                 next_steps=r.next_steps, resolved_at=r.resolved_at)
 
 
+# Read as plain rows on the unit of work's connection: ORM entities cost more to load than the query
+# (a lead's duplicate check and re-read were a tenth of a message's CPU, docs/BENCHMARKS.md).
+_PROJECT = select(ProjectRow.__table__).where(ProjectRow.__table__.c.id == bindparam("id"))
+
+
 class SqlProjectRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, conn: SessionConnection | None = None) -> None:
         self.s = session
+        self.c: AsyncSession | SessionConnection = session if conn is None else conn
 
     async def _list(self, q: Any) -> list[Project]:
-        return [to_project(r) for r in (await self.s.execute(q)).scalars()]
+        # An ORM select of ProjectRow run on a connection yields rows of its columns, not entities.
+        return [to_project(r) for r in (await self.c.execute(q)).all()]
 
     async def get(self, project_id: int) -> Project | None:
-        row = await self.s.get(ProjectRow, project_id)
+        row = (await self.c.execute(_PROJECT, {"id": project_id})).first()
         return None if row is None else to_project(row)
 
     async def many(self, ids: list[int]) -> list[Project]:
@@ -64,7 +74,10 @@ class SqlProjectRepository:
                                 .order_by(ProjectRow.id))
 
     async def names(self) -> list[tuple[int, str]]:
-        rows = await self.s.execute(select(ProjectRow.id, ProjectRow.normalized_name).where(LISTED))
+        # Lock-free: the scan behind the "similar name?" hint and the search by name, never what an
+        # append relies on (storage/ledger_lock.py).
+        rows = await self.s.execute(select(ProjectRow.id, ProjectRow.normalized_name).where(LISTED),
+                                    execution_options=FREE)
         return [(r.id, r.normalized_name) for r in rows]
 
     async def traits(self) -> list[ProjectTraits]:

@@ -22,8 +22,10 @@ class SqlUpdateLog:
         """True when this update was handled in the last 24 hours; otherwise it is recorded as handled now.
         One statement: the row is inserted, or an older one (an id the channel reused) refreshed."""
         now = self._now()
-        done: CursorResult[Any] = await self.c.execute(upsert.record_update(self.c.dialect.name), {
-            "channel": channel, "update_id": update_id, "at": now, "cutoff": now - timedelta(hours=24)})
+        values = {"channel": channel, "update_id": update_id, "at": now, "cutoff": now - timedelta(hours=24)}
+        # Lock-free: the primary key decides, a concurrent second delivery waits for the first's commit.
+        done: CursorResult[Any] = await self.c.execute(upsert.record_update(self.c.dialect.name), values,
+                                                       lock_free=True)
         return done.rowcount == 0
 
     async def forget_before(self, before: datetime) -> int:

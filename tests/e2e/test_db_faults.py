@@ -71,9 +71,14 @@ async def person(fake: FakeTelegram, chat: int, code: str, timeout: float) -> li
     card = (await fake.wait_sent(chat, 2, timeout=timeout))[1]
     assert "确认" in card.button_texts, card.text
     fake.inject_callback(chat, chat, card.message_id, card.callback_datas[card.button_texts.index("确认")])
-    await fake.wait_sent(chat, 3, timeout=timeout)
+    # The outcome is edited into the card (bot/channels/telegram/channel.py fold_into_edit).
+    await fake.wait_for(lambda: saved_edits(fake, chat), timeout=timeout)
     await asyncio.sleep(0.5)  # a duplicate reply would arrive now
-    return [m.text for m in fake.sent(chat)]
+    return [m.text for m in fake.sent(chat)] + [e.text for e in saved_edits(fake, chat)]
+
+
+def saved_edits(fake: FakeTelegram, chat: int) -> list[Any]:
+    return [e for e in fake.edits if str(e.chat_id) == str(chat) and "已登记线索" in (e.text or "")]
 
 
 async def counts(db: Database) -> tuple[int, int]:

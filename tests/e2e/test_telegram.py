@@ -117,12 +117,13 @@ async def test_scenario(db_url: str, fake: FakeTelegram, framework: str, mode: s
         card = await next_message(fake, chat, 6)
         assert "5亿元" in card.text and card.button_texts == ["确认", "修改", "取消"]
         press(fake, chat, user, card, "确认")
-        saved = await next_message(fake, chat, 7)
-        assert "已登记线索" in saved.text
+        # The card is edited to show the choice and, under it, the outcome: one message, not two.
+        saved = await fake.wait_for(lambda: next((e for e in fake.edits if "已登记线索" in (e.text or "")), None))
+        assert saved.message_id == card.message_id and "已选：确认" in saved.text and "5亿元" in saved.text
         await fake.wait_for(lambda: len(fake.callback_answers) >= 4)
 
         fake.inject_message(chat, user, "/status 宁德")
-        status = await next_message(fake, chat, 8)
+        status = await next_message(fake, chat, 7)
         assert "宁德时代" in status.text and "5亿元" in status.text and "东区" in status.text
 
         # In a group the bot answers commands addressed to it, for the sender.
@@ -139,7 +140,7 @@ async def test_scenario(db_url: str, fake: FakeTelegram, framework: str, mode: s
             member_id = (await uow.org.identity("telegram", str(user))).member_id
             await uow.outbox.enqueue_member("test:push:1", "test", member_id, SendText(text="半月报提醒：请于10日前填报"))
             await uow.commit()
-        assert "半月报提醒" in (await next_message(fake, chat, 9)).text
+        assert "半月报提醒" in (await next_message(fake, chat, 8)).text
         assert await count_events(rt.db, "lead.logged") == 1
     finally:
         await rt.shutdown()
@@ -202,15 +203,16 @@ async def test_the_same_update_five_times_has_one_effect(db_url: str, fake: Fake
         fake.inject_message(chat, user, "线索 比亚迪股份有限公司 新能源汽车零部件 投资20亿 来源驻点")
         card = await next_message(fake, chat, 1)
         update_id = press(fake, chat, user, card, "确认")
-        await next_message(fake, chat, 2)
+        # The outcome is edited into the card (bot/channels/telegram/channel.py fold_into_edit).
+        await fake.wait_for(lambda: any("已登记线索" in (e.text or "") for e in fake.edits))
         for _ in range(4):
             fake.redeliver(update_id)
         # Every delivery is dispatched (and its button press answered), but only the first has an effect.
         await fake.wait_for(lambda: len(fake.calls("answerCallbackQuery")) >= 5, timeout=10)
         await asyncio.sleep(0.3)
         assert await count_events(rt.db, "lead.logged") == 1
-        assert [m.text for m in fake.sent(chat)].count(fake.sent(chat)[2].text) == 1
-        assert len(fake.sent(chat)) == 3
+        assert len([e for e in fake.edits if "已登记线索" in (e.text or "")]) == 1
+        assert len(fake.sent(chat)) == 2
     finally:
         await rt.shutdown()
 

@@ -16,9 +16,9 @@ from aiohttp import web
 from bot.channels.files import WantsFile, wanted
 from bot.channels.telegram import polling, webhook
 from bot.channels.telegram.contract import CHANNEL, Backend, FileRef, FileTooBig, Handle, Incoming, OnIncoming
-from core.delivery import Action, RetryAfter, SendError, split_action
+from core.delivery import TEXT_LIMITS, Action, RetryAfter, SendError, split_action
 from core.evidence import FilePolicy, mime_of
-from core.messages import Attachment, ChatType, Delivery, Inbound
+from core.messages import Attachment, ChatType, Delivery, EditText, Inbound, SendText
 
 log = logging.getLogger("zsbot.telegram")
 
@@ -59,7 +59,7 @@ class Telegram:
             if incoming.callback_query_id:
                 await self._quietly(self.backend.answer_callback(incoming.callback_query_id))
         chat = incoming.inbound.chat_id
-        parts = [part for action in replies for part in split_action(CHANNEL, action)]
+        parts = fold_into_edit([part for action in replies for part in split_action(CHANNEL, action)])
         for i, action in enumerate(parts):
             try:
                 await self.backend.send(chat, action)
@@ -107,6 +107,20 @@ class Telegram:
 
     def webhook_app(self, secret: str, path: str = "/telegram") -> web.Application:
         return webhook.webhook_app(self.backend, secret, path)
+
+
+def fold_into_edit(parts: list[Action]) -> list[Action]:
+    """A pressed button whose whole answer is one plain sentence (已登记线索 #…, 已取消): the sentence is
+    added to the pressed message, which is being edited to show the choice anyway — one Bot API call
+    instead of two, and the outcome stands under the card it answers. A question with buttons, more
+    than one message, or a text over Telegram's limit are sent as they are."""
+    if len(parts) != 2:
+        return parts
+    edit, answer = parts
+    if (isinstance(edit, EditText) and not edit.buttons and isinstance(answer, SendText) and not answer.buttons
+            and len(edit.text) + 2 + len(answer.text) <= TEXT_LIMITS[CHANNEL]):
+        return [edit.model_copy(update={"text": f"{edit.text}\n\n{answer.text}"})]
+    return parts
 
 
 def make_backend(framework: str, token: str, api_url: str, on_incoming: OnIncoming,
