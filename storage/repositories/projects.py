@@ -82,8 +82,10 @@ class SqlProjectRepository:
 
     async def traits(self) -> list[ProjectTraits]:
         r = ProjectRow
+        # Lock-free like `names`: the possible duplicates are a hint the person decides on, never what an append
+        # relies on (log_lead re-checks the same code and the same name under the lock).
         rows = await self.s.execute(select(r.id, r.normalized_name, r.credit_code, r.industry, r.intended_wan, r.contact)
-                                    .where(LISTED))
+                                    .where(LISTED), execution_options=FREE)
         return [ProjectTraits(*row) for row in rows]
 
     async def of_unit(self, unit: str, *, live_only: bool = True) -> list[Project]:

@@ -88,14 +88,15 @@ async def test_a_photo_in_the_funds_flow_is_the_reports_evidence(db_url: str, fa
         fake.inject_message(chat, user, "进展 贵州华芯")
         action = await next_message(fake, chat, 1)
         press(fake, chat, user, action, "到位资金")
-        await next_message(fake, chat, 2)
+        # The amount question has no buttons: it is edited into the pressed message (fold_into_edit).
+        await fake.wait_for(lambda: any("新增到位资金" in (e.text or "") for e in fake.edits))
         fake.inject_message(chat, user, "5000万")
-        confirm = await next_message(fake, chat, 3)
+        confirm = await next_message(fake, chat, 2)
         press(fake, chat, user, confirm, "确认")
-        asked = await next_message(fake, chat, 4)
+        asked = await next_message(fake, chat, 3)
         assert "待核实" in asked.text and "即附到" in asked.text
         fake.inject_photo(chat, user, JPEG, caption="银行进账单")
-        assert f"已附到 #{pid}" in (await next_message(fake, chat, 5)).text
+        assert f"已附到 #{pid}" in (await next_message(fake, chat, 4)).text
         async with rt.db.uow(readonly=True) as uow:
             files = await uow.evidence.files(pid)
             reports = await uow.evidence.reports_of(pid)
