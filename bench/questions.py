@@ -59,7 +59,7 @@ def _forget(running_only: bool) -> None:
 
 
 async def measure_one(path: Path) -> dict[str, Any]:
-    from handlers.questions.answer import Viewer
+    from handlers.questions.reply import Viewer
     from handlers.questions.ask import ask
     from storage.database import Database
 

@@ -27,7 +27,7 @@ def ask_command(question: str, who: str | None, why: bool) -> None:
     async def go(db: "Database") -> str:
         from bot.views import find_member
         from core.roles import reads_everything
-        from handlers.questions.answer import Viewer
+        from handlers.questions.reply import Viewer
         from handlers.questions.answer_lists import answer_projects, decode_projects
         from handlers.questions.ask import ask
         from handlers.questions.explain import explain_answer, explain_city

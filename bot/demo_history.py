@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from bot.composition import InitResult, initialise
 from bot.demo_activity import plan
-from bot.demo_plan import Action, Planner, Window, window_for
+from bot.demo_plan import Planner
+from bot.demo_records import Action, Window, window_for
 from core.usecases import leads
 from core.usecases import sharing
 from core.clock import FixedClock

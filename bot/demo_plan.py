@@ -3,17 +3,18 @@ logged, when each moved stage, its contract and the funds that arrived, transfer
 
 Pure data: a `random.Random(seed)`, the org file and the working-day calendar in, dated `Action`s
 out (bot/demo_activity.py adds transfers, a claim, trips, reports and observations; bot/demo_history.py carries the
-actions out through the use cases). Same seed, same dates, same plan.
+actions out through the use cases; bot/demo_records.py holds the window, the action and the lead). Same seed,
+same dates, same plan.
 """
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import demo_names as words
+from bot.demo_records import Action, Lead, Window
 from core.org import OrgConfig
 from core.roles import COUNTY_KINDS, UnitKind
 from core.sharing import RECEIVER_KINDS
@@ -32,66 +33,6 @@ INDUSTRIAL = {"电子信息制造", "先进装备制造", "中高端消费品制
               "新能源汽车零部件", "特色食品", "新型建材", "航空航天"}
 MAX_CONTRACT_WAN = 1_500_000  # 150亿元: the largest signing the demo invents
 KEJI_FUNDS_WAN = 150_000      # a unit with no target still works some projects (15亿元 a year)
-
-
-@dataclass(frozen=True)
-class Window:
-    """The demo's past: the 12 months ending with the last complete month before `today`.
-
-    Twelve months rather than the org year from 1 January: a pipeline needs a past, so leads logged
-    in the months before the year are already being signed and funded in January, as in real life,
-    while the rankings still count only the year's part (storage/queries/rankings.py).
-    """
-
-    start: date
-    end: date
-
-    @property
-    def year_start(self) -> date:
-        return date(self.end.year, 1, 1)
-
-    @property
-    def progress(self) -> float:
-        """时序进度 at the window's end (as reports/ranking.py computes it)."""
-        days = (date(self.end.year + 1, 1, 1) - self.year_start).days
-        return ((self.end - self.year_start).days + 1) / days
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-
-def window_for(today: date) -> Window:
-    end = date(today.year, today.month, 1) - timedelta(days=1)
-    start = date(end.year - 1, end.month % 12 + 1, 1) if end.month < 12 else date(end.year, 1, 1)
-    return Window(start, end)
-
-
-@dataclass(frozen=True)
-class Action:
-    at: datetime            # local time
-    kind: str
-    key: int | None = None  # the plan's project key (the executor maps it to the project id)
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Lead:
-    key: int
-    owner: str
-    host: str
-    industry: str
-    logged: date
-    steps: list[tuple[date, Stage]] = field(default_factory=list)
-    flags: frozenset[str] = frozenset()
-    category: str | None = None
-    weight: float = 1.0
-    funds: list[tuple[date, float]] = field(default_factory=list)
-    contract_wan: int = 0
-    transfer: tuple[date, date, str, bool] | None = None   # proposed, decided, to unit, accepted
-
-    def reached(self, stage: Stage) -> date | None:
-        return next((d for d, s in self.steps if s is stage), None)
 
 
 class Planner:
@@ -255,6 +196,7 @@ class Planner:
             if solved < end and rng.random() < 0.6:
                 out.append((solved, "resolve", {"text": rng.choice(words.RESOLUTIONS)}))
         return out
+
 
 class _Sequential:
     """A project's actions in strictly increasing time, even when two land on one working day."""

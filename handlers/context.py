@@ -49,7 +49,7 @@ class Ctx:
     files: FilePolicy = field(default_factory=FilePolicy)  # which attachments are kept (ZSBOT_ATTACHMENT_*)
     out: list[SendText | EditText | SendPhoto | SendFile] = field(default_factory=list)
     state_dirty: bool = False
-    # What became of forms this turn, for the router's one-line notices (handlers/router.py `_notices`).
+    # What became of forms this turn, for the router's one-line notices (handlers/forms.py `notices`).
     shelved_now: str | None = None   # the form `open` put aside for the new one
     shelved_at: int = 0              # where in `out` the new form began (the notice goes there)
     dropped: list[str] = field(default_factory=list)  # forms given up: an older one already put aside

@@ -1,4 +1,9 @@
-"""The conversation core's entry point: one Inbound in, Outbound actions back, all in one transaction."""
+"""The conversation core's entry point: one Inbound in, Outbound actions back, all in one transaction.
+
+Here: the unit of work around a message (the delivery record, the opening read, the retries of a transient
+failure, saving the flow's state) and the pausing of idle flows. What the message means — a command, an
+answer, a button — is handlers/routing.py's.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -15,13 +20,12 @@ from core.ports import ConversationState, UnitOfWork
 from core.workdays import Workdays
 from texts import t
 from handlers import forms
-from handlers.commands import parse_command
 from handlers.inbound_check import check_content, check_ids
-from handlers.context import CONVERSATION_PREFIX, MENU, Answer, Ctx, conversation_key, pause
+from handlers.context import CONVERSATION_PREFIX, MENU, Ctx, conversation_key, pause
 from handlers.parsing import normalize_input
-from handlers.parsing.ids import as_id, as_index
 from handlers.registration import unregistered
-from handlers.registry import Command, registry
+from handlers.registry import registry
+from handlers.routing import route
 
 log = logging.getLogger("zsbot.conversations")
 # A unit of work that fails on a lost connection, a serialization failure or a deadlock is tried
@@ -30,8 +34,6 @@ RETRIES = 4
 RETRY_DELAY = 0.1
 
 Reply = SendText | EditText | SendPhoto | SendFile
-# Commands that leave an open form open: help is read beside it, cancel and 继续 act on it.
-_KEEP_OPEN = ("help", "cancel", "resume", "unknown")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -125,7 +127,7 @@ class Conversations:
             if member is None:
                 await unregistered(ctx, normalize_input(inbound.text or ""), self.bot_username)
             else:
-                await self._route(ctx)
+                await route(ctx, self.bot_username)
         except Refusal as refusal:
             ctx.refuse(refusal)
         if member is not None:
@@ -137,144 +139,7 @@ class Conversations:
                 await uow.conversations.save(ctx.state)
         return ctx.out
 
-    async def _route(self, ctx: Ctx) -> None:
-        text = normalize_input(ctx.inbound.text or "")
-        payload = ctx.inbound.payload or ""
-        if self._announce(ctx):
-            # Told what was kept: only a command or a stateless button goes on; an answer to a question
-            # asked before the pause is not taken as one.
-            if not payload.startswith("s:") and (payload or self._parse(ctx, text) is None):
-                return
-        if payload:
-            await self._payload(ctx, payload, pressed=True)
-            return
-        if ctx.inbound.attachment is not None:
-            # A photo or file (its caption may name the project: 附件 #12): the feature that keeps files takes it.
-            for on_file in registry().file_handlers:
-                if await on_file(ctx, text):
-                    return
-            return
-        open_flow = registry().flows.get(ctx.flow) if ctx.flow is not None else None
-        if open_flow is not None and not open_flow.answers_text and self._typed_choice(ctx, text) is None:
-            ctx.finish()  # it waits for files and buttons only (附件): typed text is a message of its own
-        # A slash command is always one; a number or a label of what was offered comes before keywords
-        # (修改 on a card is its 修改 button); then a keyword (handlers/commands.py says where).
-        parsed = self._parse(ctx, text) if text.startswith("/") else None
-        chosen = self._typed_choice(ctx, text) if parsed is None else None
-        if chosen is not None:
-            await self._payload(ctx, chosen, pressed=False)
-            return
-        if parsed is None:
-            parsed = self._parse(ctx, text)
-        if parsed is not None:
-            command, args = parsed
-            if command is None:  # addressed to another bot
-                if not ctx.in_group:  # ...but in a private chat there is no other bot: answer anyway
-                    ctx.say(t("command.unknown", name=text[1:].partition(" ")[0]))
-                return
-            await self._command(ctx, command, args)
-            return
-        if ctx.flow is not None:
-            await registry().flows[ctx.flow].answer(ctx, Answer(text=text))
-            return
-        if ctx.in_group:
-            return  # people talk to each other there; only commands are for the bot
-        if ctx.state is not None and ctx.state.control.parked and ctx.state.flow in registry().flows:
-            # Most likely the answer to the paused question: say again what was kept and how to go on.
-            self.remind(ctx)
-            return
-        for fallback in registry().fallbacks:
-            if await fallback(ctx, text):
-                return
-        ctx.say(t("fallback.unknown"))
-
-    def _parse(self, ctx: Ctx, text: str) -> tuple[Command | None, str] | None:
-        flow = registry().flows.get(ctx.flow) if ctx.flow is not None else None
-        step = ctx.state.step if ctx.state is not None else ""
-        if flow is not None and not text.startswith("/") and flow.is_answer(step, text):
-            return None
-        return parse_command(text, self.bot_username, in_flow=flow is not None,
-                             takes_text=flow is not None and flow.takes_text(step))
-
-    # -- commands -------------------------------------------------------------------------------
-    async def _command(self, ctx: Ctx, command: Command, args: str) -> None:
-        flows = registry().flows
-        if command.flow is None:
-            assert command.run is not None, f"command {command.name} has neither a flow nor a run"
-            # A command that answers at once pauses the open form where it is (not /help, /cancel, 继续).
-            paused = forms.paused_here(ctx) if command.name not in _KEEP_OPEN else None
-            try:
-                await command.run(ctx, args)
-            except Refusal as refusal:
-                ctx.refuse(refusal)
-            if paused is not None and ctx.state is paused and paused.control.parked:
-                ctx.say(t("flow.paused_kept", title=flows[paused.flow].title, command=paused.flow))
-            elif command.name == "unknown" and ctx.flow is not None:
-                ctx.say(t("flow.still_open", title=flows[ctx.flow].title, command=ctx.flow))
-            return
-        state = ctx.state if ctx.state is not None and ctx.state.flow in flows else None
-        if state is not None and not args.strip():
-            shelf = state.control.shelved
-            if state.flow == command.flow or (shelf is not None and shelf["flow"] == command.flow):
-                await forms.take_up(ctx, command.flow)
-                return
-        open_before = state if state is not None and not state.control.parked else None
-        await flows[command.flow].begin(ctx, args)
-        if open_before is not None and ctx.state is open_before and not open_before.control.parked:
-            # It answered at once (`查询 名称`) and left the open form as it was: paused, as for 我的项目.
-            forms.paused_here(ctx)
-            ctx.say(t("flow.paused_kept", title=flows[open_before.flow].title, command=open_before.flow))
-
-    # -- buttons and numbered choices -----------------------------------------------------------
-    def _typed_choice(self, ctx: Ctx, text: str) -> str | None:
-        """A typed number or label that matches the choices last offered (channels without buttons);
-        for a paused form, a label of its question too (确认 typed after a 查询 on the card)."""
-        if ctx.state is None or not text:
-            return None
-        control = ctx.state.control
-        question = [(label, f"f:{ctx.state.version}:{i}") for i, (label, _) in enumerate(control.choices)]
-        if ctx.state.flow == MENU or control.parked:
-            offered, labels_only = list(control.menu), question
-        else:
-            offered, labels_only = question, []
-        if (chosen := as_index(text, len(offered) + 1)) is not None and chosen >= 1 and offered:
-            return offered[chosen - 1][1]
-        # The text was normalised (NFKC): so must the labels be, or 问题（提请调度） never matches.
-        folded = text.strip().lower()
-        return next((payload for label, payload in offered + labels_only
-                     if normalize_input(label).lower() == folded), None)
-
-    async def _payload(self, ctx: Ctx, payload: str, *, pressed: bool) -> None:
-        kind, _, rest = payload.partition(":")
-        if kind == "f":
-            version, _, index = rest.partition(":")
-            state = ctx.state
-            at = as_index(index, len(state.control.choices)) if state is not None else None
-            if state is None or state.flow not in registry().flows or as_id(version) != state.version or at is None:
-                ctx.say(t("button.expired"))
-                return
-            if state.control.parked:
-                ctx.unpause()  # the paused question's own button (or label) takes the form up again
-            label, value = state.control.choices[at]
-            if pressed and ctx.inbound.message_id and state.control.asked:
-                ctx.send(EditText(message_id=ctx.inbound.message_id, chosen=label,
-                                  text=t("button.chosen", question=state.control.asked, label=label)))
-            await registry().flows[state.flow].answer(ctx, Answer(text=label, value=value))
-            return
-        if kind == "s":
-            name, _, arg = rest.partition(":")
-            action = registry().actions.get(name)
-            if action is None:
-                ctx.say(t("button.expired"))
-                return
-            await action(ctx, arg)
-            return
-        ctx.say(t("button.expired"))
-
     # -- pausing and resuming -------------------------------------------------------------------
-    def _announce(self, ctx: Ctx) -> bool:
-        return forms.announce(ctx, self.timeout)
-
     def park(self, ctx: Ctx) -> None:
         forms.park(ctx, self.timeout)
 

@@ -7,7 +7,7 @@ from core.roles import reads_everything
 from handlers.context import Ctx
 from handlers.parsing import find_amount
 from handlers.questions import NotUnderstood, looks_like_question, parse_question
-from handlers.questions.answer import Reply, Viewer
+from handlers.questions.reply import Reply, Viewer
 from handlers.questions.answer_lists import answer_projects, decode_projects
 from handlers.questions.ask import answer, not_understood
 from handlers.questions.explain import explain_answer, explain_city

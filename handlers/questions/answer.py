@@ -3,89 +3,25 @@ and a 怎么算的 button (a stateless `s:why:` action) for the events behind it
 
 Figures are those of `/rank` and `zsbot report ranking|explain`: the same `Figures` port, the same
 `reports.indicators`; a period is the growth of the year-to-date figure (reports/period_figures.py).
+What every reply shares — the viewer, what they may see, the words for the period and the ledger head —
+is handlers/questions/reply.py's.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from core.org import OrgConfig
 from core.ports import UnitOfWork
-from handlers.questions.figures import PeriodEnds, previous, read_period, this_year, year_ago
+from handlers.questions.figures import PeriodEnds, previous, read_period, year_ago
 from handlers.questions.query import Period, Question
-from reports.period_figures import (CONTRACT, kind_of, measure_of, period_city_value,
-                                    period_unit_values)
+from handlers.questions.reply import (Buttons, Reply, Viewer, has_group, head, indicator_name, period_words,
+                                      public_period, scope_units, why_button)
+from reports.period_figures import CONTRACT, kind_of, measure_of, period_city_value, period_unit_values
 from reports.ranking import IndicatorScore
 from reports.ranking_text import format_pct, format_score, format_value
 from texts import t
-
-Buttons = list[tuple[str, str]]
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who asks: their unit, their name, and whether they read every unit's unpublished figures."""
-
-    unit: str | None
-    name: str | None
-    reads_all: bool
-
-
-@dataclass
-class Reply:
-    text: str
-    buttons: Buttons = field(default_factory=list)
-
-
-def indicator_name(cfg: OrgConfig, code: str) -> str:
-    return t("ask.contract_name") if code == CONTRACT else cfg.indicator(code).name
-
-
-def head(pe: PeriodEnds) -> str:
-    f = pe.end.facts
-    return t("ranking.head_none") if f.head_hash is None else t("ranking.head", seq=f.head_seq, hash=f.head_hash[:16])
-
-
-def period_words(pe: PeriodEnds) -> str:
-    p = pe.period
-    label = p.label or _label(p)
-    return t("ask.period_open", period=label) if pe.open else label
-
-
-def _label(p: Period) -> str:
-    if p.first == p.last:
-        return t("ask.month", year=p.year, month=p.first)
-    return t("ask.months", year=p.year, first=p.first, last=p.last)
-
-
-def why_button(pe: PeriodEnds, unit: str, code: str) -> tuple[str, str]:
-    return (t("ask.why_button"), f"s:why:{pe.period.code()} {unit} {code}")
-
-
-def public_period(q: Question, viewer: Viewer, today: date) -> tuple[Period, bool]:
-    """A unit member sees another unit's (or a group's) figures only for months already closed and published."""
-    period = q.period or this_year(today)
-    own = q.unit is not None and q.unit == viewer.unit and not (q.group or q.city)
-    if viewer.reads_all or own or (period.year, period.last) < (today.year, today.month):
-        return period, False
-    if period.year == today.year and period.first < today.month:
-        return replace(period, last=today.month - 1, label=""), True
-    year, mon = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return Period(year, mon, mon, ""), True
-
-
-def _scope_units(cfg: OrgConfig, q: Question, viewer: Viewer) -> tuple[str | None, list[str]]:
-    """(the peer group, its units) a top / rank / group question is about."""
-    group = q.group
-    if group is None and q.unit is not None:
-        group = cfg.unit(q.unit).peer_group
-    if group is None and viewer.unit is not None and cfg.has_unit(viewer.unit):
-        group = cfg.unit(viewer.unit).peer_group
-    if group is None:
-        return None, []
-    return group, [u.code for u in cfg.group_units(group)]
 
 
 def _ordered(values: dict[str, Fraction | None], units: list[str], *, reverse: bool) -> list[tuple[str, Fraction]]:
@@ -115,7 +51,7 @@ async def answer_indicator(uow: UnitOfWork, q: Question, viewer: Viewer, tz: Zon
         return await explain_answer(uow, f"{pe.period.code()} {q.unit} {code}", viewer, tz, today)
     if q.how in ("top", "bottom", "rank", "list") or (q.unit is None and q.group is not None and not q.city):
         return _ranked(pe, q, viewer, code, values, note)
-    if q.unit is None and (q.city or viewer.unit is None or not _has_group(cfg, viewer.unit)):
+    if q.unit is None and (q.city or viewer.unit is None or not has_group(cfg, viewer.unit)):
         value = period_city_value(pe.end, pe.before, code)
         text = t("ask.city_value", period=period_words(pe), indicator=name, value=format_value(value, measure))
         text += await _compare(uow, q, pe, tz, today, None, code)
@@ -127,10 +63,6 @@ async def answer_indicator(uow: UnitOfWork, q: Question, viewer: Viewer, tz: Zon
              value=format_value(values[unit][code], measure))
     text += await _compare(uow, q, pe, tz, today, unit, code)
     return Reply(note + text + "\n" + head(pe), [why_button(pe, unit, code)])
-
-
-def _has_group(cfg: OrgConfig, unit: str) -> bool:
-    return cfg.has_unit(unit) and cfg.unit(unit).peer_group is not None
 
 
 async def _compare(uow: UnitOfWork, q: Question, pe: PeriodEnds, tz: ZoneInfo, today: date, unit: str | None,
@@ -164,12 +96,12 @@ def _ranked(pe: PeriodEnds, q: Question, viewer: Viewer, code: str, values: dict
     cfg = pe.end.cfg
     name, measure = indicator_name(cfg, code), measure_of(cfg, code)
     groups = [q.group] if q.group else ([None] if q.unit or viewer.unit else [])
-    if not groups or groups == [None] and _scope_units(cfg, q, viewer)[0] is None:
+    if not groups or groups == [None] and scope_units(cfg, q, viewer)[0] is None:
         groups = [g.code for g in cfg.peer_groups]
     lines: list[str] = []
     buttons: Buttons = []
     for ref in groups:
-        group, units = _scope_units(cfg, replace(q, group=ref), viewer)
+        group, units = scope_units(cfg, replace(q, group=ref), viewer)
         if group is None:
             continue
         column = {u: values.get(u, {}).get(code) for u in units}
@@ -202,12 +134,12 @@ async def _against_target(pe: PeriodEnds, q: Question, viewer: Viewer, code: str
     unit = q.unit or (viewer.unit if not q.group else None)
     if code == CONTRACT:
         return Reply(t("ask.no_target", indicator=indicator_name(cfg, code)))
-    if unit is not None and _has_group(cfg, unit):
+    if unit is not None and has_group(cfg, unit):
         found = _score_of(pe, unit, code)
         if found is None:
             return Reply(t("ask.not_weighted", unit=cfg.unit(unit).name, indicator=cfg.indicator(code).name))
         return Reply(note + _target_line(pe, cfg.unit(unit).name, found) + "\n" + head(pe), [why_button(pe, unit, code)])
-    group, units = _scope_units(cfg, q, viewer)
+    group, units = scope_units(cfg, q, viewer)
     if group is None:
         return Reply(t("ask.no_group"))
     ranking = pe.ranking(group).group(group)
@@ -265,7 +197,7 @@ async def answer_score(uow: UnitOfWork, q: Question, viewer: Viewer, tz: ZoneInf
     cfg = pe.end.cfg
     note = t("ask.public_only") if capped else ""
     unit = q.unit or (viewer.unit if q.group is None else None)
-    if unit is None or not _has_group(cfg, unit):
+    if unit is None or not has_group(cfg, unit):
         group = q.group
         if group is None:
             return Reply(t("ask.score_whom"))
@@ -302,4 +234,4 @@ def _single_end(period: Period | None, today: date) -> Period:
     return Period(period.year, period.last, period.last, period.label if period.first == period.last else "")
 
 
-__all__ = ["Reply", "Viewer", "answer_indicator", "answer_score", "kind_of"]
+__all__ = ["answer_indicator", "answer_score", "kind_of"]

@@ -10,7 +10,7 @@ from core.org import OrgConfig
 from core.ports import UnitOfWork
 from core.project_list import ProjectPage, ProjectQuery
 from core.stages import STAGE_ZH, Stage
-from handlers.questions.answer import Reply, Viewer, head, period_words, public_period
+from handlers.questions.reply import Reply, Viewer, head, period_words, public_period
 from handlers.questions.figures import read_period, this_year
 from handlers.questions.query import Question
 from reports.period_figures import period_reports, period_trips

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 from core.org import OrgConfig
 from core.ports import UnitOfWork
-from handlers.questions.answer import Reply, Viewer, answer_indicator, answer_score
+from handlers.questions.answer import answer_indicator, answer_score
+from handlers.questions.reply import Reply, Viewer
 from handlers.questions.answer_lists import answer_late, answer_projects, answer_transfers, answer_trips
 from handlers.questions.lexicon import lexicon_for
 from handlers.questions.parser import parse_question

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from core.figures import FigureExplanation, FigureLine
 from core.ports import UnitOfWork
-from handlers.questions.answer import Reply, Viewer, indicator_name
+from handlers.questions.reply import Reply, Viewer, indicator_name
 from handlers.questions.figures import read_period
 from handlers.questions.query import Period
 from reports.period_figures import ADDITIVE, CONTRACT, period_unit_values

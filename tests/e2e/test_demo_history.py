@@ -3,11 +3,16 @@ ledger that verifies, last month's ranking filled for every peer group, a figure
 adds up to, the same ledger for the same date, nothing written twice, and `--empty` left bare."""
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
 import shutil
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from tests.e2e.cli_runner import Cli, cli  # noqa: F401  (cli is a fixture)
 from tests.helpers import DEMO_ORG
@@ -24,19 +29,46 @@ def seeded(cli: Cli) -> tuple[int, int]:
     return int(match.group(1).replace(",", "")), int(match.group(2).replace(",", ""))
 
 
-def test_demo_history_verifies_ranks_every_group_and_explains_a_figure(cli: Cli, sqlite_template: Path,
-                                                                        tmp_path: Path) -> None:
+Seeded = tuple[tuple[int, int], tuple[int, str]]
+
+
+@pytest.fixture
+def twin(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Seeded]:
+    """The same date seeded on a fresh SQLite file: ((projects, events), (event count, head hash)).
+
+    Seeding a year takes the better part of a minute, so the twin is seeded once per test run and shared by
+    both engines' test, across xdist workers too (the workers' common temporary directory, under a file
+    lock). Each engine's own seed is still made fresh by its test and compared with it. Asked for after that
+    seed, so two workers seed their own databases at once rather than one waiting on the lock.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # pytest-N/, shared by this run's workers
+
+    def read() -> Seeded:
+        done = root / "demo_twin.json"
+        with (root / "demo_twin.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not done.exists():
+                work = root / "demo_twin"
+                work.mkdir(exist_ok=True)
+                shutil.copy(sqlite_template, work / "twin.db")
+                other = Cli(f"sqlite:///{work / 'twin.db'}", work)
+                done.write_text(json.dumps([seeded(other), other.verified()]), encoding="utf-8")
+        (projects, events), (count, head) = json.loads(done.read_text(encoding="utf-8"))
+        return (projects, events), (count, head)
+
+    return read
+
+
+def test_demo_history_verifies_ranks_every_group_and_explains_a_figure(cli: Cli, twin: Callable[[], Seeded]) -> None:
     projects, events = seeded(cli)
     assert 250 <= projects <= 400 and events > 5 * projects
     count, head = cli.verified()
     assert count == 1 + MEMBERS + events
 
-    # The same date on another fresh database (SQLite) gives the very same ledger.
-    other = tmp_path / "other.db"
-    shutil.copy(sqlite_template, other)
-    twin = Cli(f"sqlite:///{other}", cli.cwd)
-    assert seeded(twin) == (projects, events)
-    assert twin.verified() == (count, head)
+    # The same date on another fresh database (SQLite, seeded once per run by `twin`) gives the very same ledger.
+    assert twin() == ((projects, events), (count, head))
 
     ranking = json.loads(cli("report", "ranking", "--month", "2026-11", "--format", "json").ok().out)
     assert ranking["ledger_head"] == head
