@@ -43,12 +43,14 @@ class WeCom(WeComSender):
     def __init__(self, client: WeComClient, crypto: WeComCrypto, handle: Handle, *, robot_key: RobotKey,
                  enqueue_reply: Callable[[str, Delivery], Awaitable[None]] | None = None,
                  cards: CardsMode = "auto", now: Callable[[], float] = time.time, files: FilePolicy | None = None,
-                 wants_file: WantsFile | None = None) -> None:
+                 wants_file: WantsFile | None = None,
+                 replied: Callable[[Inbound], Awaitable[None]] | None = None) -> None:
         super().__init__(client, robot_key=robot_key, cards=cards)
         self.files = files or FilePolicy()
         self.wants_file = wants_file  # the core's "would this file be kept?" (Conversations.wants_file)
         self.crypto = crypto
         self.handle = handle
+        self.replied = replied  # the core's "these replies went out" (Conversations.replied)
         self.enqueue_reply = enqueue_reply
         self.now = now
         self.received = 0
@@ -137,6 +139,8 @@ class WeCom(WeComSender):
                     inbound = await self._with_media(inbound, media)
                 replies = await self.handle(inbound)
                 await self._reply(inbound, replies)
+                if replies and self.replied is not None:
+                    await self.replied(inbound)
         except Unavailable as exc:
             # Not kept: the callback answers 503 if it is still waiting, and WeCom calls again.
             log.warning("WeCom message %s not kept (%s)", inbound.update_id, exc)

@@ -1,0 +1,98 @@
+"""Replies that survive a crash: an update's replies are stored with its record, in the transaction of
+its effects, and forgotten once the channel sent them (`Conversations.replied`).
+
+Whoever stored them owns them for a lease (`ZSBOT_REPLY_LEASE_SECONDS`): the channel is sending them.
+After it, they are orphans — the process died between the commit and the reply — and go to the outbox
+once (the record is cleared in the same transaction, whoever clears it first takes them): when the
+update is delivered again, and at every process's periodic pick-up for its own channel (which runs
+at start). Replies stored longer ago than the window (`ZSBOT_REPLY_WINDOW_MINUTES`) are dropped and
+counted in the log: an answer hours late confuses more than it helps.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from core.messages import Delivery, Inbound, Outbound
+from core.ports import UnitOfWork, UnsentReplies
+
+log = logging.getLogger("zsbot.replies")
+KIND = "reply"  # the outbox kind of a reply (never stale; resent after an outbox crash: reminders/outbox.py)
+LEASE = timedelta(seconds=30)
+WINDOW = timedelta(hours=1)
+
+
+async def keep(uow: UnitOfWork, inbound: Inbound, out: Sequence[Outbound]) -> None:
+    """Store what the channel is about to send, with the update's record (nothing without an update id)."""
+    if inbound.update_id is not None and out:
+        await uow.updates.keep_replies(inbound.channel, inbound.update_id, inbound.chat_id, out)
+
+
+async def mark_sent(uow_factory: Callable[..., UnitOfWork], inbound: Inbound, *,
+                    transient: Callable[[BaseException], bool], retries: int, delay: float) -> None:
+    """Forget the replies the channel sent. A failure is logged, not raised: they would go once more
+    after the lease, which is the lesser harm than a reply never sent."""
+    if inbound.update_id is None:
+        return
+    for attempt in range(1, retries + 1):
+        try:
+            async with uow_factory() as uow:
+                await uow.updates.replied(inbound.channel, inbound.update_id)
+                await uow.commit()
+            return
+        except Exception as exc:
+            if not transient(exc) or attempt >= retries:
+                log.warning("%s update %s: replies sent but not marked (%s: %s); they may be sent again",
+                            inbound.channel, inbound.update_id, type(exc).__name__, str(exc)[:200])
+                return
+            await asyncio.sleep(delay)
+            delay *= 3
+
+
+async def replay(uow: UnitOfWork, channel: str, update_id: str, *, lease: timedelta = LEASE,
+                 window: timedelta = WINDOW) -> int:
+    """A redelivered update: replies stored and not sent within the lease go to the outbox, once.
+    Returns how many updates' replies were queued (0 or 1); the caller commits."""
+    now = uow.clock.now()
+    found = await uow.updates.unsent(channel, stored_before=now - lease, update_id=update_id, limit=1)
+    queued, _ = await _requeue(uow, found, since=now - window)
+    return queued
+
+
+async def resend_unsent(uow_factory: Callable[..., UnitOfWork], channel: str, *, lease: timedelta = LEASE,
+                        window: timedelta = WINDOW) -> tuple[int, int]:
+    """The pick-up: every update of this channel whose replies outlived the lease unsent. Queued to the
+    outbox within the window, dropped before it; returns (queued, dropped)."""
+    total = (0, 0)
+    while True:
+        async with uow_factory() as uow:
+            now = uow.clock.now()
+            found = await uow.updates.unsent(channel, stored_before=now - lease)
+            queued, dropped = await _requeue(uow, found, since=now - window)
+            await uow.commit()
+        total = (total[0] + queued, total[1] + dropped)
+        if len(found) < 100:
+            break
+    if total[0]:
+        log.warning("%s: replies of %d update(s) committed but not sent (a crash?) queued to the outbox",
+                    channel, total[0])
+    if total[1]:
+        log.warning("%s: replies of %d update(s) older than %s dropped unsent", channel, total[1], window)
+    return total
+
+
+async def _requeue(uow: UnitOfWork, found: list[UnsentReplies], *, since: datetime) -> tuple[int, int]:
+    queued = dropped = 0
+    for r in found:
+        if not await uow.updates.take(r.channel, r.update_id):
+            continue  # another process's pick-up, or the redelivery, took them first
+        if r.stored_at < since:
+            dropped += 1
+            continue
+        for i, action in enumerate(r.actions):
+            await uow.outbox.enqueue(f"unsent:{r.channel}:{r.update_id}:{i}", KIND,
+                                     Delivery(channel=r.channel, chat_id=r.chat_id, action=action))
+        queued += 1
+    return queued, dropped
