@@ -115,8 +115,8 @@ class UpdateLog(Protocol):
     async def keep_replies(self, channel: str, update_id: str, chat_id: str, actions: Sequence[Outbound]) -> None:
         """Store the replies with the update's record, in its transaction, until `replied`."""
 
-    async def replied(self, channel: str, update_id: str) -> bool:
-        """The channel sent them: forget them. False when they were not there (taken over, or none)."""
+    async def replied(self, channel: str, update_ids: Sequence[str]) -> int:
+        """The channel sent these updates' replies: forget them. How many were still there."""
 
     async def unsent(self, channel: str, *, stored_before: datetime, update_id: str | None = None,
                      limit: int = 100) -> list[UnsentReplies]:

@@ -50,10 +50,10 @@ class Conversations:
                  files: FilePolicy | None = None, reply_lease: timedelta = stored_replies.LEASE,
                  reply_window: timedelta = stored_replies.WINDOW) -> None:
         self.uow_factory = uow_factory
-        # How long the channel that stored an update's replies has to send them, and how late they may
-        # still go out after a crash (handlers/stored_replies.py).
-        self.reply_lease = reply_lease
-        self.reply_window = reply_window
+        # The stored replies' lease and window, and their marks once sent (handlers/stored_replies.py).
+        self.reply_lease, self.reply_window = reply_lease, reply_window
+        self.sent_marks = stored_replies.SentMarks(uow_factory, transient=transient, retries=max(1, retries),
+                                                   delay=retry_delay)
         self.files = files or FilePolicy()  # the attachments' size limit and allowed types (bot/config.py)
         # Which store failures pass by themselves (storage/transient.py, bound in bot/composition.py).
         self.transient = transient
@@ -101,8 +101,7 @@ class Conversations:
         async with self.uow_factory() as uow:
             if inbound.update_id is not None and await uow.updates.seen(inbound.channel, inbound.update_id):
                 # Seen: no second effect; its replies go out now only if they were never sent (a crash).
-                if await stored_replies.replay(uow, inbound.channel, inbound.update_id, lease=self.reply_lease,
-                                               window=self.reply_window):
+                if await stored_replies.replay(uow, inbound, lease=self.reply_lease, window=self.reply_window):
                     await uow.commit()
                 return []
             inbound, refused = check_content(inbound)
@@ -115,8 +114,7 @@ class Conversations:
 
     async def replied(self, inbound: Inbound) -> None:
         """The channel sent (or tried to send) the replies `handle` returned: they are not sent again."""
-        await stored_replies.mark_sent(self.uow_factory, inbound, transient=self.transient, retries=self.retries,
-                                       delay=self.retry_delay)
+        await self.sent_marks.mark(inbound)
 
     @staticmethod
     def _refused(inbound: Inbound, key: str) -> list[Reply]:

@@ -30,33 +30,67 @@ async def keep(uow: UnitOfWork, inbound: Inbound, out: Sequence[Outbound]) -> No
         await uow.updates.keep_replies(inbound.channel, inbound.update_id, inbound.chat_id, out)
 
 
-async def mark_sent(uow_factory: Callable[..., UnitOfWork], inbound: Inbound, *,
-                    transient: Callable[[BaseException], bool], retries: int, delay: float) -> None:
-    """Forget the replies the channel sent. A failure is logged, not raised: they would go once more
-    after the lease, which is the lesser harm than a reply never sent."""
-    if inbound.update_id is None:
-        return
-    for attempt in range(1, retries + 1):
-        try:
-            async with uow_factory() as uow:
-                await uow.updates.replied(inbound.channel, inbound.update_id)
-                await uow.commit()
+class SentMarks:
+    """Forgets the replies the channel sent, several updates per transaction: while one batch is being
+    written the next gathers, so under load the mark costs a fraction of a transaction per update, and
+    alone one. Each caller waits for its own batch. A failure is logged, not raised: those replies would
+    go once more after the lease, the lesser harm than a reply never sent."""
+
+    def __init__(self, uow_factory: Callable[..., UnitOfWork], *, transient: Callable[[BaseException], bool],
+                 retries: int, delay: float) -> None:
+        self.uow_factory = uow_factory
+        self.transient = transient
+        self.retries = retries
+        self.delay = delay
+        self._pending: list[tuple[str, str, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def mark(self, inbound: Inbound) -> None:
+        if inbound.update_id is None:
             return
-        except Exception as exc:
-            if not transient(exc) or attempt >= retries:
-                log.warning("%s update %s: replies sent but not marked (%s: %s); they may be sent again",
-                            inbound.channel, inbound.update_id, type(exc).__name__, str(exc)[:200])
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((inbound.channel, inbound.update_id, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_all(), name="replies-sent")
+        await asyncio.shield(done)
+
+    async def _write_all(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            by_channel: dict[str, list[str]] = {}
+            for channel, update_id, _ in batch:
+                by_channel.setdefault(channel, []).append(update_id)
+            try:
+                await self._write(by_channel)
+            finally:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    async def _write(self, by_channel: dict[str, list[str]]) -> None:
+        delay = self.delay
+        for attempt in range(1, self.retries + 1):
+            try:
+                async with self.uow_factory() as uow:
+                    for channel, update_ids in by_channel.items():
+                        await uow.updates.replied(channel, update_ids)
+                    await uow.commit()
                 return
-            await asyncio.sleep(delay)
-            delay *= 3
+            except Exception as exc:
+                if not self.transient(exc) or attempt >= self.retries:
+                    log.warning("replies of %d update(s) sent but not marked (%s: %s); they may be sent again",
+                                sum(map(len, by_channel.values())), type(exc).__name__, str(exc)[:200])
+                    return
+                await asyncio.sleep(delay)
+                delay *= 3
 
 
-async def replay(uow: UnitOfWork, channel: str, update_id: str, *, lease: timedelta = LEASE,
-                 window: timedelta = WINDOW) -> int:
+async def replay(uow: UnitOfWork, inbound: Inbound, *, lease: timedelta = LEASE, window: timedelta = WINDOW) -> int:
     """A redelivered update: replies stored and not sent within the lease go to the outbox, once.
     Returns how many updates' replies were queued (0 or 1); the caller commits."""
     now = uow.clock.now()
-    found = await uow.updates.unsent(channel, stored_before=now - lease, update_id=update_id, limit=1)
+    found = await uow.updates.unsent(inbound.channel, stored_before=now - lease, update_id=inbound.update_id,
+                                     limit=1)
     queued, _ = await _requeue(uow, found, since=now - window)
     return queued
 

@@ -48,11 +48,11 @@ class SqlUpdateLog:
         await self.c.execute(update(_T).where(_row(channel, update_id)).values(replies=stored, replies_at=self._now()),
                              lock_free=True)
 
-    async def replied(self, channel: str, update_id: str) -> bool:
+    async def replied(self, channel: str, update_ids: Sequence[str]) -> int:
         done: CursorResult[Any] = await self.c.execute(
-            update(_T).where(_row(channel, update_id), _T.c.replies.is_not(None)).values(replies=None, replies_at=None),
-            lock_free=True)
-        return done.rowcount == 1
+            update(_T).where(_T.c.channel == channel, _T.c.update_id.in_(list(update_ids)), _T.c.replies.is_not(None))
+            .values(replies=None, replies_at=None), lock_free=True)
+        return done.rowcount or 0
 
     async def unsent(self, channel: str, *, stored_before: datetime, update_id: str | None = None,
                      limit: int = 100) -> list[UnsentReplies]:
@@ -72,7 +72,7 @@ class SqlUpdateLog:
 
     async def take(self, channel: str, update_id: str) -> bool:
         # The WHERE decides who took them: a concurrent taker waits for this commit and finds NULL.
-        return await self.replied(channel, update_id)
+        return await self.replied(channel, [update_id]) == 1
 
     async def forget_before(self, before: datetime) -> int:
         # A DELETE's result is a CursorResult, which has the rowcount; Session.execute types it as a Result.

@@ -3,6 +3,7 @@ record, forgotten once the channel sent them, and otherwise go through the outbo
 is delivered again after the lease, or at the pick-up — unless they are older than the window."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from pydantic import TypeAdapter
@@ -86,3 +87,17 @@ async def test_the_pickup_sends_what_a_crash_left_within_the_window_and_drops_ol
     assert [(chat, text) for _, chat, text in await queued(db)] == [("504", text) for text in texts(replies)]
     assert await resend_unsent(db.uow, "telegram", lease=LEASE) == (0, 0)
     assert await resend_unsent(db.uow, "wecom", lease=LEASE) == (1, 0)  # each process picks up its own channel
+
+
+async def test_marks_sent_together_are_written_together_and_each_waits_for_its_own(
+        db: Database, clock: FixedClock) -> None:
+    await setup_org(db)
+    conv = conversations(db, reply_lease=LEASE)
+    people = [Person(db, conv, sender_id=str(600 + i), channel="telegram") for i in range(8)]
+    inbounds = [p.inbound(text="你好") for p in people]
+    for inbound in inbounds:
+        assert await conv.handle(inbound)
+    await asyncio.gather(*(conv.replied(inbound) for inbound in inbounds))  # every one marked when it returns
+    clock.advance(seconds=31)
+    assert await resend_unsent(db.uow, "telegram", lease=LEASE) == (0, 0)
+    assert await queued(db) == []
