@@ -99,6 +99,10 @@ async def resend_unsent(uow_factory: Callable[..., UnitOfWork], channel: str, *,
                         window: timedelta = WINDOW) -> tuple[int, int]:
     """The pick-up: every update of this channel whose replies outlived the lease unsent. Queued to the
     outbox within the window, dropped before it; returns (queued, dropped)."""
+    async with uow_factory(readonly=True) as uow:
+        # Most runs find nothing: a read, not a writer's lock (SQLite's BEGIN IMMEDIATE) every few seconds.
+        if not await uow.updates.unsent(channel, stored_before=uow.clock.now() - lease, limit=1):
+            return 0, 0
     total = (0, 0)
     while True:
         async with uow_factory() as uow:
