@@ -72,6 +72,6 @@ def _chat(who: str) -> None:
             click.echo(f"以“{name}”的身份对话。输入消息后回车；按钮用数字选择；Ctrl-D 退出。")
         await chat_loop(conversations.handle, sender_id=sender_id, sender_name=name,
                         lines=input_lines(f"{name}> "), renderer=renderer, now=db.clock.now, echo=piped,
-                        files=conf.file_policy())
+                        files=conf.file_policy(), replied=conversations.replied)
 
     run(go)

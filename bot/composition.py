@@ -89,7 +89,8 @@ def build_conversations(settings: Settings, db: Database, *, bot_username: str |
     # Its units of work are retried on a lost connection, so they skip the pool's pre-ping.
     return Conversations(db.retried_uow, tz=settings.tz, workdays=workdays, timeout=timedelta(minutes=settings.conversation_timeout_minutes),
                          bot_username=bot_username, transient=is_transient,
-                         files=settings.file_policy())
+                         files=settings.file_policy(), reply_lease=timedelta(seconds=settings.reply_lease_seconds),
+                         reply_window=timedelta(minutes=settings.reply_window_minutes))
 
 
 async def console_identity(db: Database, ref: str) -> tuple[str, str]:
@@ -142,7 +143,7 @@ async def _start_telegram(rt: "Runtime") -> ChannelSender:
     conversations = build_conversations(s, rt.db, bot_username=backend.username)
 
     channel = Telegram(backend, conversations.handle, enqueue_reply=_enqueue_reply(rt), files=s.file_policy(),
-                       wants_file=conversations.wants_file)
+                       wants_file=conversations.wants_file, replied=conversations.replied)
     holder["channel"] = channel
     rt.channel = channel
     await backend.set_commands(menu())
@@ -204,7 +205,7 @@ async def _start_wecom(rt: "Runtime") -> ChannelSender:
     conversations = build_conversations(s, rt.db)
     channel = WeCom(client, crypto, conversations.handle, robot_key=org_robot_keys(rt.db.uow),
                     enqueue_reply=_enqueue_reply(rt), cards=s.wecom_cards, files=s.file_policy(),
-                    wants_file=conversations.wants_file)
+                    wants_file=conversations.wants_file, replied=conversations.replied)
     rt.channel = channel
     rt.cleanups.append(channel.close)
     host, _, port = s.wecom_listen.rpartition(":")

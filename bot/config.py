@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     locale: str = "zh_CN"
     org_file: Path | None = None
     conversation_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # Replies committed but not sent (a crash between the two): after the lease they go through the
+    # outbox, if stored within the window (handlers/stored_replies.py).
+    reply_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
+    reply_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
     # The ranking chart's font file; unset: the bundled Noto Sans SC (pylopdf-fonts-zh-cn).
     chart_font: Path | None = None
 

@@ -80,6 +80,9 @@ async def start(settings: Settings, *, db: Database | None = None) -> Runtime:
                                             name="outbox-leadership"))
         rt.cleanups.append(lock.release)
     rt.tasks.append(asyncio.create_task(_every(60, rt.stop, _expire_idle(rt)), name="expire-idle"))
+    # Every process, for its own channel, from its start: replies a crash left committed and unsent.
+    pickup = min(max(settings.reply_lease_seconds / 2, 1.0), 60.0)
+    rt.tasks.append(asyncio.create_task(_every(pickup, rt.stop, _unsent_replies(rt)), name="unsent-replies"))
     return rt
 
 
@@ -110,6 +113,22 @@ def _expire_idle(rt: Runtime) -> Callable[[], Awaitable[None]]:
 
     async def job() -> None:
         if await conversations.expire_idle() and rt.sender is not None:
+            rt.sender.notify()
+
+    return job
+
+
+def _unsent_replies(rt: Runtime) -> Callable[[], Awaitable[None]]:
+    from datetime import timedelta
+
+    from handlers.stored_replies import resend_unsent
+
+    s = rt.settings
+
+    async def job() -> None:
+        queued, _ = await resend_unsent(rt.db.uow, s.channel, lease=timedelta(seconds=s.reply_lease_seconds),
+                                        window=timedelta(minutes=s.reply_window_minutes))
+        if queued and rt.sender is not None:
             rt.sender.notify()
 
     return job

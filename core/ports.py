@@ -97,9 +97,33 @@ class ConversationRepository(Protocol):
         """Open flows whose expiry has passed (they are parked, not dropped)."""
 
 
+@dataclass(frozen=True)
+class UnsentReplies:
+    """An update's replies kept with its record and not (yet) marked sent by the channel."""
+
+    channel: str
+    update_id: str
+    chat_id: str
+    actions: list[Outbound]
+    stored_at: datetime
+
+
 class UpdateLog(Protocol):
     async def seen(self, channel: str, update_id: str) -> bool:
         """Record a delivery; True when it was already recorded (a duplicate)."""
+
+    async def keep_replies(self, channel: str, update_id: str, chat_id: str, actions: Sequence[Outbound]) -> None:
+        """Store the replies with the update's record, in its transaction, until `replied`."""
+
+    async def replied(self, channel: str, update_ids: Sequence[str]) -> int:
+        """The channel sent these updates' replies: forget them. How many were still there."""
+
+    async def unsent(self, channel: str, *, stored_before: datetime, update_id: str | None = None,
+                     limit: int = 100) -> list[UnsentReplies]:
+        """Replies stored before `stored_before` and still not sent (oldest first); one update's with `update_id`."""
+
+    async def take(self, channel: str, update_id: str) -> bool:
+        """Claim stored replies (they are forgotten here); False when someone else took them first."""
 
 
 class Outbox(Protocol):

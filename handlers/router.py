@@ -19,7 +19,7 @@ from core.org import Calendar
 from core.ports import ConversationState, UnitOfWork
 from core.workdays import Workdays
 from texts import t
-from handlers import forms
+from handlers import forms, stored_replies
 from handlers.inbound_check import check_content, check_ids
 from handlers.context import CONVERSATION_PREFIX, MENU, Ctx, conversation_key, pause
 from handlers.parsing import normalize_input
@@ -49,8 +49,13 @@ class Conversations:
                  timeout: timedelta = timedelta(minutes=30), bot_username: str | None = None,
                  transient: Callable[[BaseException], bool] = lambda exc: False,
                  retries: int = RETRIES, retry_delay: float = RETRY_DELAY,
-                 files: FilePolicy | None = None) -> None:
+                 files: FilePolicy | None = None, reply_lease: timedelta = stored_replies.LEASE,
+                 reply_window: timedelta = stored_replies.WINDOW) -> None:
         self.uow_factory = uow_factory
+        # The stored replies' lease and window, and their marks once sent (handlers/stored_replies.py).
+        self.reply_lease, self.reply_window = reply_lease, reply_window
+        self.sent_marks = stored_replies.SentMarks(uow_factory, transient=transient, retries=max(1, retries),
+                                                   delay=retry_delay)
         self.files = files or FilePolicy()  # the attachments' size limit and allowed types (bot/config.py)
         # Which store failures pass by themselves (storage/transient.py, bound in bot/composition.py).
         self.transient = transient
@@ -97,12 +102,21 @@ class Conversations:
     async def _attempt(self, inbound: Inbound) -> list[Reply]:
         async with self.uow_factory() as uow:
             if inbound.update_id is not None and await uow.updates.seen(inbound.channel, inbound.update_id):
+                # Seen: no second effect; its replies go out now only if they were never sent (a crash).
+                if await stored_replies.replay(uow, inbound, lease=self.reply_lease, window=self.reply_window):
+                    await uow.commit()
                 return []
             inbound, refused = check_content(inbound)
             # A refused message has no effect but its update record: a redelivery stays silent.
             out = self._refused(inbound, refused) if refused else await self._handle(uow, inbound)
+            # The replies commit with the effects; the channel says when they were sent (`replied`).
+            await stored_replies.keep(uow, inbound, out)
             await uow.commit()
             return out
+
+    async def replied(self, inbound: Inbound) -> None:
+        """The channel sent (or tried to send) the replies `handle` returned: they are not sent again."""
+        await self.sent_marks.mark(inbound)
 
     @staticmethod
     def _refused(inbound: Inbound, key: str) -> list[Reply]:

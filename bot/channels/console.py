@@ -83,7 +83,8 @@ def file_attachment(line: str, policy: FilePolicy) -> tuple[Attachment, str | No
 
 async def chat_loop(handle: Handler, *, sender_id: str, sender_name: str, lines: Iterable[str],
                     renderer: ConsoleRenderer, now: Callable[[], datetime], echo: bool,
-                    after_each: Callable[[], Awaitable[None]] | None = None, files: FilePolicy | None = None) -> None:
+                    after_each: Callable[[], Awaitable[None]] | None = None, files: FilePolicy | None = None,
+                    replied: Callable[[Inbound], Awaitable[None]] | None = None) -> None:
     """Feed each line to the core as `sender_id`; press a button when the line names one; `/file PATH` sends
     the file at PATH (a photo or document, as a phone would)."""
     counter = int(now().timestamp() * 1000)
@@ -101,7 +102,10 @@ async def chat_loop(handle: Handler, *, sender_id: str, sender_name: str, lines:
                           text=caption if sent is not None else None if payload else text, payload=payload,
                           message_id=str(counter), at=now().astimezone(timezone.utc),
                           update_id=f"{sender_id}:{counter}", attachment=attachment)
-        renderer.render(await handle(inbound))
+        replies = await handle(inbound)
+        renderer.render(replies)
+        if replies and replied is not None:
+            await replied(inbound)  # printed: not sent again by a later pick-up (handlers/stored_replies.py)
         if after_each is not None:
             await after_each()
 

@@ -1,15 +1,28 @@
-"""`uow.updates`: which channel deliveries were handled, so a repeat within 24 hours has no effect."""
+"""`uow.updates`: which channel deliveries were handled, so a repeat within 24 hours has no effect;
+and each one's replies until the channel sent them (handlers/stored_replies.py)."""
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete
+from pydantic import TypeAdapter
+from sqlalchemy import CursorResult, and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.messages import Outbound
+from core.ports import UnsentReplies
 from storage import upsert
 from storage.session_connection import SessionConnection
 from storage.tables.operational import ProcessedUpdateRow
+
+_ACTIONS: TypeAdapter[list[Outbound]] = TypeAdapter(list[Outbound])
+_T = ProcessedUpdateRow.__table__
+
+
+def _row(channel: str, update_id: str) -> Any:
+    return and_(_T.c.channel == channel, _T.c.update_id == update_id)
 
 
 class SqlUpdateLog:
@@ -28,9 +41,41 @@ class SqlUpdateLog:
                                                        lock_free=True)
         return done.rowcount == 0
 
+    async def keep_replies(self, channel: str, update_id: str, chat_id: str, actions: Sequence[Outbound]) -> None:
+        # One statement by primary key, in the update's own transaction (the row `seen` wrote or refreshed).
+        stored = json.dumps({"chat": chat_id, "actions": _ACTIONS.dump_python(list(actions), mode="json")},
+                            ensure_ascii=False)
+        await self.c.execute(update(_T).where(_row(channel, update_id)).values(replies=stored, replies_at=self._now()),
+                             lock_free=True)
+
+    async def replied(self, channel: str, update_ids: Sequence[str]) -> int:
+        done: CursorResult[Any] = await self.c.execute(
+            update(_T).where(_T.c.channel == channel, _T.c.update_id.in_(list(update_ids)), _T.c.replies.is_not(None))
+            .values(replies=None, replies_at=None), lock_free=True)
+        return done.rowcount or 0
+
+    async def unsent(self, channel: str, *, stored_before: datetime, update_id: str | None = None,
+                     limit: int = 100) -> list[UnsentReplies]:
+        query = (select(_T.c.update_id, _T.c.replies, _T.c.replies_at)
+                 .where(_T.c.channel == channel, _T.c.replies.is_not(None), _T.c.replies_at < stored_before)
+                 .order_by(_T.c.replies_at).limit(limit))
+        if update_id is not None:
+            query = query.where(_T.c.update_id == update_id)
+        rows = (await self.c.execute(query, lock_free=True)).all()
+        found = []
+        for uid, stored, at in rows:
+            data = json.loads(stored)
+            found.append(UnsentReplies(channel=channel, update_id=uid, chat_id=data["chat"],
+                                       actions=_ACTIONS.validate_python(data["actions"]),
+                                       stored_at=at))
+        return found
+
+    async def take(self, channel: str, update_id: str) -> bool:
+        # The WHERE decides who took them: a concurrent taker waits for this commit and finds NULL.
+        return await self.replied(channel, [update_id]) == 1
+
     async def forget_before(self, before: datetime) -> int:
         # A DELETE's result is a CursorResult, which has the rowcount; Session.execute types it as a Result.
         done = cast(CursorResult[Any],
                     await self.s.execute(delete(ProcessedUpdateRow).where(ProcessedUpdateRow.at < before)))
         return done.rowcount or 0
-

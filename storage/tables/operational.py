@@ -25,10 +25,17 @@ class ConversationRow(Base):
 
 
 class ProcessedUpdateRow(Base):
+    """A handled delivery, and its replies until the channel sent them (a crash between the commit and
+    the reply leaves them here: handlers/stored_replies.py sends them later, once)."""
+
     __tablename__ = "processed_updates"
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # {"chat": ..., "actions": [Outbound...]} while unsent; NULL once sent (or when there was nothing to say).
+    replies: Mapped[str | None] = mapped_column(Text)
+    # When the replies were stored: the sender that stored them owns them for the lease (bot/config.py).
+    replies_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OutboxRow(Base):

@@ -16,6 +16,7 @@ Point a client at ``fake.base_url`` exactly as production points at
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -306,6 +307,7 @@ class FakeWeCom:
         self._tokens: dict[str, float] = {}  # token -> expiry on self.clock
         self._robot_windows: dict[str, deque[float]] = {}
         self._failures: list[_ScriptedFailure] = []
+        self._holds: list[tuple[str, float]] = []
         self._oauth_codes: dict[str, str] = {}  # one-time OAuth code -> userid
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -363,6 +365,20 @@ class FakeWeCom:
         self._failures.append(
             _ScriptedFailure(path_suffix, errcode, times, errmsg or f"scripted error {errcode}")
         )
+
+    def hold_next(self, path_suffix: str, seconds: float) -> None:
+        """The next call to ``path_suffix`` waits ``seconds``, then answers "system busy" (-1) without
+        taking effect: a bot killed meanwhile never got its message through."""
+        self._holds.append((path_suffix, seconds))
+
+    async def _held(self, path: str) -> web.Response | None:
+        for i, (suffix, seconds) in enumerate(self._holds):
+            if path.endswith(suffix):
+                del self._holds[i]
+                self.api_calls.append(path)
+                await asyncio.sleep(seconds)
+                return self._answer(-1, "system busy")
+        return None
 
     def add_robot(self, key: str | None = None) -> str:
         """Register a group robot; returns its webhook key."""
@@ -585,6 +601,8 @@ class FakeWeCom:
         return self._answer(0, "ok", userid=userid, user_ticket="fake-ticket")
 
     async def _h_message_send(self, request: web.Request) -> web.Response:
+        if (held := await self._held(request.path)) is not None:
+            return held
         if (scripted := self._scripted(request.path)) is not None:
             return scripted
         if (refused := self._check_token(request)) is not None:

@@ -7,7 +7,8 @@ import pytest
 
 from bot.channels.wecom.contract import WeComApiError, WeComMaybeSent, WeComNetworkError, WeComRateLimited
 from bot.channels.wecom.crypto import WeComCrypto
-from bot.channels.wecom.endpoint import WeCom, _mapped
+from bot.channels.wecom.endpoint import WeCom
+from bot.channels.wecom.sender import _mapped
 from bot.channels.wecom.inbound import inbound_from_message, menu_text
 from bot.channels.wecom.render import app_text, robot_text, split_bytes
 from core.delivery import Ambiguous, Permanent, RetryAfter, Transient, split_action

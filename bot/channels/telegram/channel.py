@@ -30,13 +30,16 @@ class Telegram:
 
     def __init__(self, backend: Backend, handle: Handle, *,
                  enqueue_reply: Callable[[str, Delivery], Awaitable[None]] | None = None,
-                 files: FilePolicy | None = None, wants_file: WantsFile | None = None
-                 ) -> None:
+                 files: FilePolicy | None = None, wants_file: WantsFile | None = None,
+                 replied: Callable[[Inbound], Awaitable[None]] | None = None) -> None:
         self.backend = backend
         self.handle = handle
         self.enqueue_reply = enqueue_reply
         self.files = files or FilePolicy()
         self.wants_file = wants_file  # the core's "would this file be kept?" (Conversations.wants_file)
+        # The core's "these replies went out" (Conversations.replied): otherwise they are sent again
+        # after the lease, as after a crash between the commit and the reply.
+        self.replied = replied
         self.received = 0
 
     # -- the outbox's ChannelSender ---------------------------------------------------------------
@@ -70,6 +73,8 @@ class Telegram:
                     await self.enqueue_reply(key, Delivery(channel=CHANNEL, chat_id=chat, action=action))
             except SendError as exc:
                 log.warning("reply to chat %s not sent: %s", chat, exc)
+        if replies and self.replied is not None:
+            await self.replied(inbound)
 
     async def _with_file(self, inbound: Inbound, ref: FileRef) -> Inbound:
         """Download the file before the core runs (never inside its unit of work, which holds the ledger

@@ -49,6 +49,12 @@ class Faults(FakeState):
         one person's slow reply, while calls for other chats go through at once."""
         self._chat_delays.setdefault(str(chat_id), deque()).extend([seconds] * times)
 
+    def drop_in_flight(self) -> int:
+        """The calls now waiting out an injected delay end without effect (answered 502): a request
+        whose client went away before it got through, as when the bot is killed mid-call. How many."""
+        self._dropped |= self._waiting
+        return len(self._waiting)
+
     def reject_token(self) -> None:
         """All subsequent calls answer 401 Unauthorized (revoked token)."""
         self._token_rejected = True
@@ -69,7 +75,15 @@ class Faults(FakeState):
         if chat_delays:
             delay += chat_delays.popleft()
         if delay:
-            await self._sleep(delay)
+            call = object()
+            self._waiting.add(call)
+            try:
+                await self._sleep(delay)
+            finally:
+                self._waiting.discard(call)
+            if call in self._dropped:
+                self._dropped.discard(call)
+                raise ApiError(502, "Bad Gateway")
 
     def _fault_for(self, method: str) -> tuple[bytes, int] | None:
         """Raise the next injected error for ``method``; a raw body is returned, to be sent as it is."""

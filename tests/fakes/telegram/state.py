@@ -83,6 +83,8 @@ class FakeState:
         self._faults: dict[str, deque[Any]] = {}
         self._delays: dict[str, deque[float]] = {}
         self._chat_delays: dict[str, deque[float]] = {}
+        self._waiting: set[object] = set()  # calls waiting out an injected delay
+        self._dropped: set[object] = set()  # ...of which these end without effect (drop_in_flight)
         self._blocked: set[int] = set()
         self._migrated: dict[int, int] = {}
         self._token_rejected = False

@@ -1,0 +1,136 @@
+"""Replies that survive a crash: an update's replies are stored with its record, in the transaction of
+its effects, and forgotten once the channel sent them (`Conversations.replied`).
+
+Whoever stored them owns them for a lease (`ZSBOT_REPLY_LEASE_SECONDS`): the channel is sending them.
+After it, they are orphans — the process died between the commit and the reply — and go to the outbox
+once (the record is cleared in the same transaction, whoever clears it first takes them): when the
+update is delivered again, and at every process's periodic pick-up for its own channel (which runs
+at start). Replies stored longer ago than the window (`ZSBOT_REPLY_WINDOW_MINUTES`) are dropped and
+counted in the log: an answer hours late confuses more than it helps.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from core.messages import Delivery, Inbound, Outbound
+from core.ports import UnitOfWork, UnsentReplies
+
+log = logging.getLogger("zsbot.replies")
+KIND = "reply"  # the outbox kind of a reply (never stale; resent after an outbox crash: reminders/outbox.py)
+LEASE = timedelta(seconds=30)
+WINDOW = timedelta(hours=1)
+
+
+async def keep(uow: UnitOfWork, inbound: Inbound, out: Sequence[Outbound]) -> None:
+    """Store what the channel is about to send, with the update's record (nothing without an update id)."""
+    if inbound.update_id is not None and out:
+        await uow.updates.keep_replies(inbound.channel, inbound.update_id, inbound.chat_id, out)
+
+
+class SentMarks:
+    """Forgets the replies the channel sent, several updates per transaction: while one batch is being
+    written the next gathers, so under load the mark costs a fraction of a transaction per update, and
+    alone one. Each caller waits for its own batch. A failure is logged, not raised: those replies would
+    go once more after the lease, the lesser harm than a reply never sent."""
+
+    def __init__(self, uow_factory: Callable[..., UnitOfWork], *, transient: Callable[[BaseException], bool],
+                 retries: int, delay: float) -> None:
+        self.uow_factory = uow_factory
+        self.transient = transient
+        self.retries = retries
+        self.delay = delay
+        self._pending: list[tuple[str, str, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def mark(self, inbound: Inbound) -> None:
+        if inbound.update_id is None:
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((inbound.channel, inbound.update_id, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_all(), name="replies-sent")
+        await asyncio.shield(done)
+
+    async def _write_all(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            by_channel: dict[str, list[str]] = {}
+            for channel, update_id, _ in batch:
+                by_channel.setdefault(channel, []).append(update_id)
+            try:
+                await self._write(by_channel)
+            finally:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    async def _write(self, by_channel: dict[str, list[str]]) -> None:
+        delay = self.delay
+        for attempt in range(1, self.retries + 1):
+            try:
+                async with self.uow_factory() as uow:
+                    for channel, update_ids in by_channel.items():
+                        await uow.updates.replied(channel, update_ids)
+                    await uow.commit()
+                return
+            except Exception as exc:
+                if not self.transient(exc) or attempt >= self.retries:
+                    log.warning("replies of %d update(s) sent but not marked (%s: %s); they may be sent again",
+                                sum(map(len, by_channel.values())), type(exc).__name__, str(exc)[:200])
+                    return
+                await asyncio.sleep(delay)
+                delay *= 3
+
+
+async def replay(uow: UnitOfWork, inbound: Inbound, *, lease: timedelta = LEASE, window: timedelta = WINDOW) -> int:
+    """A redelivered update: replies stored and not sent within the lease go to the outbox, once.
+    Returns how many updates' replies were queued (0 or 1); the caller commits."""
+    now = uow.clock.now()
+    found = await uow.updates.unsent(inbound.channel, stored_before=now - lease, update_id=inbound.update_id,
+                                     limit=1)
+    queued, _ = await _requeue(uow, found, since=now - window)
+    return queued
+
+
+async def resend_unsent(uow_factory: Callable[..., UnitOfWork], channel: str, *, lease: timedelta = LEASE,
+                        window: timedelta = WINDOW) -> tuple[int, int]:
+    """The pick-up: every update of this channel whose replies outlived the lease unsent. Queued to the
+    outbox within the window, dropped before it; returns (queued, dropped)."""
+    async with uow_factory(readonly=True) as uow:
+        # Most runs find nothing: a read, not a writer's lock (SQLite's BEGIN IMMEDIATE) every few seconds.
+        if not await uow.updates.unsent(channel, stored_before=uow.clock.now() - lease, limit=1):
+            return 0, 0
+    total = (0, 0)
+    while True:
+        async with uow_factory() as uow:
+            now = uow.clock.now()
+            found = await uow.updates.unsent(channel, stored_before=now - lease)
+            queued, dropped = await _requeue(uow, found, since=now - window)
+            await uow.commit()
+        total = (total[0] + queued, total[1] + dropped)
+        if len(found) < 100:
+            break
+    if total[0]:
+        log.warning("%s: replies of %d update(s) committed but not sent (a crash?) queued to the outbox",
+                    channel, total[0])
+    if total[1]:
+        log.warning("%s: replies of %d update(s) older than %s dropped unsent", channel, total[1], window)
+    return total
+
+
+async def _requeue(uow: UnitOfWork, found: list[UnsentReplies], *, since: datetime) -> tuple[int, int]:
+    queued = dropped = 0
+    for r in found:
+        if not await uow.updates.take(r.channel, r.update_id):
+            continue  # another process's pick-up, or the redelivery, took them first
+        if r.stored_at < since:
+            dropped += 1
+            continue
+        for i, action in enumerate(r.actions):
+            await uow.outbox.enqueue(f"unsent:{r.channel}:{r.update_id}:{i}", KIND,
+                                     Delivery(channel=r.channel, chat_id=r.chat_id, action=action))
+        queued += 1
+    return queued, dropped
