@@ -161,6 +161,7 @@ class FigureLine:
     # Funds only: the report's verification as known now — "pending", "verified", "returned" — or "verification"
     # for the 核实 event itself (what counts when the org file counts verified funds); "" for anything else.
     status: str = ""
+    report_seq: int | None = None    # a 核实 line: the funds report it verified
 
 
 @dataclass(frozen=True)

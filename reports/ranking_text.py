@@ -200,7 +200,8 @@ def _part_value(x: FigureExplanation, part: str, total: Fraction) -> str:
 
 def _line(x: FigureExplanation, line: FigureLine) -> str:
     day = f"{line.at.month}月{line.at.day}日"
-    said = [part for part in (line.note, t(f"explain.status.{line.status}") if line.status else "") if part]
+    status = t(f"explain.status.{line.status}", seq=line.report_seq) if line.status else ""
+    said = [part for part in (line.note, status) if part]
     note = f"（{'，'.join(said)}）" if said else ""
     if line.amount_wan is not None and line.share_pct is not None:
         return t("explain.line_amount", seq=line.seq, day=day, project=line.project,

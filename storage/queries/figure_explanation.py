@@ -182,7 +182,8 @@ async def _funds(session: AsyncSession, scope: _Scope, *, industrial: bool) -> t
                                         Fraction(0), note, status))
                 continue
             lines.append(FigureLine(seq, scope.local(at), pid, scope.name(pid), "value", amount, coef, share,
-                                    Fraction(amount * coef * share, 10_000), note, status))
+                                    Fraction(amount * coef * share, 10_000), note, status,
+                                    entry if decided else None))
     return tuple(sorted(lines, key=lambda x: x.seq))
 
 
@@ -253,8 +254,8 @@ async def _funds_rate(session: AsyncSession, scope: _Scope) -> tuple[FigureLine,
     contracts of signed projects."""
     verified = _counts_verified(scope)
     lines = [FigureLine(seq, scope.local(at), pid, scope.name(pid), "numerator", amount, None, None, Fraction(amount),
-                        status="verification" if verified else "")
-             for seq, pid, at, amount, _ in await _fund_facts(session, scope, since=None, verified=verified)]
+                        status="verification" if verified else "", report_seq=entry if verified else None)
+             for seq, pid, at, amount, entry in await _fund_facts(session, scope, since=None, verified=verified)]
     signed = await _firsts(session, scope, Stage.SIGNED)
     contracts = await _contracts(session, scope)
     for pid in sorted(signed, key=lambda p: signed[p].event_seq):

@@ -127,7 +127,7 @@ async def test_the_explain_digest_ledger_and_export_show_both_figures(db: Databa
     assert x.value == 15_000 and "与排名中的数值一致" in explained
     assert "到位资金只计已核实的金额" in explained
     assert "东方电子有限公司 2亿元（已核实）" in explained             # the report, shown, counting nothing
-    assert "东方电子有限公司 1.5亿元 × 100% × 100% = 1.5亿元（核实）" in explained
+    assert f"东方电子有限公司 1.5亿元 × 100% × 100% = 1.5亿元（核实上报 #{ids['east']}）" in explained
 
     digest = render_digest(ranking, None, rows, events, facts, unit_names=names, member_names={})
     assert "▍到位资金核查" in digest
@@ -154,3 +154,17 @@ async def test_without_the_key_reported_funds_count_as_before(db: Database, cloc
     assert funds_of(r, "east") == (20_000, 20_000, 15_000, 0)
     assert funds_of(r, "west") == (3_000, 3_000, 0, 0)
     assert "到位资金按上报计入" in render_ranking(r)
+
+
+async def test_a_question_about_funds_answers_what_the_ranking_counts(db: Database, clock: FixedClock) -> None:
+    from core.messages import SendText
+    from tests.conversation import conversations, registered
+
+    ids = await scripted(db, clock)
+    await decide(db, clock, ids)
+    clock.set(local(2026, 11, 5, 10))
+    mayor = await registered(db, conversations(db), "赵市长")
+    said = "\n".join(r.text for r in await mayor.say("10月东区到位资金多少？") if isinstance(r, SendText))
+    assert said.startswith("2026年10月，东区到位资金为 1.5亿元。")      # verified, at the corrected amount
+    why = "\n".join(r.text for r in await mayor.press("怎么算的") if isinstance(r, SendText))
+    assert f"（核实上报 #{ids['east']}）" in why and why.endswith("与排名中的数值一致。")

@@ -75,7 +75,7 @@ TEXTS: dict[str, str] = {
     "explain.status.pending": "待核实",
     "explain.status.verified": "已核实",
     "explain.status.returned": "已退回",
-    "explain.status.verification": "核实",
+    "explain.status.verification": "核实上报 #{seq}",
     "explain.numerator": "分子：{value}",
     "explain.denominator": "分母：{value}",
     "explain.line_amount": "#{seq} {day} {project} {amount} × {coef}% × {share}% = {counted}{note}",
