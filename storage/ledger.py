@@ -58,15 +58,17 @@ async def last_at(session: AsyncSession | Any) -> datetime | None:
 async def append(
     session: AsyncSession | Any, *, type: str, payload: dict[str, Any], at: datetime,
     actor: int | None = None, unit: str | None = None, project_id: int | None = None,
-    new_project: bool = False,
+    new_project: bool = False, after: tuple[int, str] | None = None,
 ) -> Event:
     """Append one event after the current head. The caller holds the ledger lock (a writing unit of
     work does: storage/ledger_lock.py on PostgreSQL, BEGIN IMMEDIATE on SQLite).
 
     `new_project`: the event creates a project whose id is this event's sequence number,
     which keeps ids deterministic when the ledger is replayed.
+    `after`: the head as the caller's own last append in this transaction left it (the lock held since, so
+    nobody else appended): spares the read of the head, one statement per event of a long import.
     """
-    seq, prev = await head(session)
+    seq, prev = after if after is not None else await head(session)
     seq += 1
     if new_project:
         project_id = seq

@@ -49,6 +49,9 @@ class SqlUnitOfWork:
         self.retried = retried  # the caller retries it on a lost connection: no pre-ping (storage/engine.py)
         self.session: AsyncSession
         self.conn: SessionConnection
+        # The head this transaction's last append left (seq, hash); None once the transaction ends, since
+        # another writer may append between two transactions of one unit of work.
+        self._head: tuple[int, str] | None = None
 
     async def __aenter__(self) -> "SqlUnitOfWork":
         self.session = self._sessionmaker()
@@ -64,7 +67,8 @@ class SqlUnitOfWork:
         # Typed as the ports: core.ports.UnitOfWork's attributes are settable, so they are invariant.
         self._org = SqlOrgRepository(s, c)
         self.org: OrgRepository = self._org
-        self.projects: ProjectRepository = SqlProjectRepository(s, c)
+        self._projects = SqlProjectRepository(s, c, remember=not self.readonly)
+        self.projects: ProjectRepository = self._projects
         self.trips: TripRepository = SqlTripRepository(s)
         self.sharing: SharingRepository = SqlSharingRepository(s)
         self.conversations: ConversationRepository = SqlConversationRepository(s, now, c)
@@ -78,7 +82,13 @@ class SqlUnitOfWork:
         self.evidence: Evidence = SqlEvidence(s)
         return self
 
+    def _forget(self) -> None:
+        """What this transaction's own writes told: another writer may change things before the next one."""
+        self._head = None
+        self._projects.recent.clear()
+
     async def __aexit__(self, *exc: object) -> None:
+        self._forget()
         try:
             await self.session.rollback()
         finally:
@@ -90,7 +100,9 @@ class SqlUnitOfWork:
         if self.readonly:
             raise RuntimeError("read-only unit of work cannot record events")
         event = await ledger.append(self.conn, type=type, payload=payload, at=self.clock.now(), actor=actor,
-                                    unit=unit, project_id=project_id, new_project=new_project)
+                                    unit=unit, project_id=project_id, new_project=new_project, after=self._head)
+        self._head = (event.seq, event.hash)
+        self._projects.recent.pop(event.project_id or 0, None)
         await projectors.apply(self.session, event)
         return event
 
@@ -98,7 +110,9 @@ class SqlUnitOfWork:
         return await opening(self.conn, self._org, channel, external_id, key_prefix)
 
     async def commit(self) -> None:
+        self._forget()
         await self.session.commit()
 
     async def rollback(self) -> None:
+        self._forget()
         await self.session.rollback()

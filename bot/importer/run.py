@@ -39,7 +39,6 @@ IMPORTED, UPDATED, UNCHANGED, REFUSED, DUPLICATE, SKIPPED, POSSIBLE = (
     "imported", "updated", "unchanged", "refused", "duplicate", "skipped", "possible")
 COUNTED = (IMPORTED, UPDATED, UNCHANGED, REFUSED, DUPLICATE, POSSIBLE)
 DAY_TIME = time(9, 0)     # a dated event is recorded at 09:00 local on its day
-MAX_RETRIES = 50
 
 
 @dataclass
@@ -165,10 +164,9 @@ async def import_sheet(db: Database, clock: FixedClock, sheet: Sheet, *, actor_n
         progress(len(data_rows), len(data_rows), timer.perf_counter() - started)
     source = {"file_sha256": sheet.sha256, "sheet": sheet.name}
     refused: dict[int, str] = {}
-    for _ in range(MAX_RETRIES):
-        failed = await _apply(db, clock, actor, planned, refused, source, tz, now, last_at, result, dry_run)
-        if failed is None:
-            break
+    # Each pass that meets refusals refuses at least one more row, so this ends; usually after one or two.
+    while not await _apply(db, clock, actor, planned, refused, source, tz, now, last_at, result, dry_run):
+        pass
     for row, _, res in planned:
         if row.number in refused:
             res.status, res.message = REFUSED, refused[row.number]
@@ -201,16 +199,22 @@ def _flag_possible(fresh: list[tuple[int, ProjectTraits]], existing: list[Projec
 
 async def _apply(db: Database, clock: FixedClock, actor: Member, planned: list[tuple[RowData, list[Action], RowResult]],
                  refused: dict[int, str], source: dict[str, Any], tz: ZoneInfo, now: datetime,
-                 last_at: datetime | None, result: ImportResult, dry_run: bool) -> int | None:
-    """One transaction for the file. A use case refusing a row rolls it back; the row is marked and the
-    file tried again without it (returns its number)."""
+                 last_at: datetime | None, result: ImportResult, dry_run: bool) -> bool:
+    """One transaction for the file; True when it went through. A use case refusing a row leaves none of that
+    row's events: the row is marked and the pass goes on without its later steps, to find every row refused in
+    one pass (each row is its own project, so one row's refusal does not depend on another's); then the pass is
+    rolled back and the file tried again without them (returns False). A pass per refused row, as before, cost
+    a whole file each."""
     actions = [a for row, acts, _ in planned if row.number not in refused for a in acts]
     actions.sort(key=lambda a: (a.when is None, a.when or date.min, a.order))
     pid: dict[int, int] = {row.number: res.project_id for row, _, res in planned if res.project_id}
     floor = last_at
     events = late = 0
+    failed = False
     async with db.uow() as uow:
         for a in actions:
+            if a.row.number in refused:
+                continue
             imported: dict[str, Any] = {**source, "row": a.row.number}
             at = now
             if a.when is not None:
@@ -221,21 +225,24 @@ async def _apply(db: Database, clock: FixedClock, actor: Member, planned: list[t
                     imported["on"] = a.when.isoformat()
                     late += 1
             clock.set(at)
-            floor = at
             try:
                 project_id = await _do(uow, actor, a, pid.get(a.row.number), imported, pid)
             except Refusal as r:
                 refused[a.row.number] = _refusal_text(r)
-                return a.row.number
+                failed = True
+                continue
+            floor = at
             if project_id is not None:
                 pid[a.row.number] = project_id
             events += 1
+        if failed:
+            return False
         if not dry_run:
             await uow.commit()
     for row, _, res in planned:
         res.project_id = pid.get(row.number, res.project_id)
     result.events, result.late_dated = events, late
-    return None
+    return True
 
 
 async def _do(uow: Any, actor: Member, a: Action, project_id: int | None, imported: dict[str, Any],

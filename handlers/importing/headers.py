@@ -5,6 +5,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 MoneyUnit = Literal["yi", "wan", "wan_usd"]
@@ -55,7 +56,13 @@ _SHEET_UNIT = re.compile(r"单位[:：]\s*(万美元|亿元|万元|亿|万)")
 
 def clean(value: Any) -> str:
     """A header as compared: NFKC, no whitespace at all (headers wrap inside cells)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))) if value is not None else ""
+    return _clean(str(value)) if value is not None else ""
+
+
+@lru_cache(maxsize=8192)
+def _clean(text: str) -> str:
+    # Kept: a sheet repeats its units, stages and chains on every row, and each unit's name is cleaned per look-up.
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def money_unit(text: str) -> MoneyUnit | None:

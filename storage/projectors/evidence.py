@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Update
 
@@ -31,11 +31,17 @@ async def _attached(session: AsyncSession, e: Event) -> None:
         actor=e.actor, unit=e.unit, channel=p.channel, at=e.at))
 
 
+# Built once: every funds entry runs them (an import's thousands).
+_P = ProjectRow.__table__
+_UNIT_OF = select(_P.c.responsible_unit).where(_P.c.id == bindparam("e_project"))
+_INSERT_REPORT = insert(FundsReportRow.__table__)
+
+
 @projects(ev.FUNDS_ADDED)
 async def _reported(session: AsyncSession, e: Event) -> None:
     p = ev.FundsAdded.from_dict(e.payload)
-    unit = (await session.execute(select(ProjectRow.responsible_unit).where(ProjectRow.id == e.project_id))).scalar()
-    await session.execute(insert(FundsReportRow.__table__).values(
+    unit = (await session.execute(_UNIT_OF, {"e_project": e.project_id})).scalar()
+    await session.execute(_INSERT_REPORT, dict(
         seq=e.seq, project_id=e.project_id, unit=unit or e.unit or "", amount_wan=p.amount_wan, reported_by=e.actor,
         reported_at=e.at, status="pending", waiting_since=e.at))
 

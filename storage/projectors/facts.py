@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Update
 
 from core import events as ev
 from core.records import Event
@@ -28,6 +30,17 @@ _INSERT_VERSION = insert(V)
 _INSERT_MILESTONES = insert(MilestoneRow.__table__)
 _INSERT_STAGE = insert(StageFactRow.__table__)
 _INSERT_FUNDS = insert(FundFactRow.__table__)
+_INSERT_LATE = insert(LateFactRow.__table__)
+_OPEN_VERSION = select(V).where(V.c.project_id == bindparam("f_project"), V.c.valid_to.is_(None),
+                                V.c.replaced_at.is_(None))
+_VERSIONS = select(V).where(V.c.project_id == bindparam("f_project"), V.c.replaced_at.is_(None)) \
+    .order_by(V.c.at, V.c.event_seq)
+_THIS_VERSION = (V.c.event_seq == bindparam("f_event"), V.c.row_seq == bindparam("f_row"))
+_CLOSE_VERSION = update(V).where(*_THIS_VERSION).values(valid_to=bindparam("f_at"))
+_REPLACE_VERSION = update(V).where(*_THIS_VERSION).values(replaced_at=bindparam("f_at"))
+M = MilestoneRow.__table__
+_MILESTONE = select(M).where(M.c.project_id == bindparam("f_project"))
+_REACHED: dict[tuple[str, ...], Update] = {}     # the milestone update, per set of milestones reached
 _MILESTONES = ((Stage.SIGNED, "signed"), (Stage.LANDED, "landed"), (Stage.STARTED, "started"),
                (Stage.PRODUCING, "producing"))
 
@@ -42,13 +55,11 @@ async def add_version(session: AsyncSession, e: Event, *, first: bool = False, *
     """A new version of the project's countable attributes from this event's time on: the open one with `changes`
     applied. The version it replaces stops being valid at this event's time. `first`: the event created the
     project, so there is no version to look up (a statement saved on every lead)."""
-    latest = None if first else (await session.execute(
-        select(V).where(V.c.project_id == e.project_id, V.c.valid_to.is_(None), V.c.replaced_at.is_(None)))).first()
+    latest = None if first else (await session.execute(_OPEN_VERSION, {"f_project": e.project_id})).first()
     values = {k: getattr(latest, k) for k in _VERSIONED} if latest is not None else {}
     values.update(changes)
     if latest is not None:
-        await session.execute(update(V).where(V.c.event_seq == latest.event_seq, V.c.row_seq == latest.row_seq)
-                              .values(valid_to=e.at))
+        await session.execute(_CLOSE_VERSION, {"f_event": latest.event_seq, "f_row": latest.row_seq, "f_at": e.at})
     await session.execute(_INSERT_VERSION, _version(e, e.seq, e.at, None, values))
 
 
@@ -58,13 +69,11 @@ async def revise(session: AsyncSession, e: Event, since: datetime, **changes: An
     if since >= e.at:
         await add_version(session, e, **changes)
         return
-    rows = (await session.execute(select(V).where(V.c.project_id == e.project_id, V.c.replaced_at.is_(None))
-                                  .order_by(V.c.at, V.c.event_seq))).all()
+    rows = (await session.execute(_VERSIONS, {"f_project": e.project_id})).all()
     for r in rows:
         if r.valid_to is not None and r.valid_to <= since:
             continue
-        await session.execute(update(V).where(V.c.event_seq == r.event_seq, V.c.row_seq == r.row_seq)
-                              .values(replaced_at=e.at))
+        await session.execute(_REPLACE_VERSION, {"f_event": r.event_seq, "f_row": r.row_seq, "f_at": e.at})
         values = {k: getattr(r, k) for k in _VERSIONED}
         if r.at < since:
             await session.execute(_INSERT_VERSION, _version(e, r.event_seq, r.at, since, values))
@@ -75,8 +84,7 @@ async def revise(session: AsyncSession, e: Event, since: datetime, **changes: An
 
 
 async def _late(session: AsyncSession, e: Event, since: datetime) -> None:
-    await session.execute(insert(LateFactRow.__table__).values(event_seq=e.seq, project_id=e.project_id, at=since,
-                                                                recorded_at=e.at))
+    await session.execute(_INSERT_LATE, dict(event_seq=e.seq, project_id=e.project_id, at=since, recorded_at=e.at))
 
 
 async def _start(session: AsyncSession, project_id: int | None) -> datetime:
@@ -100,17 +108,24 @@ def class_key(values: dict[str, Any]) -> int:
 async def _reach(session: AsyncSession, e: Event, stage: Stage, at: datetime, *, first: bool = False) -> None:
     """Record the first time (`at`, when it happened) the project reached each milestone up to `stage`, and when
     that was recorded (never overwritten). `first`: the event created the project, which has no row yet."""
-    m = MilestoneRow.__table__
-    row = None if first else (await session.execute(select(m).where(m.c.project_id == e.project_id))).first()
-    values: dict[str, Any] = {}
-    for threshold, name in _MILESTONES:
-        if stage is not Stage.TERMINATED and rank(stage) >= rank(threshold) \
-                and (row is None or getattr(row, f"{name}_at") is None):
-            values.update({f"{name}_at": at, f"{name}_recorded": e.at})
+    names = tuple(name for threshold, name in _MILESTONES
+                  if stage is not Stage.TERMINATED and rank(stage) >= rank(threshold))
+    if not first and names:
+        # One statement where a read and a write were: each milestone column is set only while still empty.
+        stmt = _REACHED.get(names)
+        if stmt is None:
+            stmt = _REACHED[names] = update(M).where(M.c.project_id == bindparam("f_project")).values(
+                **{c: case((M.c[f"{n}_at"].is_(None), bindparam(f"f_{s}", type_=M.c[c].type)), else_=M.c[c])
+                   for n in names for c, s in ((f"{n}_at", "at"), (f"{n}_recorded", "recorded"))})
+        # An UPDATE's result is a CursorResult, which has the rowcount; Session.execute types it as a Result.
+        done = cast(CursorResult[Any], await session.execute(
+            stmt, {"f_project": e.project_id, "f_at": at, "f_recorded": e.at}))
+        if done.rowcount:
+            return
+    row = None if first else (await session.execute(_MILESTONE, {"f_project": e.project_id})).first()
     if row is None:
-        await session.execute(_INSERT_MILESTONES, dict(project_id=e.project_id, **values))
-    elif values:
-        await session.execute(update(m).where(m.c.project_id == e.project_id).values(**values))
+        await session.execute(_INSERT_MILESTONES, dict(project_id=e.project_id, **{
+            k: v for n in names for k, v in ((f"{n}_at", at), (f"{n}_recorded", e.at))}))
 
 
 def _flags(flags: Iterable[str] | None) -> dict[str, bool]:

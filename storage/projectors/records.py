@@ -10,8 +10,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Update
+from sqlalchemy.sql.elements import ClauseElement
 
 from core import events as ev
 from core.projects import CORRECTABLE
@@ -33,6 +35,12 @@ FLAG_COLUMNS = {
 
 
 _INSERT_PROJECT = insert(ProjectRow.__table__)  # built once: every lead runs it
+_P = ProjectRow.__table__
+# Built once per set of columns and run with parameters: every stage move, funds entry and note updates the
+# project, and building the statement cost more than running it (an import's thousands, docs/BENCHMARKS.md).
+_TOUCH: dict[tuple[str, ...], Update] = {}
+_ADD_FUNDS = update(_P).where(_P.c.id == bindparam("p_id")).values(
+    updated_at=bindparam("p_updated_at"), funds_wan=_P.c.funds_wan + bindparam("p_amount"))
 
 
 def _flag_values(flags: Iterable[str] | None) -> dict[str, bool]:
@@ -40,8 +48,24 @@ def _flag_values(flags: Iterable[str] | None) -> dict[str, bool]:
     return {col: name in chosen for name, col in FLAG_COLUMNS.items()}
 
 
+def entities_loaded(session: AsyncSession | Any) -> bool:
+    """Whether the session holds project entities (the calendar's and the pool's reads load them): an update
+    must then go through the ORM, which refreshes them; otherwise a plain table update does, much cheaper."""
+    sync = getattr(session, "sync", None) or session.sync_session
+    return any(key[0] is ProjectRow for key in sync.identity_map.keys())
+
+
 async def _touch(session: AsyncSession, e: Event, **values: Any) -> None:
-    await session.execute(update(ProjectRow.__table__).where(ProjectRow.id == e.project_id).values(updated_at=e.at, **values))
+    if entities_loaded(session) or any(isinstance(v, ClauseElement) for v in values.values()):
+        await session.execute(update(ProjectRow.__table__).where(ProjectRow.id == e.project_id)
+                              .values(updated_at=e.at, **values))
+        return
+    keys = tuple(sorted(values))
+    stmt = _TOUCH.get(keys)
+    if stmt is None:
+        stmt = _TOUCH[keys] = update(_P).where(_P.c.id == bindparam("p_id")).values(
+            updated_at=bindparam("p_updated_at"), **{k: bindparam(f"p_{k}") for k in keys})
+    await session.execute(stmt, {"p_id": e.project_id, "p_updated_at": e.at, **{f"p_{k}": v for k, v in values.items()}})
 
 
 @projects(ev.ORG_CONFIGURED)
@@ -146,7 +170,11 @@ async def _stage(session: AsyncSession, e: Event) -> None:
 
 @projects(ev.FUNDS_ADDED)
 async def _funds(session: AsyncSession, e: Event) -> None:
-    await _touch(session, e, funds_wan=ProjectRow.funds_wan + ev.FundsAdded.from_dict(e.payload).amount_wan)
+    amount = ev.FundsAdded.from_dict(e.payload).amount_wan
+    if entities_loaded(session):
+        await _touch(session, e, funds_wan=ProjectRow.funds_wan + amount)
+    else:
+        await session.execute(_ADD_FUNDS, {"p_id": e.project_id, "p_updated_at": e.at, "p_amount": amount})
 
 
 @projects(ev.FUNDS_CORRECTED)

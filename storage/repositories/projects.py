@@ -49,17 +49,30 @@ _PROJECT = select(ProjectRow.__table__).where(ProjectRow.__table__.c.id == bindp
 
 
 class SqlProjectRepository:
-    def __init__(self, session: AsyncSession, conn: SessionConnection | None = None) -> None:
+    def __init__(self, session: AsyncSession, conn: SessionConnection | None = None, *, remember: bool = False) -> None:
         self.s = session
         self.c: AsyncSession | SessionConnection = session if conn is None else conn
+        # A writer's reads of one project, kept until an event of that project is recorded or the transaction
+        # ends (SqlUnitOfWork says when): it holds the ledger lock, so nobody else changes the row meanwhile, and
+        # a use case's read before appending is often the previous one's read after (an import's thousands).
+        self.remember = remember
+        self.recent: dict[int, Project] = {}
 
     async def _list(self, q: Any) -> list[Project]:
         # An ORM select of ProjectRow run on a connection yields rows of its columns, not entities.
         return [to_project(r) for r in (await self.c.execute(q)).all()]
 
     async def get(self, project_id: int) -> Project | None:
+        found = self.recent.get(project_id)
+        if found is not None:
+            return found
         row = (await self.c.execute(_PROJECT, {"id": project_id})).first()
-        return None if row is None else to_project(row)
+        if row is None:
+            return None
+        found = to_project(row)
+        if self.remember:
+            self.recent[project_id] = found
+        return found
 
     async def many(self, ids: list[int]) -> list[Project]:
         found = {p.id: p for p in await self._list(select(ProjectRow).where(ProjectRow.id.in_(ids)))}

@@ -271,3 +271,40 @@ async def test_csv_and_a_second_sheet(org_db: Database, clock: FixedClock, tmp_p
     wb.save(tmp_path / "两表.xlsx")
     result = await run_import(db, clock, tmp_path / "两表.xlsx", sheet="项目")
     assert result.count("imported") == 1 and result.sheet == "项目"
+
+
+
+def plain_sheet(path: Path, rows: list[tuple[str, str]]) -> Path:
+    """One row per (company, 责任单位), each signed for 800 万元."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["项目名称", "项目进度", "责任单位", "签约额（万元）"])
+    for name, unit in rows:
+        ws.append([name, "已签约", unit, 800])
+    wb.save(path)
+    return path
+
+
+async def test_rows_the_ledger_refuses_leave_none_of_their_events(org_db: Database, clock: FixedClock,
+                                                                  tmp_path: Path) -> None:
+    """A district's member imports a sheet with other districts' rows: each is logged for the member's unit,
+    then its move to 签约 is refused by the use case (the project is another unit's); none of those rows' events
+    stay, the others are recorded, and the dry run says the same."""
+    db = org_db
+    before = await count_events(db)
+    rows = [("甲乙科技有限公司", "西区"), ("丙丁电子有限公司", "东区"), ("戊己物流有限公司", "西区"),
+            ("庚辛数据有限公司", "西区")]
+    sheet = read_sheet(plain_sheet(tmp_path / "台账.xlsx", rows))
+    results = [await import_sheet(db, clock, sheet, actor_name="东小李", default_unit=None, synonyms=Synonyms(),
+                                  tz=TZ, dry_run=dry) for dry in (True, False)]
+    for result in results:
+        assert [(r.number, r.status) for r in result.rows] == [
+            (2, "refused"), (3, "imported"), (4, "refused"), (5, "refused")]
+        assert all("本单位" in r.message for r in result.rows if r.status == "refused")
+        assert result.events == 2                          # 丙丁's lead and its move to 签约
+    assert await count_events(db) == before + 2
+    async with db.uow(readonly=True) as uow:
+        assert [(p.name, p.stage) for p in await all_projects(uow.session) if "有限公司" in p.name
+                and p.name[:2] in ("甲乙", "丙丁", "戊己", "庚辛")] == [("丙丁电子有限公司", Stage.SIGNED)]
+        assert (await ledger.verify(uow.session)).ok
