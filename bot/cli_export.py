@@ -29,7 +29,7 @@ def export() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="输出文件；xlsx 必填，csv、json 省略时写到标准输出。")
 def export_projects(fmt: str, out: Path | None) -> None:
-    """导出全部项目（金额单位万元，精确整数）。"""
+    """导出全部项目（金额单位万元，精确整数）。到位资金为考核计入的口径（按组织配置：上报或已核实），另列上报和已核实两个数。"""
     from bot.outfile import write_atomically, write_problem
     from core.org import FLAGS
     from texts import t, use_locale
@@ -46,11 +46,12 @@ def export_projects(fmt: str, out: Path | None) -> None:
         async with db.uow(readonly=True) as uow:
             cfg = await uow.org.config()
             projects = await all_projects(uow.session)
+            verified = await uow.evidence.verified_totals()
         if fmt == "json":
-            return len(projects), to_json(project_rows(projects, cfg))
+            return len(projects), to_json(project_rows(projects, cfg, verified))
         use_locale(conf.locale)
         flag_names = {f: t(f"flag.{f}") for f in FLAGS}
-        rows = sheet_rows(projects, cfg, conf.tz, flag_names)
+        rows = sheet_rows(projects, cfg, conf.tz, flag_names, verified)
         return len(projects), (to_csv if fmt == "csv" else to_xlsx)(rows)
 
     count, data = run(go)

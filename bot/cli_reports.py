@@ -187,7 +187,8 @@ def _png(ranking: Any, month: str, highlight: str | None, *, group: bool, empty:
 @click.option("--month", "month_text", metavar="YYYY-MM", help="月份，如 2026-10；默认上一个完整月份。")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出的 .xlsx 文件。")
 def ledger_command(month_text: str | None, out: Path) -> None:
-    """月度台账（Excel）：在谈及以上项目一项一行（截至月末），本月账本事件，本月排名。"""
+    """月度台账（Excel）：在谈及以上项目一项一行（截至月末；到位资金列出计入考核、上报、已核实、待核实），本月账本事件，
+    本月排名，各单位到位资金核查。"""
     month = _month(month_text)
     tz = settings().tz
 

@@ -32,9 +32,20 @@ class ProjectGroup:
     producing_ever: int
     contract_signed_ever_wan: int    # contract amounts of the projects signed by the instant
     contract_signed_year_wan: int    # contract amounts of the projects first signed this year
+    # 核查 (storage/tables/evidence.py funds_decision_facts): funds_*_wan above are what the units reported;
+    # these are what verifiers confirmed (at their corrected amounts) and what still waits for them.
+    verified_year_wan: int = 0
+    verified_all_wan: int = 0
+    pending_year_wan: int = 0
 
     def flag(self, name: str) -> bool:
         return bool(getattr(self, f"flag_{name}", False))
+
+    def counted_funds(self, basis: str) -> tuple[int, int]:
+        """(this year, ever) of the funds the rankings count: `basis` is the org file's count_funds."""
+        if basis == "verified":
+            return self.verified_year_wan, self.verified_all_wan
+        return self.funds_year_wan, self.funds_all_wan
 
 
 @dataclass(frozen=True)
@@ -111,9 +122,11 @@ class LedgerRow:
     industry: str | None
     intended_wan: int | None
     contract_wan: int | None
-    funds_wan: int                   # funds in place, cumulative at the end
+    funds_wan: int                   # funds in place reported, cumulative at the end
     problems: tuple[str, ...]        # problems open at the end
     last_update: datetime | None     # local time of the project's latest event before the end
+    funds_verified_wan: int = 0      # of which verified (at the verifiers' amounts), as known now
+    funds_pending_wan: int = 0       # reported and waiting for a verifier (neither verified nor returned)
 
 
 @dataclass(frozen=True)
@@ -145,6 +158,10 @@ class FigureLine:
     share_pct: int | None            # the unit's credit share, if any
     counted: Fraction
     note: str = ""
+    # Funds only: the report's verification as known now — "pending", "verified", "returned" — or "verification"
+    # for the 核实 event itself (what counts when the org file counts verified funds); "" for anything else.
+    status: str = ""
+    report_seq: int | None = None    # a 核实 line: the funds report it verified
 
 
 @dataclass(frozen=True)
@@ -159,3 +176,4 @@ class FigureExplanation:
     numerator: Fraction | None = None
     denominator: Fraction | None = None
     supported: bool = True           # False: the figure is not built from ledger events line by line
+    count_funds: str | None = None   # funds figures: what counts, "reported" or "verified" (the org file's)

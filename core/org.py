@@ -154,16 +154,20 @@ class Warnings(_Model):
 
 
 VerifierRule = Literal["office", "parent_head"]
+# What the rankings count as funds in place: every reported amount, or only verified ones (at the verifier's amount).
+CountFunds = Literal["reported", "verified"]
 
 
 class Verification(_Model):
     """核查: who verifies a unit's reported funds, by the unit's kind — `office` (the office's admins) or
     `parent_head` (the unit head of the unit above it, e.g. a district's 投促局 head for its teams; the office
-    when there is none) — when a waiting report is reminded, and which stage changes need evidence first."""
+    when there is none) — when a waiting report is reminded, which stage changes need evidence first, and whether
+    the rankings count reported or only verified funds (`count_funds`; reported when absent, as before 核查)."""
 
     verifiers: dict[UnitKind, VerifierRule] = {}     # a kind not named here: the office
     remind_after_workdays: Annotated[int, Field(ge=1, le=60)] = 3
     evidence_stages: tuple[Stage, ...] = ()
+    count_funds: CountFunds = "reported"
 
     def rule_for(self, kind: UnitKind) -> VerifierRule:
         return self.verifiers.get(kind, "office")

@@ -148,6 +148,8 @@ def _reason(err: Any) -> str:
         return f"不能为负数或过小：{err.get('input')!r}"
     if kind in ("less_than_equal", "less_than"):
         return f"数值过大：{err.get('input')!r}"
+    if kind == "literal_error":
+        return f"可选 {str(err.get('ctx', {}).get('expected', '')).replace(' or ', ' 或 ')}（值：{err.get('input')!r}）"
     return f"{err.get('msg')}（值：{err.get('input')!r}）"
 
 

@@ -261,6 +261,8 @@ class Evidence(Protocol):
     async def waiting(self, *, units: list[str] | None = None, status: str = "pending") -> list[FundsReport]:
         """Reports waiting for a decision (待核实), oldest first; only `units`' when given; `status="returned"`:
         those waiting for their unit to resubmit."""
+    async def verified_totals(self) -> dict[int, int]:
+        """Project id → its funds verified so far, at the verifiers' amounts (the exports' funds_verified_wan)."""
 
 
 @dataclass(frozen=True)

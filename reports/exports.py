@@ -3,7 +3,9 @@ BOM) and xlsx are for people opening Excel: Chinese headers, stage, flag, unit a
 times to the minute, exact integer 万元 (numeric cells in xlsx).
 
 `SHEET_COLUMNS` is the contract with the Excel importer (export → import round trip): one header per
-field, never renamed.
+field, never renamed. `funds_in_place_wan` (到位资金) is what the rankings count — reported, or only verified when
+the org file says count_funds = "verified" — and `funds_reported_wan` / `funds_verified_wan` (上报到位资金 /
+已核实到位资金) are both figures; the importer reads 到位资金 and leaves the other two out.
 """
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ from core.stages import STAGE_ZH
 
 COLUMNS = [
     "id", "name", "credit_code", "industry", "stage", "owner_unit", "responsible_unit", "responsible_person",
-    "intended_amount_wan", "contract_amount_wan", "funds_in_place_wan", "foreign_amount_wan", "foreign_currency",
+    "intended_amount_wan", "contract_amount_wan", "funds_in_place_wan", "funds_reported_wan", "funds_verified_wan",
+    "foreign_amount_wan", "foreign_currency",
     "flags", "source", "category", "duplicate_of", "created_at", "updated_at",
 ]
 
@@ -45,6 +48,8 @@ SHEET_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     ("intended_amount_wan", "意向投资（万元）", WAN),
     ("contract_amount_wan", "签约额（万元）", WAN),
     ("funds_in_place_wan", "到位资金（万元）", WAN),
+    ("funds_reported_wan", "上报到位资金（万元）", WAN),
+    ("funds_verified_wan", "已核实到位资金（万元）", WAN),
     ("foreign_amount_wan", "外资金额（万，外币）", WAN),
     ("foreign_currency", "外资币种", None),
     ("flags", "标记", None),
@@ -61,15 +66,26 @@ SAMPLE_ROWS = 2000   # widths are measured on the first rows (a write-only sheet
 # -- JSON: for programs ---------------------------------------------------------------------
 
 
-def project_rows(projects: list[Project], cfg: OrgConfig | None) -> list[dict[str, Any]]:
+def counted_funds(p: Project, cfg: OrgConfig | None, verified: Mapping[int, int]) -> int:
+    """What the rankings count of the project's funds: the reported total, or the verified one (count_funds)."""
+    if cfg is not None and cfg.verification.count_funds == "verified":
+        return verified.get(p.id, 0)
+    return p.funds_wan
+
+
+def project_rows(projects: list[Project], cfg: OrgConfig | None,
+                 verified: Mapping[int, int] | None = None) -> list[dict[str, Any]]:
+    """`verified`: project id → funds verified (storage/queries/export.py verified_funds)."""
     names = {u.code: u.name for u in cfg.units} if cfg else {}
+    verified = verified or {}
     return [
         {
             "id": p.id, "name": p.name, "credit_code": p.credit_code, "industry": p.industry,
             "stage": p.stage.value, "owner_unit": names.get(p.owner_unit, p.owner_unit),
             "responsible_unit": names.get(p.responsible_unit, p.responsible_unit),
             "responsible_person": p.responsible_person, "intended_amount_wan": p.intended_wan,
-            "contract_amount_wan": p.contract_wan, "funds_in_place_wan": p.funds_wan,
+            "contract_amount_wan": p.contract_wan, "funds_in_place_wan": counted_funds(p, cfg, verified),
+            "funds_reported_wan": p.funds_wan, "funds_verified_wan": verified.get(p.id, 0),
             "foreign_amount_wan": p.foreign_wan, "foreign_currency": p.foreign_currency,
             "flags": [f for f in FLAGS if f in p.flags], "source": p.source, "category": p.category,
             "duplicate_of": p.duplicate_of, "created_at": p.created_at.isoformat(),
@@ -87,8 +103,9 @@ def to_json(rows: list[dict[str, Any]]) -> bytes:
 
 
 def sheet_rows(projects: Sequence[Project], cfg: OrgConfig | None, tz: tzinfo,
-               flag_names: Mapping[str, str]) -> list[tuple[Any, ...]]:
+               flag_names: Mapping[str, str], verified: Mapping[int, int] | None = None) -> list[tuple[Any, ...]]:
     """One tuple per project in `SHEET_COLUMNS` order: names instead of codes, naive local times to the minute."""
+    verified = verified or {}
     units = {u.code: u.name for u in cfg.units} if cfg else {}
     categories = {c.code: c.name for c in cfg.categories} if cfg else {}
 
@@ -99,7 +116,8 @@ def sheet_rows(projects: Sequence[Project], cfg: OrgConfig | None, tz: tzinfo,
         (p.id, p.name, p.credit_code, p.industry,
          categories.get(p.category, p.category) if p.category else None, STAGE_ZH[p.stage], p.source,
          units.get(p.owner_unit, p.owner_unit), units.get(p.responsible_unit, p.responsible_unit),
-         p.responsible_person, p.contact, p.intended_wan, p.contract_wan, p.funds_wan, p.foreign_wan,
+         p.responsible_person, p.contact, p.intended_wan, p.contract_wan, counted_funds(p, cfg, verified), p.funds_wan,
+         verified.get(p.id, 0), p.foreign_wan,
          CURRENCY_ZH.get(p.foreign_currency, p.foreign_currency) if p.foreign_currency else None,
          FLAG_SEP.join(flag_names.get(f, f) for f in FLAGS if f in p.flags) or None, p.duplicate_of,
          local(p.created_at), local(p.updated_at))
@@ -124,7 +142,7 @@ def to_xlsx(rows: Sequence[Sequence[Any]]) -> bytes:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from reports.workbook import text_width
+    from reports.workbook_sheets import text_width
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(SHEET_TITLE)

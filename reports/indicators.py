@@ -8,7 +8,10 @@ counts are integers; rates are percentages. Conventions, each a choice the offic
   lands in both count the signing, as seed 000 says their figures overlap);
 - rates (资金到位率, 开工率, 投产率, 履约率) belong to the host, the unit that works the project;
 - leader trips are the trips of the unit's quota holders; the on-time rate comes from the
-  half-monthly reports.
+  half-monthly reports;
+- funds are what the units reported, or only what verifiers confirmed (at their amount) when the org
+  file says `count_funds = "verified"`; either way `funds_figures` gives each unit's three figures
+  (上报 / 已核实 / 待核实) under the same credit and coefficient rules, so both can be shown.
 """
 from __future__ import annotations
 
@@ -39,6 +42,24 @@ class _Unit:
     soe_contract: int = 0
     reached: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     flagged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    reported: int = 0
+    verified: int = 0
+    pending: int = 0
+
+
+@dataclass(frozen=True)
+class FundsFigures:
+    """A unit's funds in place this year, credited and weighted as the ranking counts them: reported, verified
+    and waiting for verification (a returned report is in `reported` only). `counted` is the one that ranks."""
+
+    reported: Fraction
+    verified: Fraction
+    pending: Fraction
+    basis: str                       # the org file's count_funds: "reported" or "verified"
+
+    @property
+    def counted(self) -> Fraction:
+        return self.verified if self.basis == "verified" else self.reported
 
 
 Values = dict[str, dict[str, Fraction | None]]
@@ -46,17 +67,7 @@ Values = dict[str, dict[str, Fraction | None]]
 
 def indicator_values(cfg: OrgConfig, facts: MonthFacts) -> Values:
     """unit code → indicator code → value (None: nothing to measure, e.g. a rate with no signed project)."""
-    units: dict[str, _Unit] = defaultdict(_Unit)
-    hosts: dict[str, _Host] = defaultdict(_Host)
-    for g in facts.groups:
-        _credit(cfg, g, units)
-        h = hosts[g.host_unit]
-        h.funds_all += g.funds_all_wan
-        h.contract += g.contract_signed_ever_wan
-        h.signed += g.signed_ever
-        h.landed += g.landed_ever
-        h.started += g.started_ever
-        h.producing += g.producing_ever
+    units, hosts = _tally(cfg, facts)
     trips: dict[str, int] = defaultdict(int)
     for holder in facts.quota_holders:
         trips[holder.unit] += facts.trips.get(holder.member_id, 0)
@@ -74,13 +85,41 @@ def indicator_values(cfg: OrgConfig, facts: MonthFacts) -> Values:
     return out
 
 
-def _credit(cfg: OrgConfig, g: ProjectGroup, units: dict[str, _Unit]) -> None:
+def funds_figures(cfg: OrgConfig, facts: MonthFacts) -> dict[str, FundsFigures]:
+    """unit code → its funds this year reported / verified / waiting, for every unit credited with any."""
+    units, _ = _tally(cfg, facts)
+    basis = cfg.verification.count_funds
+    return {code: FundsFigures(Fraction(u.reported, 10_000), Fraction(u.verified, 10_000),
+                               Fraction(u.pending, 10_000), basis)
+            for code, u in units.items() if u.reported or u.verified or u.pending}
+
+
+def _tally(cfg: OrgConfig, facts: MonthFacts) -> tuple[dict[str, _Unit], dict[str, _Host]]:
+    units: dict[str, _Unit] = defaultdict(_Unit)
+    hosts: dict[str, _Host] = defaultdict(_Host)
+    basis = cfg.verification.count_funds
+    for g in facts.groups:
+        _credit(cfg, g, units, basis)
+        h = hosts[g.host_unit]
+        h.funds_all += g.counted_funds(basis)[1]
+        h.contract += g.contract_signed_ever_wan
+        h.signed += g.signed_ever
+        h.landed += g.landed_ever
+        h.started += g.started_ever
+        h.producing += g.producing_ever
+    return units, hosts
+
+
+def _credit(cfg: OrgConfig, g: ProjectGroup, units: dict[str, _Unit], basis: str) -> None:
     coef = coefficient_pct(cfg, g.category)
     for share in credit_shares(cfg, g.owner_unit, g.host_unit, recorded_owner_pct=g.credit_owner_pct,
                                recorded_host_pct=g.credit_host_pct):
         u = units[share.unit]
-        funds = g.funds_year_wan * coef * share.pct
+        funds = g.counted_funds(basis)[0] * coef * share.pct
         u.funds += funds
+        u.reported += g.funds_year_wan * coef * share.pct
+        u.verified += g.verified_year_wan * coef * share.pct
+        u.pending += g.pending_year_wan * coef * share.pct
         if g.flag_industrial:
             u.industrial += funds
         if g.flag_central_soe:

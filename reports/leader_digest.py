@@ -1,6 +1,7 @@
 """The leader digest of a month (pushed on ranking day with the 台账): each group's totals against
-time progress, who moved up and down since last month, the month's largest signings, half-monthly
-reporting gaps, problems needing city coordination, and leaders' trips against their quotas.
+time progress, who moved up and down since last month, each unit's funds reported / verified / waiting
+for verification (the most waiting first), the month's largest signings, half-monthly reporting gaps,
+problems needing city coordination, and leaders' trips against their quotas.
 Pure: the month's ranking, last month's, the 台账 rows and events and the facts in; text out.
 """
 from __future__ import annotations
@@ -12,10 +13,11 @@ from core import events as ev
 from core.figures import LedgerEvent, LedgerRow, MonthFacts
 from core.stages import Stage
 from texts import t
-from reports.ranking_text import format_pct, format_value, head_line, month_zh
+from reports.ranking_text import format_pct, format_value, head_line, month_zh, render_funds
 from reports.ranking import GroupRanking, Ranking
 
 LIST_LIMIT = 5
+FUNDS_LIMIT = 10
 
 
 def _lead_indicator(group: GroupRanking) -> int | None:
@@ -55,6 +57,16 @@ def movers(group: GroupRanking, before: GroupRanking | None) -> str:
     if down is not None and down[0] < 0:
         parts.append(t("digest.down", name=down[1].name, was=was[down[1].unit], now=down[1].rank))
     return t("digest.movers", group=group.name, moves="；".join(parts) if parts else t("digest.no_moves"))
+
+
+def funds(ranking: Ranking, unit_names: Mapping[str, str]) -> list[str]:
+    """上报 / 已核实 / 待核实 per unit with any funds this year: the most waiting first, then the most reported."""
+    order = sorted(ranking.funds.items(), key=lambda kv: (-kv[1].pending, -kv[1].reported, kv[0]))
+    lines = [t(f"ranking.counts.{ranking.count_funds}")]
+    lines += [t("digest.funds_line", unit=unit_names.get(u, u), funds=render_funds(f)) for u, f in order[:FUNDS_LIMIT]]
+    if len(order) > FUNDS_LIMIT:
+        lines.append(t("common.more", count=len(order) - FUNDS_LIMIT))
+    return lines if order else [t("digest.none")]
 
 
 def signings(events: Sequence[LedgerEvent], unit_names: Mapping[str, str]) -> list[str]:
@@ -99,6 +111,7 @@ def render_digest(ranking: Ranking, before: Ranking | None, rows: Sequence[Ledge
     lines = [t("digest.title", month=month_zh(ranking.month), progress=format_pct(ranking.time_progress))]
     lines += [t("digest.totals_header")] + [totals(g) for g in ranking.groups]
     lines += [t("digest.movers_header")] + [movers(g, previous.get(g.code)) for g in ranking.groups]
+    lines += [t("digest.funds_header")] + funds(ranking, unit_names)
     lines += [t("digest.signings_header")] + signings(events, unit_names)
     lines += [t("digest.reports_header"), reporting(facts, unit_names)]
     lines += [t("digest.problems_header")] + problems(rows)

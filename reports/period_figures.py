@@ -99,7 +99,7 @@ def city_value(end: MonthEnd, code: str) -> Fraction | None:
     for g in facts.groups:
         coef = coefficient_pct(cfg, g.category)
         if kind == "funds_in_place" or (kind == "industrial_funds" and g.flag_industrial):
-            total += Fraction(g.funds_year_wan * coef, 100)
+            total += Fraction(g.counted_funds(cfg.verification.count_funds)[0] * coef, 100)
         elif kind == "projects_reached":
             stage = ind.stage.value if ind is not None and ind.stage else "signed"
             total += {"signed": g.signed_year, "started": g.started_year, "producing": g.producing_year}.get(stage, 0)
@@ -109,7 +109,7 @@ def city_value(end: MonthEnd, code: str) -> Fraction | None:
             total += g.contract_signed_year_wan
         elif kind == CONTRACT:
             total += g.contract_signed_year_wan
-        pairs = {"funds_rate": (g.funds_all_wan, g.contract_signed_ever_wan),
+        pairs = {"funds_rate": (g.counted_funds(cfg.verification.count_funds)[1], g.contract_signed_ever_wan),
                  "start_rate": (g.started_ever, g.signed_ever), "production_rate": (g.producing_ever, g.signed_ever),
                  "performance_rate": (g.landed_ever, g.signed_ever)}
         if kind in pairs:

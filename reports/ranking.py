@@ -13,14 +13,14 @@ says so instead of ranking every unit 1st with 0 points.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from core.figures import MonthFacts
 from core.org import Indicator, OrgConfig, Unit
-from reports.indicators import Values, indicator_values
+from reports.indicators import FundsFigures, Values, funds_figures, indicator_values
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,9 @@ class Ranking:
     time_progress: Fraction      # elapsed share of the year at the month's end
     groups: tuple[GroupRanking, ...]
     empty: bool                  # no unit of any peer group has a counted figure (has_figures)
+    # unit → funds this year reported / verified / waiting (only units with any), shown beside the counted figure
+    funds: dict[str, FundsFigures] = field(default_factory=dict)
+    count_funds: str = "reported"
 
     def group(self, code: str) -> GroupRanking:
         return next(g for g in self.groups if g.code == code)
@@ -83,7 +86,7 @@ def rank_month(cfg: OrgConfig, facts: MonthFacts, *, group: str | None = None) -
     groups = tuple(_rank_group(cfg, g.code, values, progress) for g in cfg.peer_groups
                    if group is None or g.code == group)
     return Ranking(facts.month, facts.month_end, facts.head_seq, facts.head_hash, progress, groups,
-                   not has_figures(cfg, values))
+                   not has_figures(cfg, values), funds_figures(cfg, facts), cfg.verification.count_funds)
 
 
 def has_figures(cfg: OrgConfig, values: Values) -> bool:
@@ -140,6 +143,7 @@ def ranking_json(r: Ranking) -> dict[str, object]:
         "ledger_head_seq": r.head_seq,
         "ledger_head": r.head_hash,
         "empty": r.empty,
+        "count_funds": r.count_funds,
         "groups": [
             {
                 "code": g.code, "name": g.name, "method": g.method, "cap_pct": g.cap_pct,
@@ -147,6 +151,7 @@ def ranking_json(r: Ranking) -> dict[str, object]:
                     {
                         "unit": u.unit, "name": u.name, "rank": u.rank, "score": _num(u.score, 2),
                         "status": "ranked" if u.ranked else "no_targets",
+                        "funds": _funds_json(r.funds.get(u.unit)),
                         "indicators": [
                             {"code": i.code, "name": i.name, "measure": i.measure, "value": _num(i.value, 4),
                              "target": i.target, "time_target": _num(i.time_target, 4),
@@ -160,6 +165,13 @@ def ranking_json(r: Ranking) -> dict[str, object]:
             for g in (() if r.empty else r.groups)
         ],
     }
+
+
+def _funds_json(f: FundsFigures | None) -> dict[str, int | float | None]:
+    """上报 / 已核实 / 待核实 this year in 万元, as credited to the unit."""
+    zero = Fraction(0)
+    return {"reported_wan": _num(f.reported if f else zero, 4), "verified_wan": _num(f.verified if f else zero, 4),
+            "pending_wan": _num(f.pending if f else zero, 4)}
 
 
 def _num(x: Fraction | None, places: int) -> int | float | None:

@@ -15,8 +15,9 @@ from typing import Any
 from core.figures import FigureExplanation, FigureLine, LedgerEvent
 from core.money import format_wan
 from texts import has, t
+from reports.indicators import FundsFigures
 from reports.ranking import GroupRanking, IndicatorScore, Ranking, UnitScore
-from reports.workbook import EVENT_TYPE_ZH, describe_event
+from reports.event_summaries import EVENT_TYPE_ZH, describe_event
 
 KEY_INDICATORS = 3
 
@@ -102,15 +103,29 @@ def render_unit_line(unit: UnitScore, *, highlight: bool = False, key: int = KEY
              score=format_score(unit.score), indicators=indicators)
 
 
-def render_group(group: GroupRanking, *, highlight: str | None = None) -> str:
-    """A peer group: its scoring method, the ranked units in order, then the units without targets."""
+def render_funds(f: FundsFigures) -> str:
+    """上报 / 已核实 / 待核实 of a unit's funds this year (a returned report is in 上报 only)."""
+    return t("ranking.funds", reported=format_amount(f.reported), verified=format_amount(f.verified),
+             pending=format_amount(f.pending))
+
+
+def render_group(group: GroupRanking, *, highlight: str | None = None,
+                 funds: Mapping[str, FundsFigures] | None = None) -> str:
+    """A peer group: its scoring method, the ranked units in order (each with its funds reported / verified /
+    waiting, when it has any), then the units without targets."""
     method = t(f"ranking.method.{group.method}", cap=group.cap_pct)
     lines = [t("ranking.group", name=group.name, method=method)]
     ranked = [u for u in group.units if u.ranked]
-    lines += [render_unit_line(u, highlight=u.unit == highlight) for u in ranked]
+    funds = funds or {}
+    for u in ranked:
+        lines.append(render_unit_line(u, highlight=u.unit == highlight))
+        if u.unit in funds:
+            lines.append(t("ranking.funds_indent") + render_funds(funds[u.unit]))
     unranked = [u for u in group.units if not u.ranked]
     if unranked:
         lines.append(t("ranking.unranked", units="、".join(u.name for u in unranked)))
+        lines += [t("ranking.funds_unranked", name=u.name, funds=render_funds(funds[u.unit]))
+                  for u in unranked if u.unit in funds]
     if not group.units:
         lines.append(t("ranking.no_units"))
     return "\n".join(lines)
@@ -135,7 +150,8 @@ def render_ranking(ranking: Ranking, *, group: str | None = None, highlight: str
     else:
         day = f"{ranking.month_end.month}月{ranking.month_end.day}日"
         parts.append(t("ranking.progress", progress=format_pct(ranking.time_progress), day=day))
-        parts += ["", "\n\n".join(render_group(g, highlight=highlight) for g in groups)]
+        parts.append(t(f"ranking.counts.{ranking.count_funds}"))
+        parts += ["", "\n\n".join(render_group(g, highlight=highlight, funds=ranking.funds) for g in groups)]
     parts += ["", head_line(ranking)]
     return "\n".join(parts)
 
@@ -156,6 +172,8 @@ def render_explanation(x: FigureExplanation, *, unit_name: str, indicator_name: 
     lines = [t("explain.title", month=month, unit=unit_name, indicator=indicator_name,
                value=format_value(x.value, x.measure))]
     lines.append(t(f"explain.rule.{_RULES.get(x.kind, 'count')}"))
+    if x.count_funds is not None:
+        lines.append(t(f"explain.counts.{x.count_funds}"))
     if x.numerator is not None and x.denominator is not None:
         for part in ("numerator", "denominator"):
             part_lines = [line for line in x.lines if line.part == part]
@@ -182,7 +200,9 @@ def _part_value(x: FigureExplanation, part: str, total: Fraction) -> str:
 
 def _line(x: FigureExplanation, line: FigureLine) -> str:
     day = f"{line.at.month}月{line.at.day}日"
-    note = f"（{line.note}）" if line.note else ""
+    status = t(f"explain.status.{line.status}", seq=line.report_seq) if line.status else ""
+    said = [part for part in (line.note, status) if part]
+    note = f"（{'，'.join(said)}）" if said else ""
     if line.amount_wan is not None and line.share_pct is not None:
         return t("explain.line_amount", seq=line.seq, day=day, project=line.project,
                  amount=format_wan(line.amount_wan), coef=line.coefficient_pct if line.coefficient_pct is not None
@@ -201,7 +221,7 @@ def _line(x: FigureExplanation, line: FigureLine) -> str:
 
 def ledger_event_describer(unit_names: Mapping[str, str]) -> Callable[[LedgerEvent], tuple[str, str]]:
     """(type, summary) of a ledger event: the catalog's `event.<type>` line where one exists (the sharing
-    feature's transfers and claims), otherwise reports.workbook's own summary."""
+    feature's transfers and claims), otherwise reports.event_summaries' own summary."""
 
     def describe(e: LedgerEvent) -> tuple[str, str]:
         key = f"event.{e.type}"

@@ -8,8 +8,8 @@ from fractions import Fraction
 from typing import Any
 
 from reports.ranking import GroupRanking, IndicatorScore, Ranking
-from reports.workbook import (
-    COUNT, PCT, POINTS, WAN, WAN_FRACTION, Formatted, _anchor, _month_zh, _round, _save, _sheet_name, _table,
+from reports.workbook_sheets import (
+    COUNT, PCT, POINTS, WAN, WAN_FRACTION, Formatted, anchor, month_title, rounded, save, sheet_name, table,
 )
 
 EMPTY_FALLBACK = "本月排名为空。"
@@ -22,13 +22,13 @@ def ranking_xlsx(ranking: Ranking, *, empty_text: str | None = None) -> bytes:
     wb = Workbook(write_only=True)
     if ranking.empty:
         _empty_sheet(wb, "排名", ranking, empty_text)
-        return _save(wb)
+        return save(wb)
     used: set[str] = set()
     for group in ranking.groups:
-        _group_sheet(wb, ranking, group, _sheet_name(group.name, used))
+        _group_sheet(wb, ranking, group, sheet_name(group.name, used))
     if not ranking.groups:
         _group_sheet(wb, ranking, None, "排名")
-    return _save(wb)
+    return save(wb)
 
 
 def _empty_sheet(wb: Any, title: str, ranking: Ranking, empty_text: str | None) -> None:
@@ -37,7 +37,7 @@ def _empty_sheet(wb: Any, title: str, ranking: Ranking, empty_text: str | None) 
 
     ws = wb.create_sheet(title)
     ws.column_dimensions["A"].width = 90
-    caption = WriteOnlyCell(ws, value=f"{_month_zh(ranking.month)} 考核排名（{_anchor(ranking).lstrip('；')}）")
+    caption = WriteOnlyCell(ws, value=f"{month_title(ranking.month)} 考核排名（{anchor(ranking).lstrip('；')}）")
     caption.font = Font(bold=True, size=13)
     ws.append([caption])
     ws.append([empty_text or EMPTY_FALLBACK])
@@ -59,10 +59,10 @@ def indicator_values(i: IndicatorScore) -> list[Any]:
             return float(Fraction(x) / 100)
         if Fraction(x).denominator == 1:
             return int(x)
-        return Formatted(_round(Fraction(x), 2), WAN_FRACTION if i.measure == "万元" else "0.00")
+        return Formatted(rounded(Fraction(x), 2), WAN_FRACTION if i.measure == "万元" else "0.00")
 
     return [amount(i.value), amount(i.target), amount(i.time_target),
-            None if i.completion is None else _round(i.completion, 4), _round(i.points, 2)]
+            None if i.completion is None else rounded(i.completion, 4), rounded(i.points, 2)]
 
 
 def _group_sheet(wb: Any, ranking: Ranking, group: GroupRanking | None, title: str) -> None:
@@ -71,11 +71,11 @@ def _group_sheet(wb: Any, ranking: Ranking, group: GroupRanking | None, title: s
         for ind in group.units[0].indicators:
             columns += indicator_columns(ind)
     rows = [] if group is None else [
-        [u.rank if u.rank is not None else "未设目标", u.name, _round(u.score, 2),
+        [u.rank if u.rank is not None else "未设目标", u.name, rounded(u.score, 2),
          *[v for i in u.indicators for v in indicator_values(i)]] for u in group.units]
-    caption = f"{_month_zh(ranking.month)} {group.name if group else ''}考核排名（{_method_zh(group)}时序进度 " \
-              f"{_pct_text(ranking.time_progress)}{_anchor(ranking)}）"
-    _table(wb, title, caption, columns, rows, sample=rows, freeze="D3")
+    caption = f"{month_title(ranking.month)} {group.name if group else ''}考核排名（{_method_zh(group)}时序进度 " \
+              f"{_pct_text(ranking.time_progress)}{anchor(ranking)}）"
+    table(wb, title, caption, columns, rows, sample=rows, freeze="D3")
 
 
 def combined_ranking_sheet(wb: Any, ranking: Ranking, *, empty_text: str | None = None) -> None:
@@ -96,12 +96,12 @@ def combined_ranking_sheet(wb: Any, ranking: Ranking, *, empty_text: str | None 
     for g in ranking.groups:
         for u in g.units:
             by_code = {i.code: i for i in u.indicators}
-            cells: list[Any] = [g.name, u.rank if u.rank is not None else "未设目标", u.name, _round(u.score, 2)]
+            cells: list[Any] = [g.name, u.rank if u.rank is not None else "未设目标", u.name, rounded(u.score, 2)]
             for code in order:
                 cells += indicator_values(by_code[code]) if code in by_code else [None] * 5
             rows.append(cells)
-    caption = f"{_month_zh(ranking.month)} 考核排名（时序进度 {_pct_text(ranking.time_progress)}{_anchor(ranking)}）"
-    _table(wb, "排名", caption, columns, rows, sample=rows, freeze="E3")
+    caption = f"{month_title(ranking.month)} 考核排名（时序进度 {_pct_text(ranking.time_progress)}{anchor(ranking)}）"
+    table(wb, "排名", caption, columns, rows, sample=rows, freeze="E3")
 
 
 def _method_zh(group: GroupRanking | None) -> str:
@@ -113,4 +113,4 @@ def _method_zh(group: GroupRanking | None) -> str:
 
 
 def _pct_text(x: Fraction) -> str:
-    return f"{_round(x * 100, 1):.1f}%"
+    return f"{rounded(x * 100, 1):.1f}%"

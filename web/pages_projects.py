@@ -110,8 +110,9 @@ async def projects_xlsx(request: web.Request) -> web.StreamResponse:
         except BadFilter as exc:
             return await problem(request, 400, t("web.filter_bad", value=str(exc)), t("web.filter_bad_hint"))
         found = await uow.projects.search(query)
+        verified = await uow.evidence.verified_totals()
     projects = [visible(member, p) for p in found.projects]
-    data = to_xlsx(sheet_rows(projects, cfg, cfg_web.tz, {f: t(f"flag.{f}") for f in FLAGS}))
+    data = to_xlsx(sheet_rows(projects, cfg, cfg_web.tz, {f: t(f"flag.{f}") for f in FLAGS}, verified))
     async with db.uow() as uow:
         await uow.web.audit(uow.clock.now(), member.id, "download",
                             f"项目库 xlsx（{len(projects)} 个项目）{_kept(request.query)}", address(request))

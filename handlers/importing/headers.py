@@ -39,7 +39,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "producing_date": ("投产时间", "投产日期"),
     "note": ("备注",),
     # Read and left out: the row's own numbering, the export's ids and its last-update time.
-    "ignore": ("序号", "项目编号", "编号", "疑似重复项目编号", "最近更新"),
+    # The export's and the 台账's verification columns: 到位资金 is the one imported.
+    "ignore": ("序号", "项目编号", "编号", "疑似重复项目编号", "最近更新", "上报到位资金", "已核实到位资金", "待核实到位资金"),
 }
 MONEY_FIELDS = frozenset({"intended", "contract", "funds", "foreign"})
 DATE_FIELDS = frozenset({"lead_date", "signed_date", "landed_date", "started_date", "producing_date"})

@@ -2,17 +2,24 @@
 
 A funds report's unit is its project's responsible unit when it was reported, read from the projects
 table, which storage/projectors/records.py has brought up to that very event (it runs first).
+
+Each decision also writes its effect on the figures (funds_decision_facts) for the month the funds belong to,
+from the decision's own time on, and names itself a late fact: the months it reaches are computed again, and a
+ranking as of an instant before it stays what it was.
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, select, update
+from datetime import datetime
+
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Update
 
 from core import events as ev
 from core.records import Event
 from storage.projectors.registry import projects
-from storage.tables.evidence import AttachmentRow, FundsReportRow
+from storage.tables.evidence import AttachmentRow, FundsDecisionRow, FundsReportRow
+from storage.tables.facts import FundFactRow, LateFactRow
 from storage.tables.projects import ProjectRow
 
 
@@ -48,6 +55,7 @@ async def _verified(session: AsyncSession, e: Event) -> None:
     p = ev.FundsVerified.from_dict(e.payload)
     await session.execute(_report(p.funds_seq).values(status="verified", verified_wan=p.verified_wan,
                                                       decided_by=e.actor, decided_at=e.at, reason=p.reason))
+    await _decision(session, e, p.funds_seq, verified=p.verified_wan, settles=1)
 
 
 @projects(ev.FUNDS_RETURNED)
@@ -55,9 +63,27 @@ async def _returned(session: AsyncSession, e: Event) -> None:
     p = ev.FundsReturned.from_dict(e.payload)
     await session.execute(_report(p.funds_seq).values(status="returned", decided_by=e.actor, decided_at=e.at,
                                                       reason=p.reason))
+    await _decision(session, e, p.funds_seq, verified=0, settles=1)
 
 
 @projects(ev.FUNDS_RESUBMITTED)
 async def _resubmitted(session: AsyncSession, e: Event) -> None:
     p = ev.FundsResubmitted.from_dict(e.payload)
     await session.execute(_report(p.funds_seq).values(status="pending", waiting_since=e.at, note=p.note))
+    await _decision(session, e, p.funds_seq, verified=0, settles=-1)
+
+
+async def _decision(session: AsyncSession, e: Event, entry: int, *, verified: int, settles: int) -> None:
+    """The decision's offsets: `verified` 万元 counted, and the entry's reported amount (with the corrections
+    recorded so far) out of 待核实 (`settles` 1) or back into it (-1)."""
+    f = FundFactRow
+    row = (await session.execute(select(func.min(f.at), func.coalesce(func.sum(f.amount_wan), 0))
+                                 .where(f.entry_seq == entry))).first()
+    at: datetime = row[0] if row is not None and row[0] is not None else e.at
+    reported = int(row[1]) if row is not None else 0
+    await session.execute(insert(FundsDecisionRow.__table__).values(
+        event_seq=e.seq, project_id=e.project_id, entry_seq=entry, at=at, recorded_at=e.at, verified_wan=verified,
+        settled_wan=settles * reported))
+    if at < e.at:
+        await session.execute(insert(LateFactRow.__table__).values(event_seq=e.seq, project_id=e.project_id, at=at,
+                                                                    recorded_at=e.at))

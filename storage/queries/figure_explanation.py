@@ -5,6 +5,9 @@ event instead of in aggregate: the project's attributes are its latest reporting
 month's end, credit shares and counting coefficients come from core/credit_sharing.py, "this year" starts
 on 1 January local time. Only the unit's own projects (as owner or host) are read, so the detail
 of one figure is small however large the ledger is.
+
+Funds lines say each report's verification; when the org file counts only verified funds, a report counts
+nothing itself (its line shows the reported amount) and each 核实 adds the verified amount, as the ranking does.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from core.figures import FigureExplanation, FigureLine, month_days
 from core.org import OrgConfig
 from core.stages import Stage, rank
 from storage.queries.monthly_ledger import describe_projects, month_window, versions_as_of
+from storage.tables.evidence import FundsDecisionRow, FundsReportRow
 from storage.tables.facts import FundFactRow, StageFactRow
 from storage.tables.org import MemberRow
 from storage.tables.trips import TripRow
@@ -88,7 +92,8 @@ async def explain_figure(session: AsyncSession, cfg: OrgConfig, month: str, tz: 
     base = _Figure(month=month, unit=unit, indicator=ind.code, kind=ind.kind, measure=ind.unit)
     if ind.kind in ("funds_in_place", "industrial_funds"):
         lines = await _funds(session, scope, industrial=ind.kind == "industrial_funds")
-        return FigureExplanation(**base, lines=lines, value=sum((x.counted for x in lines), Fraction(0)))
+        return FigureExplanation(**base, lines=lines, value=sum((x.counted for x in lines), Fraction(0)),
+                                 count_funds=cfg.verification.count_funds)
     if ind.kind in ("projects_reached", "flagged_projects"):
         threshold = (ind.stage or Stage.SIGNED) if ind.kind == "projects_reached" else Stage.SIGNED
         lines = await _reached(session, scope, threshold, flag=ind.flag if ind.kind == "flagged_projects" else None)
@@ -102,7 +107,9 @@ async def explain_figure(session: AsyncSession, cfg: OrgConfig, month: str, tz: 
         top = sum((x.counted for x in lines if x.part == "numerator"), Fraction(0))
         bottom = sum((x.counted for x in lines if x.part == "denominator"), Fraction(0))
         value = None if bottom == 0 else top * 100 / bottom
-        return FigureExplanation(**base, lines=lines, value=value, numerator=top, denominator=bottom)
+        basis = cfg.verification.count_funds if ind.kind == "funds_rate" else None
+        return FigureExplanation(**base, lines=lines, value=value, numerator=top, denominator=bottom,
+                                 count_funds=basis)
     if ind.kind == "leader_trips":
         lines = await _trips(session, scope, date(year, 1, 1))
         return FigureExplanation(**base, lines=lines, value=Fraction(len(lines)))
@@ -128,28 +135,56 @@ def _ids(scope: _Scope) -> Any:
     return scope.ids
 
 
-async def _fund_facts(session: AsyncSession, scope: _Scope, *, since: datetime | None) -> list[Any]:
-    q = (select(FundFactRow.event_seq, FundFactRow.project_id, FundFactRow.at, FundFactRow.amount_wan)
-         .where(FundFactRow.at < scope.until, FundFactRow.project_id.in_(_ids(scope)))
-         .order_by(FundFactRow.event_seq))
+async def _fund_facts(session: AsyncSession, scope: _Scope, *, since: datetime | None,
+                      verified: bool = False) -> list[Any]:
+    """(seq, project, at, amount, entry) of each funds entry and correction — or, `verified`, of each 核实 with its
+    verified amount — that happened before the month's end (and from `since`)."""
+    f: Any = FundsDecisionRow if verified else FundFactRow
+    amount = f.verified_wan if verified else f.amount_wan
+    q = (select(f.event_seq, f.project_id, f.at, amount, f.entry_seq)
+         .where(f.at < scope.until, f.project_id.in_(_ids(scope))).order_by(f.event_seq))
+    if verified:
+        q = q.where(amount != 0)
     if since is not None:
-        q = q.where(FundFactRow.at >= since)
+        q = q.where(f.at >= since)
     return list((await session.execute(q)).all())
 
 
+async def _statuses(session: AsyncSession, scope: _Scope) -> dict[int, str]:
+    """Each funds report's verification as known now: pending, verified or returned."""
+    rows = await session.execute(select(FundsReportRow.seq, FundsReportRow.status)
+                                 .where(FundsReportRow.project_id.in_(_ids(scope))))
+    return {seq: status for seq, status in rows.all()}
+
+
+def _counts_verified(scope: _Scope) -> bool:
+    return scope.cfg.verification.count_funds == "verified"
+
+
 async def _funds(session: AsyncSession, scope: _Scope, *, industrial: bool) -> tuple[FigureLine, ...]:
+    verified = _counts_verified(scope)
+    statuses = await _statuses(session, scope)
     lines = []
-    for seq, pid, at, amount in await _fund_facts(session, scope, since=scope.start):
-        v = scope.versions[pid]
-        share = scope.share(v)
-        if share == 0 or (industrial and "industrial" not in v.flags):
-            continue
-        coef = coefficient_pct(scope.cfg, v.category)
-        category = scope.cfg.category(v.category) if v.category else None
-        note = category.name if category is not None else ""
-        lines.append(FigureLine(seq, scope.local(at), pid, scope.name(pid), "value", amount, coef, share,
-                                Fraction(amount * coef * share, 10_000), note))
-    return tuple(lines)
+    reports = await _fund_facts(session, scope, since=scope.start)
+    decisions = await _fund_facts(session, scope, since=scope.start, verified=True) if verified else []
+    for rows, decided in ((reports, False), (decisions, True)):
+        for seq, pid, at, amount, entry in rows:
+            v = scope.versions[pid]
+            share = scope.share(v)
+            if share == 0 or (industrial and "industrial" not in v.flags):
+                continue
+            coef = coefficient_pct(scope.cfg, v.category)
+            category = scope.cfg.category(v.category) if v.category else None
+            note = category.name if category is not None else ""
+            status = "verification" if decided else statuses.get(entry, "pending")
+            if verified and not decided:   # shown, counting nothing: its 核实 line counts
+                lines.append(FigureLine(seq, scope.local(at), pid, scope.name(pid), "value", amount, None, None,
+                                        Fraction(0), note, status))
+                continue
+            lines.append(FigureLine(seq, scope.local(at), pid, scope.name(pid), "value", amount, coef, share,
+                                    Fraction(amount * coef * share, 10_000), note, status,
+                                    entry if decided else None))
+    return tuple(sorted(lines, key=lambda x: x.seq))
 
 
 async def _firsts(session: AsyncSession, scope: _Scope, threshold: Stage) -> dict[int, Any]:
@@ -215,9 +250,12 @@ async def _soe_contracts(session: AsyncSession, scope: _Scope) -> tuple[FigureLi
 
 
 async def _funds_rate(session: AsyncSession, scope: _Scope) -> tuple[FigureLine, ...]:
-    """资金到位率 of the projects the unit hosts: all funds in place over the contracts of signed projects."""
-    lines = [FigureLine(seq, scope.local(at), pid, scope.name(pid), "numerator", amount, None, None, Fraction(amount))
-             for seq, pid, at, amount in await _fund_facts(session, scope, since=None)]
+    """资金到位率 of the projects the unit hosts: all funds in place (reported, or verified: count_funds) over the
+    contracts of signed projects."""
+    verified = _counts_verified(scope)
+    lines = [FigureLine(seq, scope.local(at), pid, scope.name(pid), "numerator", amount, None, None, Fraction(amount),
+                        status="verification" if verified else "", report_seq=entry if verified else None)
+             for seq, pid, at, amount, entry in await _fund_facts(session, scope, since=None, verified=verified)]
     signed = await _firsts(session, scope, Stage.SIGNED)
     contracts = await _contracts(session, scope)
     for pid in sorted(signed, key=lambda p: signed[p].event_seq):

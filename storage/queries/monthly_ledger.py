@@ -7,7 +7,8 @@ of the 1st of the next month):
 - its latest stage is 在谈 or beyond and it is not 终止.
 
 Every column is read as it stood at that instant: stage (stage_facts), contract (the latest
-contract amount), funds in place (the sum of fund_facts), host and owner unit and industry chain
+contract amount), funds in place (the sum of fund_facts; of them verified and still waiting, from
+funds_decision_facts), host and owner unit and industry chain
 (project_versions), the latest progress note and next steps, the problems still open, and the
 descriptive fields (name, content, responsible person, intended amount) folded from the
 project's own events. So December's activity never changes October's 台账.
@@ -29,6 +30,7 @@ from core.clock import local_midnight_utc
 from core.figures import LedgerEvent, LedgerRow, month_days
 from core.stages import Stage, rank
 from storage.queries.known import in_force
+from storage.tables.evidence import FundsDecisionRow
 from storage.tables.facts import FundFactRow, ProjectVersionRow, StageFactRow
 from storage.tables.ledger import EventRow
 from storage.tables.projects import NoteRow
@@ -116,6 +118,8 @@ class _Tracked:
     stage_rank: int = -1
     contract: int | None = None
     funds: int = 0
+    verified: int = 0
+    settled: int = 0             # reported amounts decided (verified or returned): the rest waits
     progress: str | None = None
     steps_id: int = 0
     steps: str | None = None
@@ -150,6 +154,14 @@ async def _tracked(session: AsyncSession, until: datetime) -> dict[int, _Tracked
     for pid, total in funds.all():
         if pid in out:
             out[pid].funds = int(total or 0)
+    d = FundsDecisionRow
+    decided = await session.execute(
+        select(d.project_id, func.sum(d.verified_wan), func.sum(d.settled_wan)).where(d.at < until)
+        .group_by(d.project_id))
+    for pid, verified, settled in decided.all():
+        if pid in out:
+            out[pid].verified = int(verified or 0)
+            out[pid].settled = int(settled or 0)
     return out
 
 
@@ -190,7 +202,8 @@ async def ledger_rows(session: AsyncSession, month: str, tz: ZoneInfo, *,
             responsible_person=d.responsible_person, progress=t.progress, next_steps=next_steps, stage=t.stage,
             owner_unit=t.owner, owner_unit_name=names.get(t.owner, t.owner), industry=t.industry,
             intended_wan=d.intended_wan, contract_wan=t.contract, funds_wan=t.funds,
-            problems=tuple(problems.get(pid, ())), last_update=t.last_at.astimezone(tz) if t.last_at else None)
+            problems=tuple(problems.get(pid, ())), last_update=t.last_at.astimezone(tz) if t.last_at else None,
+            funds_verified_wan=t.verified, funds_pending_wan=t.funds - t.settled)
         rows.append(((order.get(t.host, len(order)), t.host, -t.stage_rank, pid), row))
     rows.sort(key=lambda pair: pair[0])
     return [row for _, row in rows]

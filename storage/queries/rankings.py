@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import local_midnight_utc
 from core.figures import MonthFacts, ProjectGroup, QuotaHolder, ReportCounts
 from storage.queries.known import in_force, recorded
+from storage.tables.evidence import FundsDecisionRow
 from storage.tables.facts import FundFactRow, LateFactRow, MilestoneRow, ProjectVersionRow
 from storage.tables.ledger import EventRow
 from storage.tables.org import MemberRow
@@ -32,9 +33,10 @@ GROUP_KEYS = ("owner_unit", "host_unit", "credit_owner_pct", "credit_host_pct", 
 
 async def project_groups(session: AsyncSession, *, year_start: datetime, until: datetime,
                          as_of: datetime | None = None) -> list[ProjectGroup]:
-    """Two scans grouped by each version's class key: the funds (as cheap as a plain funds-per-unit
-    query), and the projects with their milestones, which also names each class's attributes. Facts count by
-    when they happened (before `until`), as known now or, with `as_of`, as recorded before it."""
+    """Three scans grouped by each version's class key: the funds (as cheap as a plain funds-per-unit
+    query) with their verification decisions, and the projects with their milestones, which also names each class's
+    attributes. Facts count by when they happened (before `until`), as known now or, with `as_of`, as recorded
+    before it — a verification counts from the instant it was recorded, for the month the funds belong to."""
     v = ProjectVersionRow
     f = FundFactRow
     funds = await session.execute(
@@ -42,6 +44,13 @@ async def project_groups(session: AsyncSession, *, year_start: datetime, until: 
                func.coalesce(func.sum(f.amount_wan), 0))
         .select_from(f).join(v, and_(v.project_id == f.project_id, in_force(v, until, as_of)))
         .where(f.at < until, recorded(f.recorded_at, as_of)).group_by(v.class_key))
+    d = FundsDecisionRow
+    decisions = await session.execute(
+        select(v.class_key, func.coalesce(func.sum(case((d.at >= year_start, d.verified_wan), else_=0)), 0),
+               func.coalesce(func.sum(d.verified_wan), 0),
+               func.coalesce(func.sum(case((d.at >= year_start, d.settled_wan), else_=0)), 0))
+        .select_from(d).join(v, and_(v.project_id == d.project_id, in_force(v, until, as_of)))
+        .where(d.at < until, recorded(d.recorded_at, as_of)).group_by(v.class_key))
     m = MilestoneRow
 
     def reached(column: Any, *, this_year: bool) -> Any:
@@ -66,10 +75,17 @@ async def project_groups(session: AsyncSession, *, year_start: datetime, until: 
         .select_from(v).outerjoin(m, m.project_id == v.project_id).where(in_force(v, until, as_of))
         .group_by(v.class_key, *keys))
     money = {row[0]: (int(row[1]), int(row[2])) for row in funds.all()}
+    decided = {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in decisions.all()}
     n = len(GROUP_KEYS)
-    # One row's fields in ProjectGroup's order: its class's attributes, its funds, its counts.
-    fields: list[tuple[Any, ...]] = [(*row[1:n + 1], *money.get(row[0], (0, 0)), *(int(x) for x in row[n + 1:]))
-                                     for row in counts.all()]
+
+    def checked(key: int) -> tuple[int, int, int]:
+        """Verified this year, verified ever, and what waits for a verifier (reported less what was decided)."""
+        year, ever, settled = decided.get(key, (0, 0, 0))
+        return year, ever, money.get(key, (0, 0))[0] - settled
+
+    # One row's fields in ProjectGroup's order: its class's attributes, its funds, its counts, its verification.
+    fields: list[tuple[Any, ...]] = [(*row[1:n + 1], *money.get(row[0], (0, 0)), *(int(x) for x in row[n + 1:]),
+                                      *checked(row[0])) for row in counts.all()]
     return [ProjectGroup(*values) for values in fields]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,3 +66,10 @@ class SqlEvidence:
             query = query.where(FundsReportRow.unit.in_(units))
         rows = (await self.s.execute(query.order_by(FundsReportRow.waiting_since, FundsReportRow.seq))).scalars().all()
         return [_report(r) for r in rows]
+
+    async def verified_totals(self) -> dict[int, int]:
+        """Project id → its funds verified so far (at the verifiers' amounts); a project with none is absent."""
+        r = FundsReportRow
+        rows = await self.s.execute(select(r.project_id, func.sum(r.verified_wan)).where(r.status == "verified")
+                                    .group_by(r.project_id))
+        return {pid: int(total or 0) for pid, total in rows.all()}

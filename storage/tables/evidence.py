@@ -63,4 +63,22 @@ class FundsReportRow(Base):
     __table_args__ = (Index("ix_funds_reports_status_waiting", "status", "waiting_since"),)
 
 
-PROJECTION_TABLES = (AttachmentRow.__table__, FundsReportRow.__table__)
+class FundsDecisionRow(Base):
+    """What one decision on a funds report changes in the figures, from when it was recorded (`recorded_at`) for the
+    month the funds belong to (`at`, the report's effective time): the verified amount it adds (核实), and the
+    reported amount it takes out of 待核实 (核实, 退回) or puts back (重新提交: negative). Offsets, like
+    fund_facts, so the sums as of any instant are one scan (storage/queries/rankings.py)."""
+
+    __tablename__ = "funds_decision_facts"
+    event_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    project_id: Mapped[int] = mapped_column(BigInteger)
+    entry_seq: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    verified_wan: Mapped[int] = mapped_column(BigInteger)
+    settled_wan: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_funds_decision_facts_project_at", "project_id", "at"),)
+
+
+PROJECTION_TABLES = (AttachmentRow.__table__, FundsReportRow.__table__, FundsDecisionRow.__table__)

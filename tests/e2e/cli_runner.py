@@ -19,6 +19,9 @@ from storage.database import Database
 from tests.helpers import member, setup_org
 
 ZSBOT = Path(sys.executable).parent / "zsbot"
+# The checkout these tests belong to comes first on the script's path: a worktree's tests run its own code, not
+# the one the shared virtual environment was installed from (nothing else from the caller's environment leaks).
+SOURCE = {"PYTHONPATH": str(Path(__file__).resolve().parents[2])}
 VERIFIED = re.compile(r"^账本完好：(\d+) 个事件，链头 ([0-9a-f]{64})$")
 
 
@@ -58,7 +61,7 @@ class Cli:
 
     def many(self, *commands: Sequence[str]) -> list[Result]:
         """Independent invocations at the same time (each one is a full process start-up)."""
-        env = {"ZSBOT_DATABASE_URL": self.db_url, **self.env}
+        env = {**SOURCE, "ZSBOT_DATABASE_URL": self.db_url, **self.env}
         procs = [subprocess.Popen([str(ZSBOT), *args], cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
                  for args in commands]
@@ -77,7 +80,7 @@ class Cli:
 
 
 def run(args: Sequence[str], *, cwd: Path, env: dict[str, str], input: str | None = None) -> Result:
-    proc = subprocess.run([str(ZSBOT), *args], cwd=cwd, env=env, input=input if input is not None else "",
+    proc = subprocess.run([str(ZSBOT), *args], cwd=cwd, env={**SOURCE, **env}, input=input if input is not None else "",
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
     return Result(tuple(args), proc.returncode, proc.stdout, proc.stderr)
 

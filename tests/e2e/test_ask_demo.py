@@ -16,6 +16,7 @@ import pytest
 
 from core.figures import last_complete_month
 from reports.ranking_text import format_value
+from tests.e2e.cli_runner import SOURCE
 
 ZSBOT = Path(sys.executable).parent / "zsbot"
 
@@ -23,8 +24,8 @@ ZSBOT = Path(sys.executable).parent / "zsbot"
 class Demo:
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
-        self.env = {"ZSBOT_DATABASE_URL": f"sqlite:///{cwd / 'demo.db'}", "HOME": os.environ.get("HOME", str(cwd)),
-                    "PATH": "/usr/bin:/bin"}
+        self.env = {**SOURCE, "ZSBOT_DATABASE_URL": f"sqlite:///{cwd / 'demo.db'}",
+                    "HOME": os.environ.get("HOME", str(cwd)), "PATH": "/usr/bin:/bin"}
 
     def run(self, *args: str) -> str:
         done = subprocess.run([str(ZSBOT), *args], cwd=self.cwd, env=self.env, capture_output=True, text=True,

@@ -84,9 +84,9 @@ def test_output_cut_short_by_its_reader_is_no_database_error(tmp_path: Path) -> 
     """`zsbot schedule | head -2`: the pipe closes under a long listing; that is not 无法连接数据库."""
     import subprocess
 
-    from tests.e2e.cli_runner import ZSBOT
+    from tests.e2e.cli_runner import SOURCE, ZSBOT
 
-    env = {"ZSBOT_DATABASE_URL": f"sqlite:///{tmp_path}/zsbot.db", "PATH": os.environ.get("PATH", "")}
+    env = {**SOURCE, "ZSBOT_DATABASE_URL": f"sqlite:///{tmp_path}/zsbot.db", "PATH": os.environ.get("PATH", "")}
     Cli(env["ZSBOT_DATABASE_URL"], tmp_path)("init", "--demo", "--empty").ok()
     proc = subprocess.Popen([str(ZSBOT), "schedule", "--from", "2026-12-01", "--to", "2026-12-31"], cwd=tmp_path,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -20,12 +20,14 @@ from tests.helpers import member
 
 JSON_KEYS = ["id", "name", "credit_code", "industry", "stage", "owner_unit", "responsible_unit",
              "responsible_person", "intended_amount_wan", "contract_amount_wan", "funds_in_place_wan",
-             "foreign_amount_wan", "foreign_currency", "flags", "source", "category", "duplicate_of", "created_at",
+             "funds_reported_wan", "funds_verified_wan", "foreign_amount_wan", "foreign_currency", "flags", "source", "category", "duplicate_of", "created_at",
              "updated_at"]
 HEADERS = ["项目编号", "项目名称", "统一社会信用代码", "产业链", "项目类别", "阶段", "来源", "首报单位", "责任单位", "责任人",
-           "联系人", "意向投资（万元）", "签约额（万元）", "到位资金（万元）", "外资金额（万，外币）", "外资币种", "标记",
+           "联系人", "意向投资（万元）", "签约额（万元）", "到位资金（万元）", "上报到位资金（万元）", "已核实到位资金（万元）",
+           "外资金额（万，外币）", "外资币种", "标记",
            "疑似重复项目编号", "登记时间", "最近更新"]
-AMOUNTS = ("intended_amount_wan", "contract_amount_wan", "funds_in_place_wan")
+AMOUNTS = ("intended_amount_wan", "contract_amount_wan", "funds_in_place_wan", "funds_reported_wan",
+           "funds_verified_wan")
 # The clock's 2026-11-02 10:00 in Shanghai, as a person reads it (stored as 02:00 UTC).
 LOCAL = "2026-11-02 10:00"
 FOREIGN = "遵义港资精密制造有限公司"
@@ -55,6 +57,8 @@ async def test_json_keeps_english_keys_codes_and_iso_utc_times(db: Database, clo
         for key in AMOUNTS:
             assert r[key] is None or type(r[key]) is int, (key, r[key])
         assert r["created_at"] == r["updated_at"] == "2026-11-02T02:00:00+00:00"
+    # The test organisation counts reported funds: 到位资金 is the reported total; nothing verified yet.
+    assert (rows[0]["funds_reported_wan"], rows[0]["funds_verified_wan"]) == (35000, 0)
     assert rows[3]["foreign_amount_wan"] == 8000 and rows[3]["foreign_currency"] == "USD"
     assert rows[3]["category"] == "manufacturing" and rows[3]["flags"] == ["foreign"]
     assert json.loads((cli.cwd / "p.json").read_bytes()) == rows
@@ -78,6 +82,7 @@ async def test_csv_opens_in_excel_with_chinese_headers_names_and_local_times(db:
     assert (signed["项目名称"], signed["阶段"], signed["首报单位"], signed["责任人"]) == (
         "贵州东方电子科技有限公司", "签约", "东区", "东小李")
     assert (signed["意向投资（万元）"], signed["签约额（万元）"], signed["到位资金（万元）"]) == ("35000", "123456789", "35000")
+    assert (signed["上报到位资金（万元）"], signed["已核实到位资金（万元）"]) == ("35000", "0")
     assert (shenzhen["阶段"], shenzhen["首报单位"], shenzhen["责任单位"]) == ("线索", "驻深圳办事处", "高新区")
     assert shenzhen["统一社会信用代码"] == "91520900MA6DLXXX1P" and shenzhen["意向投资（万元）"] == "123456789"
     assert shenzhen["标记"] == "工业项目、优强企业" and shenzhen["签约额（万元）"] == ""
@@ -100,13 +105,14 @@ async def test_xlsx_shows_the_same_with_numeric_cells_bold_frozen_filtered_heade
     assert header == HEADERS
     assert all(c.font.b for c in sheet[1])
     assert sheet.freeze_panes == "C2"
-    assert sheet.auto_filter.ref == "A1:T5"
+    assert sheet.auto_filter.ref == "A1:V5"
     assert sheet.column_dimensions["B"].width >= 24  # 项目名称 fits a company name
     cells: list[dict[str, Any]] = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
     assert [c["项目编号"].value for c in cells] == ids
     signed, shenzhen, west, foreign = cells
     assert (signed["阶段"].value, signed["责任单位"].value) == ("签约", "东区")
-    for key, want in (("意向投资（万元）", 35000), ("签约额（万元）", 123456789), ("到位资金（万元）", 35000)):
+    for key, want in (("意向投资（万元）", 35000), ("签约额（万元）", 123456789), ("到位资金（万元）", 35000),
+                      ("上报到位资金（万元）", 35000), ("已核实到位资金（万元）", 0)):
         assert signed[key].value == want and type(signed[key].value) is int, (key, signed[key].value)
         assert signed[key].number_format == "#,##0"
     assert shenzhen["意向投资（万元）"].value == 123456789 and shenzhen["签约额（万元）"].value is None

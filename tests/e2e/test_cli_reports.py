@@ -17,6 +17,7 @@ from core.clock import FixedClock
 from core.figures import last_complete_month
 from storage.database import Database
 from tests.integration.test_ranking import october, october_json
+from tests.e2e.cli_runner import SOURCE
 
 pytestmark = pytest.mark.asyncio
 ZSBOT = Path(sys.executable).parent / "zsbot"
@@ -26,7 +27,7 @@ def zsbot_many(db_url: str, cwd: Path, *commands: tuple[str, ...],
                extra_env: dict[str, str] | None = None) -> list[subprocess.CompletedProcess[str]]:
     """Several `zsbot` invocations at once (each a full process start), with only ZSBOT_DATABASE_URL set."""
     # HOME is kept so matplotlib reuses its font cache instead of rebuilding it in every process.
-    env = {"ZSBOT_DATABASE_URL": db_url, "HOME": os.environ.get("HOME", str(cwd)), "PATH": "/usr/bin:/bin",
+    env = {**SOURCE, "ZSBOT_DATABASE_URL": db_url, "HOME": os.environ.get("HOME", str(cwd)), "PATH": "/usr/bin:/bin",
            **(extra_env or {})}
     procs = [subprocess.Popen([str(ZSBOT), *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, encoding="utf-8") for args in commands]
@@ -82,16 +83,17 @@ async def test_every_report_format_from_the_command_line(db: Database, db_url: s
 
     ok(ledger)
     tai = load_workbook(io.BytesIO((tmp_path / "tai.xlsx").read_bytes()))
-    assert tai.sheetnames == ["台账", "本月事件", "排名"]
+    assert tai.sheetnames == ["台账", "本月事件", "排名", "到位资金核查"]
     names = [r[1].value for r in tai["台账"].iter_rows(min_row=3)]
     assert names == ["东方电子有限公司", "西部大酒店", "深圳云计算有限公司", "城市管廊项目"]
 
     east = ok(explain_east).stdout.splitlines()
     assert east[0] == "【2026年10月 东区 · 到位资金】3亿元"
     assert [line for line in east if line.startswith("#")] == [
-        "#21 10月10日 东方电子有限公司 2亿元 × 100% × 100% = 2亿元",
-        "#25 10月20日 东方电子有限公司 1亿元 × 100% × 100% = 1亿元",
+        "#21 10月10日 东方电子有限公司 2亿元 × 100% × 100% = 2亿元（待核实）",   # counted as reported: said
+        "#25 10月20日 东方电子有限公司 1亿元 × 100% × 100% = 1亿元（待核实）",
     ]
+    assert "到位资金按上报计入；各笔后注明核实情况。" in east
     assert east[-1] == "与排名中的数值一致。"
 
     today = datetime.now(timezone.utc).astimezone(ZoneInfo("Asia/Shanghai")).date()

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.e2e.cli_runner import SOURCE
 
 ROOT = Path(__file__).resolve().parents[2]
 ZSBOT = Path(sys.executable).parent / "zsbot"
@@ -23,7 +24,7 @@ TIMEOUT = 120  # seconds for one process; start-up alone is a second or two
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     """A clean environment: only what a shell gives and the database the test names."""
-    return {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LANG": "C.UTF-8",
+    return {**SOURCE, "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LANG": "C.UTF-8",
             "ZSBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'zsbot.db'}"}
 
 

@@ -20,17 +20,16 @@ from storage.database import Database
 from storage.tables.operational import OutboxRow
 from tests.fakes.telegram import FakeTelegram
 from tests.helpers import setup_org
+from tests.e2e.cli_runner import SOURCE
 
 pytestmark = pytest.mark.asyncio
 ZSBOT = Path(sys.executable).parent / "zsbot"
-ROOT = Path(__file__).resolve().parents[2]
 PUSHES = 29
 BOUND = Limits().max_inflight
 
 
 def spawn(db_url: str, fake: FakeTelegram, tmp_path: Path) -> subprocess.Popen[bytes]:
-    # PYTHONPATH: the code under test, whichever checkout the `zsbot` entry point was installed from.
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), "ZSBOT_DATABASE_URL": db_url, "ZSBOT_CHANNEL": "telegram",
+    env = {**SOURCE, "PATH": os.environ.get("PATH", ""), "ZSBOT_DATABASE_URL": db_url, "ZSBOT_CHANNEL": "telegram",
            "ZSBOT_TELEGRAM_TOKEN": fake.token, "ZSBOT_TELEGRAM_API_URL": fake.base_url, "ZSBOT_CALENDAR": "false",
            "ZSBOT_OUTBOX_PER_SECOND": "20"}
     log = (tmp_path / "run.log").open("ab")

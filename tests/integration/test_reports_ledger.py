@@ -244,7 +244,7 @@ async def test_the_ledger_workbook_has_its_sheets_and_stays_the_same_after_decem
     rows, events, ranking = await october_of(db)
     first = ledger_xlsx(rows, events, ranking, month="2026-10")
     book = load_workbook(io.BytesIO(first))
-    assert book.sheetnames == ["台账", "本月事件", "排名"]
+    assert book.sheetnames == ["台账", "本月事件", "排名", "到位资金核查"]
     sheet = book["台账"]
     assert sheet.freeze_panes == "C3"
     title = sheet["A1"].value
@@ -252,15 +252,18 @@ async def test_the_ledger_workbook_has_its_sheets_and_stays_the_same_after_decem
     headers = [c.value for c in sheet[2]]
     assert headers[1:7] == ["项目名称", "内容", "责任单位", "责任人", "进展情况", "推进计划"]  # seed 002
     assert headers[7:] == ["阶段", "首报单位", "产业链", "意向投资（万元）", "签约额（万元）", "到位资金（万元）",
+                           "上报到位资金（万元）", "已核实到位资金（万元）", "待核实到位资金（万元）",
                            "问题（提请调度）", "最近更新"]
+    assert "到位资金按上报计入" in title   # the test organisation leaves count_funds out: reported, as before
     assert all(c.font.bold for c in sheet[2])
     body = {r[0].value: r for r in sheet.iter_rows(min_row=3)}
     assert len(body) == 6
     east = [c.value for c in body[ids["east"]]]
     assert east[1:8] == ["东方电子有限公司", None, "东区", "东小李", "完成厂房选址", "11月上旬举行开工仪式", "开工"]
-    assert east[11:14] == [50_000, 30_000, None]
+    # 到位资金 (what counts), then 上报 / 已核实 / 待核实: nothing verified yet, all of it waits.
+    assert east[11:17] == [50_000, 30_000, 30_000, 0, 30_000, None]
     assert body[ids["east"]][12].number_format == "#,##0"
-    assert [c.value for c in body[ids["west"]]][13] == "用地指标不足，需市里协调"
+    assert [c.value for c in body[ids["west"]]][16] == "用地指标不足，需市里协调"
     # Widths fit the Chinese headers (two columns per character).
     assert sheet.column_dimensions["K"].width >= 2 * len("意向投资（万元）")
 
@@ -280,6 +283,8 @@ async def test_the_ledger_workbook_has_its_sheets_and_stays_the_same_after_decem
     assert ranked["东区"][4] == 30_000 and ranked["西区"][4] == 5_600 and ranked["高新区"][4] == 5_000
     assert ranked["市科技局"][1] == "未设目标"
     assert rank_sheet.cell(row=3, column=8).number_format == "0.0%"
+    checked = {r[0]: r[1:] for r in ([c.value for c in row] for row in book["到位资金核查"].iter_rows(min_row=3))}
+    assert checked["东区"] == [30_000, 30_000, 0, 30_000]   # 计入考核, 上报, 已核实, 待核实
 
     await december(db, clock, ids)
     again = ledger_xlsx(*(await october_of(db)), month="2026-10")

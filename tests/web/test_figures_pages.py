@@ -21,12 +21,16 @@ async def test_the_ranking_has_its_chart_data_and_each_value_opens_its_events(cl
     chart = json.loads(re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html, re.S)[1])
     assert chart["districts"]["units"][0] == "东区"
     assert "/static/vendor/echarts.simple.min.js" in html
+    # Both figures beside the one that ranks (the test organisation counts reported funds; nothing verified yet).
+    assert "到位资金按上报计入" in html and "到位资金 上报 / 已核实 / 待核实" in html
+    assert re.search(r'<td class="num funds">3亿元 / 0万元 / 3亿元</td>', html)
     link = "/rankings/explain?month=2026-11&amp;unit=east&amp;indicator=funds_in_place"
     assert link in html
     explain = await client.get(link.replace("&amp;", "&"))
     text = await explain.text()
     assert explain.status == 200
     assert "2026年11月 东区 · 到位资金：3亿元" in text and "比亚迪股份有限公司" in text
+    assert "各笔后注明核实情况" in text and "待核实</td>" in text
     assert "与排名中的数值一致" in text
 
 

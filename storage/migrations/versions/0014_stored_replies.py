@@ -1,13 +1,13 @@
 """stored replies: an update's replies kept with its record until the channel sent them
 
 Revision ID: 0014_stored_replies
-Revises: 0012_evidence
+Revises: 0013_counted_funds
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_stored_replies"
-down_revision = "0012_evidence"
+down_revision = "0013_counted_funds"
 branch_labels = None
 depends_on = None
 
