@@ -173,6 +173,9 @@ class EditFlow(Flow):
         if choice != YES:   # anything else typed here is the reason
             return await self.on_reason(ctx, ans)
         d = ctx.data
+        # A decided funds report goes back to 待核实 when corrected (storage/projectors/evidence.py): say so.
+        reopened = d["field"] == "funds" and any(
+            r.seq == d["entry"] and r.status != "pending" for r in await ctx.uow.evidence.reports_of(d["project_id"]))
         try:
             await _record(ctx, d)
         except Refusal as refusal:
@@ -182,6 +185,8 @@ class EditFlow(Flow):
         ctx.finish()
         ctx.say(t("edit.done", name=d["project_name"], id=d["project_id"], field=_label(ctx, d),
                   before=cv.shown(ctx, d["field"], d["before"]), after=cv.shown(ctx, d["field"], d["value"])))
+        if reopened:
+            ctx.say(t("edit.funds_reopened"))
 
     def summary(self, data: dict[str, Any]) -> str:
         return t("edit.kept", name=data["project_name"]) if data.get("project_name") else t("flow.nothing_kept")

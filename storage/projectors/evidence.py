@@ -73,6 +73,29 @@ async def _resubmitted(session: AsyncSession, e: Event) -> None:
     await _decision(session, e, p.funds_seq, verified=0, settles=-1)
 
 
+@projects(ev.FUNDS_CORRECTED)
+async def _corrected(session: AsyncSession, e: Event) -> None:
+    """A corrected entry is reported anew at its corrected amount: a pending one waits at that amount (so 核实
+    "as reported" counts what the unit says now), and a decided one goes back to 待核实 — what was verified
+    (or returned) at the old amount is undone from the correction's time on, so no unverified amount counts and
+    待核实 never goes negative. The ranking as of an instant before the correction keeps the old decision."""
+    p = ev.FundsCorrected.from_dict(e.payload)
+    r = FundsReportRow
+    row = (await session.execute(select(r.status, r.verified_wan).where(r.seq == p.entry))).first()
+    if row is None:
+        return
+    await session.execute(_report(p.entry).values(amount_wan=p.amount_wan, status="pending", waiting_since=e.at,
+                                                   verified_wan=None))
+    if row.status == "pending":
+        return
+    d = FundsDecisionRow
+    settled = (await session.execute(select(func.coalesce(func.sum(d.settled_wan), 0))
+                                     .where(d.entry_seq == p.entry))).scalar_one()
+    counted = (await session.execute(select(func.coalesce(func.sum(d.verified_wan), 0))
+                                     .where(d.entry_seq == p.entry))).scalar_one()
+    await _undo(session, e, p.entry, verified=-int(counted), settled=-int(settled))
+
+
 async def _decision(session: AsyncSession, e: Event, entry: int, *, verified: int, settles: int) -> None:
     """The decision's offsets: `verified` 万元 counted, and the entry's reported amount (with the corrections
     recorded so far) out of 待核实 (`settles` 1) or back into it (-1)."""
@@ -81,9 +104,23 @@ async def _decision(session: AsyncSession, e: Event, entry: int, *, verified: in
                                  .where(f.entry_seq == entry))).first()
     at: datetime = row[0] if row is not None and row[0] is not None else e.at
     reported = int(row[1]) if row is not None else 0
+    await _write(session, e, entry, at, verified=verified, settled=settles * reported)
+
+
+async def _undo(session: AsyncSession, e: Event, entry: int, *, verified: int, settled: int) -> None:
+    """Offsets that take back what the entry's decisions so far counted and settled. The correction is already
+    named a late fact for the entry's month by its funds offset (storage/projectors/facts.py)."""
+    f = FundFactRow
+    first = (await session.execute(select(func.min(f.at)).where(f.entry_seq == entry))).scalar()
+    await _write(session, e, entry, first if first is not None else e.at, verified=verified, settled=settled,
+                 late=False)
+
+
+async def _write(session: AsyncSession, e: Event, entry: int, at: datetime, *, verified: int, settled: int,
+                 late: bool = True) -> None:
     await session.execute(insert(FundsDecisionRow.__table__).values(
         event_seq=e.seq, project_id=e.project_id, entry_seq=entry, at=at, recorded_at=e.at, verified_wan=verified,
-        settled_wan=settles * reported))
-    if at < e.at:
+        settled_wan=settled))
+    if late and at < e.at:
         await session.execute(insert(LateFactRow.__table__).values(event_seq=e.seq, project_id=e.project_id, at=at,
                                                                     recorded_at=e.at))

@@ -13,6 +13,7 @@ import pytest
 from core.clock import FixedClock
 from core.org_file import load_org
 from core.stages import Stage
+from core.usecases import corrections as cr
 from core.usecases import evidence as ev_uc
 from core.usecases import projects as uc
 from reports.exports import project_rows
@@ -168,3 +169,45 @@ async def test_a_question_about_funds_answers_what_the_ranking_counts(db: Databa
     assert said.startswith("2026年10月，东区到位资金为 1.5亿元。")      # verified, at the corrected amount
     why = "\n".join(r.text for r in await mayor.press("怎么算的") if isinstance(r, SendText))
     assert f"（核实上报 #{ids['east']}）" in why and why.endswith("与排名中的数值一致。")
+
+
+async def test_a_corrected_report_is_verified_at_its_corrected_amount(db: Database, clock: FixedClock) -> None:
+    """A pending report the unit corrects waits at the corrected amount, so 核实 as reported counts what the unit
+    says now; a verified report corrected afterwards goes back to 待核实 (its old verification no longer counts,
+    待核实 is the new amount, never negative) until verified again — and October before the correction is kept."""
+    ids = await scripted(db, clock)
+    clock.set(local(2026, 11, 2, 10))
+    await act(db, "东小李", cr.correct_funds, cr.CorrectFunds(ids["a"], ids["east"], 12_000, "多报了"))
+    assert funds_of(await october(db), "east") == (0, 12_000, 0, 12_000)
+    async with db.uow(readonly=True) as uow:
+        [waiting] = await uow.evidence.reports_of(ids["a"])
+    assert (waiting.amount_wan, waiting.status) == (12_000, "pending")
+    clock.set(local(2026, 11, 3, 10))
+    await act(db, "王办公", ev_uc.verify_funds, ev_uc.VerifyFunds(ids["east"]))
+    assert funds_of(await october(db), "east") == (12_000, 12_000, 12_000, 0)
+
+    # Corrected after its verification: the 1.2亿 no longer counts, 1亿 waits for the verifier again.
+    clock.set(local(2026, 11, 4, 10))
+    await act(db, "东小李", cr.correct_funds, cr.CorrectFunds(ids["a"], ids["east"], 10_000, "合同变更"))
+    assert funds_of(await october(db), "east") == (0, 10_000, 0, 10_000)
+    assert funds_of(await october(db, as_of=local(2026, 11, 4, 9)), "east") == (12_000, 12_000, 12_000, 0)
+    async with db.uow(readonly=True) as uow:
+        queue = [r.seq for r in await uow.evidence.waiting()]
+    assert ids["east"] in queue
+    clock.set(local(2026, 11, 5, 10))
+    await act(db, "王办公", ev_uc.verify_funds, ev_uc.VerifyFunds(ids["east"]))
+    assert funds_of(await october(db), "east") == (10_000, 10_000, 10_000, 0)
+
+    # A returned report corrected by its unit waits again at the new amount, as a resubmission would.
+    await act(db, "王办公", ev_uc.return_funds, ev_uc.ReturnFunds(ids["west"], "缺银行进账单"))
+    assert funds_of(await october(db), "west") == (0, 3_000, 0, 0)
+    clock.set(local(2026, 11, 6, 10))
+    await act(db, "西小张", cr.correct_funds, cr.CorrectFunds(ids["c"], ids["west"], 2_000, "按进账单改"))
+    assert funds_of(await october(db), "west") == (0, 2_000, 0, 2_000)
+
+    tables = (FundsDecisionRow.__table__, LateFactRow.__table__)
+    kept = await dump(db, tables)
+    async with db.uow() as uow:
+        await rebuild(uow.session)
+        await uow.commit()
+    assert await dump(db, tables) == kept

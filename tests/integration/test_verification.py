@@ -248,3 +248,23 @@ async def test_overdue_reports_are_reminded_to_the_verifier_and_shown_to_the_off
     office = await outbox_rows(db, "funds.overdue_office")
     assert len(office) == 2  # each office admin
     assert "由东区负责人核实" in office[0].action and "由大招商办核实" in office[0].action
+
+
+async def test_a_verified_report_corrected_in_chat_waits_again_at_its_new_amount(db: Database) -> None:
+    await org(db)
+    pid, seq = await signed_with_funds(db, "东小李", "贵州华芯半导体有限公司")
+    li, office = await person(db, "东小李"), await person(db, "王办公")
+    await office.say("核实")
+    await office.press("1.")
+    await office.press("核实")
+    assert await status(db, seq) == "verified"
+
+    await li.say(f"修改 #{pid} 到位资金")
+    await li.press(li.labels[0])
+    await li.say("3000万")
+    await li.say("进账单金额看错了")
+    await li.press("确认")
+    assert li.texts[-1] == "这笔到位资金已经核查过，更正后重新进入待核实，核实人确认后按新金额计入。"
+    assert await status(db, seq) == "pending"
+    await office.say("核实")
+    assert "等您核实的到位资金 1 笔" in office.text and "贵州华芯半导体有限公司（东区）3000万元" in office.text

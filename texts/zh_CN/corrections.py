@@ -34,7 +34,7 @@ TEXTS: dict[str, str] = {
     "edit.amount_zero_ok": "请输入金额，如“1500万”；这笔本不该报请回复 0。",
     "edit.no_contract": "“{name}”还没有签约额，签约请用“进展”把阶段改为签约。",
     "edit.text_empty": "内容不能为空，请重新输入：",
-    "edit.kept": "正在更正“{name}”。",
+    "edit.kept": "对“{name}”的更正",
     "edit.field.name": "名称",
     "edit.field.credit_code": "信用代码",
     "edit.field.industry": "产业链",
@@ -46,6 +46,7 @@ TEXTS: dict[str, str] = {
     "edit.field.responsible_person": "责任人",
     "edit.field.source": "来源",
     "edit.field.funds": "到位资金",
+    "edit.funds_reopened": "这笔到位资金已经核查过，更正后重新进入待核实，核实人确认后按新金额计入。",
     "edit.entry": "{day} +{amount}{corrected}",
     "edit.entry_corrected": "（已更正为 {amount}）",
     # /void 撤销, 恢复

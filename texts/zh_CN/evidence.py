@@ -67,7 +67,7 @@ TEXTS: dict[str, str] = {
     "verify.ask_return": "请写明退回理由（如“缺银行进账单”），会告知上报单位：",
     "verify.verified": "已核实：“{name}”{amount}。",
     "verify.returned": "已退回“{name}”，已通知{unit}。",
-    "verify.kept": "核实列表会重新显示。",
+    "verify.kept": "等您核实的列表",
     "verify.told_verified": "#{id} {name} 上报的到位资金 {amount} 已核实为 {verified}。{reason}",
     "verify.told_reason": "理由：{reason}",
     "verify.told_returned": "#{id} {name} 上报的到位资金 {amount} 被退回：{reason}。请补充凭证后点“重新提交”。",
