@@ -1,7 +1,7 @@
 """Ports: what the core needs from the outside world, as Protocols storage implements."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -10,10 +10,8 @@ from zoneinfo import ZoneInfo
 from core.checkpoints import Checkpoint
 from core.clock import Clock
 from core.conversation_state import ConversationState
-from core.delivery import Pending
 from core.figures import FigureExplanation, LedgerEvent, LedgerRow, MonthFacts
 from core.halfmonthly import Submission
-from core.messages import Delivery, Outbound
 from core.org import OrgConfig
 from core.project_list import ProjectPage, ProjectQuery
 from core.records import (AttachedFile, DispatchData, Event, FundsReport, Identity, Invite, Member, Note, Project,
@@ -22,6 +20,11 @@ from core.roles import Role
 from core.sharing import Claim, CreditSnapshot, Interest, Transfer
 from core.stages import Stage
 from core.web_access import AuditEntry, WebLink, WebSession
+# Re-exported: the delivery side's ports live in core/message_ports.py.
+from core.message_ports import ConversationRepository as ConversationRepository
+from core.message_ports import Outbox as Outbox
+from core.message_ports import UnsentReplies as UnsentReplies
+from core.message_ports import UpdateLog as UpdateLog
 
 
 class OrgRepository(Protocol):
@@ -86,74 +89,6 @@ class SharingRepository(Protocol):
     async def events_by_seq(self, seqs: list[int]) -> list[Event]: ...
     async def history(self, project_id: int) -> list[Event]: ...
     async def interest_counts(self, project_ids: list[int]) -> dict[int, int]: ...
-
-
-class ConversationRepository(Protocol):
-    async def load(self, key: str) -> ConversationState | None: ...
-    async def save(self, state: ConversationState) -> None: ...
-    async def clear(self, key: str) -> None: ...
-
-    async def expired(self, now: datetime) -> list[ConversationState]:
-        """Open flows whose expiry has passed (they are parked, not dropped)."""
-
-
-@dataclass(frozen=True)
-class UnsentReplies:
-    """An update's replies kept with its record and not (yet) marked sent by the channel."""
-
-    channel: str
-    update_id: str
-    chat_id: str
-    actions: list[Outbound]
-    stored_at: datetime
-
-
-class UpdateLog(Protocol):
-    async def seen(self, channel: str, update_id: str) -> bool:
-        """Record a delivery; True when it was already recorded (a duplicate)."""
-
-    async def keep_replies(self, channel: str, update_id: str, chat_id: str, actions: Sequence[Outbound]) -> None:
-        """Store the replies with the update's record, in its transaction, until `replied`."""
-
-    async def replied(self, channel: str, update_ids: Sequence[str]) -> int:
-        """The channel sent these updates' replies: forget them. How many were still there."""
-
-    async def unsent(self, channel: str, *, stored_before: datetime, update_id: str | None = None,
-                     limit: int = 100) -> list[UnsentReplies]:
-        """Replies stored before `stored_before` and still not sent (oldest first); one update's with `update_id`."""
-
-    async def take(self, channel: str, update_id: str) -> bool:
-        """Claim stored replies (they are forgotten here); False when someone else took them first."""
-
-
-class Outbox(Protocol):
-    async def enqueue(self, key: str, kind: str, delivery: Delivery, *, member_id: int | None = None,
-                      not_before: datetime | None = None) -> bool:
-        """Queue a push once per key; False when the key was already queued."""
-
-    async def enqueue_member(self, key: str, kind: str, member_id: int, action: Outbound, *,
-                             not_before: datetime | None = None, undeliverable: str = "no_chat") -> int:
-        """Queue a push to each chat the member is bound to on an active channel; returns how many
-        were newly queued. A member with no such chat gets an `undeliverable` row the office sees,
-        recording `undeliverable` as its reason (the caller's Chinese text; the code `no_chat` if none)."""
-
-    async def enqueue_unit_groups(self, key: str, kind: str, unit: str, action: Outbound) -> int:
-        """Queue a push to each group chat bound to the unit (on an active channel)."""
-
-    # The sending side, used by the outbox sender.
-    async def due(self, now: datetime, channels: tuple[str, ...], *, limit: int = 200) -> list[Pending]: ...
-    async def claim(self, row_id: int) -> bool:
-        """In flight, committed before the call; False when the row is no longer pending."""
-    async def recover_inflight(self, resend: Callable[[str], bool], resent: str, held: str) -> tuple[int, int]:
-        """Rows a crash left in flight: resent when their kind allows it, else failed. (resent, held)."""
-    async def mark_sent(self, row_id: int, now: datetime) -> None: ...
-    async def postpone(self, row_id: int, until: datetime, error: str) -> None: ...
-    async def postpone_chat(self, channel: str, chat_id: str, until: datetime) -> None: ...
-    async def give_up(self, row_id: int, error: str) -> None: ...
-    async def drop(self, row_id: int, reason: str) -> None:
-        """Not sent: the push went stale (its subject settled); `reason` is recorded."""
-    async def release_waiting(self, member_id: int, channel: str, chat_id: str) -> int:
-        """The member's undeliverable rows, queued to the chat just bound; how many."""
 
 
 class Figures(Protocol):
