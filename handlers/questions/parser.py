@@ -39,6 +39,11 @@ def _n(word: str) -> int:
     return int(word) if word.isdigit() else int(parse_chinese_number(word.replace("两", "二")))
 
 
+# The org file's words that name something (the first one counts; "stage" last, read as a Stage) and the ones
+# that only say yes (全市, 我们, 我, 得分, 迟报, 配额, 签约额, 流转), in the order parse unpacks them.
+_NAMING = ("unit", "group", "indicator", "industry", "source", "member", "stage")
+_SAYING = ("city", "me", "self", "score", "late", "quota", "contract", "transfer")
+
 def parse_question(text: str, cfg: OrgConfig, today: date, *, asker_unit: str | None = None,
                    asker_name: str | None = None) -> Question | NotUnderstood:
     """Never raises: what is not understood comes back as `NotUnderstood`."""
@@ -73,46 +78,24 @@ def parse_question(text: str, cfg: OrgConfig, today: date, *, asker_unit: str | 
             a, b = (before.start() if before else a), (after.end() if after else b)
             understood.append(rest[a:b])
             rest = rest[:a] + " " + rest[b:]
-    # 4. The org file's words.
-    unit = group = indicator = stage = industry = source = person = None
-    city = me = self_ = score = late = quota = contract = transfer = False
+    # 4. The org file's words: the first word of each naming kind counts (东区 and 西区 in one question: 东区);
+    #    the others only say yes.
+    named: dict[str, str] = {}
+    said: set[str] = set()
     flags: set[str] = set()
     for start, end, word, term in lexicon_for(cfg).find(rest):
         understood.append(word)
         k = term.kind
-        if k == "unit" and unit is None:
-            unit = term.value
-        elif k == "group" and group is None:
-            group = term.value
-        elif k == "city":
-            city = True
-        elif k == "me":
-            me = True
-        elif k == "self":
-            self_ = True
-        elif k == "indicator" and indicator is None:
-            indicator = term.value
-        elif k == "contract":
-            contract = True
-        elif k == "score":
-            score = True
-        elif k == "stage" and stage is None:
-            stage = Stage(term.value)
-        elif k == "industry" and industry is None:
-            industry = term.value
-        elif k == "source" and source is None:
-            source = term.value
-        elif k == "member" and person is None:
-            person = term.value
-        elif k == "late":
-            late = True
-        elif k == "quota":
-            quota = True
-        elif k == "transfer":
-            transfer = True
+        if k in _NAMING:
+            named.setdefault(k, term.value)
+        else:
+            said.add(k)
         for flag_word, flag in FLAG_WORDS.items():
             if flag_word in word and k in ("indicator", "stage"):
                 flags.add(flag)
+    unit, group, indicator, industry, source, person = (named.get(k) for k in _NAMING if k != "stage")
+    stage = Stage(named["stage"]) if "stage" in named else None
+    city, me, self_, score, late, quota, contract, transfer = (k in said for k in _SAYING)
     if me and asker_unit is not None and unit is None and group is None:
         unit = asker_unit
     if self_ and not me and person is None and asker_name is not None:
