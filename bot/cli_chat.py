@@ -73,5 +73,6 @@ def _chat(who: str) -> None:
         await chat_loop(conversations.handle, sender_id=sender_id, sender_name=name,
                         lines=input_lines(f"{name}> "), renderer=renderer, now=db.clock.now, echo=piped,
                         files=conf.file_policy(), replied=conversations.replied)
+        await conversations.close()
 
     run(go)

@@ -141,6 +141,7 @@ async def _start_telegram(rt: "Runtime") -> ChannelSender:
         raise StartError(str(exc)) from None
     rt.cleanups.append(backend.close)
     conversations = build_conversations(s, rt.db, bot_username=backend.username)
+    rt.cleanups.insert(0, conversations.close)  # the last cleanup: after the channel has sent its replies
 
     channel = Telegram(backend, conversations.handle, enqueue_reply=_enqueue_reply(rt), files=s.file_policy(),
                        wants_file=conversations.wants_file, replied=conversations.replied)
@@ -203,6 +204,7 @@ async def _start_wecom(rt: "Runtime") -> ChannelSender:
     rt.cleanups.append(client.close)
 
     conversations = build_conversations(s, rt.db)
+    rt.cleanups.insert(0, conversations.close)  # the last cleanup: after the channel has sent its replies
     channel = WeCom(client, crypto, conversations.handle, robot_key=org_robot_keys(rt.db.uow),
                     enqueue_reply=_enqueue_reply(rt), cards=s.wecom_cards, files=s.file_policy(),
                     wants_file=conversations.wants_file, replied=conversations.replied)

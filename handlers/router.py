@@ -50,12 +50,12 @@ class Conversations:
                  transient: Callable[[BaseException], bool] = lambda exc: False,
                  retries: int = RETRIES, retry_delay: float = RETRY_DELAY,
                  files: FilePolicy | None = None, reply_lease: timedelta = stored_replies.LEASE,
-                 reply_window: timedelta = stored_replies.WINDOW) -> None:
+                 reply_window: timedelta = stored_replies.WINDOW, reply_linger: float = 1.0) -> None:
         self.uow_factory = uow_factory
         # The stored replies' lease and window, and their marks once sent (handlers/stored_replies.py).
         self.reply_lease, self.reply_window = reply_lease, reply_window
         self.sent_marks = stored_replies.SentMarks(uow_factory, transient=transient, retries=max(1, retries),
-                                                   delay=retry_delay)
+                                                   delay=retry_delay, linger=reply_linger)
         self.files = files or FilePolicy()  # the attachments' size limit and allowed types (bot/config.py)
         # Which store failures pass by themselves (storage/transient.py, bound in bot/composition.py).
         self.transient = transient
@@ -100,23 +100,36 @@ class Conversations:
         return await wants_file(self.uow_factory, inbound)
 
     async def _attempt(self, inbound: Inbound) -> list[Reply]:
-        async with self.uow_factory() as uow:
-            if inbound.update_id is not None and await uow.updates.seen(inbound.channel, inbound.update_id):
-                # Seen: no second effect; its replies go out now only if they were never sent (a crash).
-                if await stored_replies.replay(uow, inbound, lease=self.reply_lease, window=self.reply_window):
-                    await uow.commit()
-                return []
-            inbound, refused = check_content(inbound)
-            # A refused message has no effect but its update record: a redelivery stays silent.
-            out = self._refused(inbound, refused) if refused else await self._handle(uow, inbound)
-            # The replies commit with the effects; the channel says when they were sent (`replied`).
-            await stored_replies.keep(uow, inbound, out)
-            await uow.commit()
-            return out
+        # The marks of replies sent since the last message ride in this transaction (before any lock is taken).
+        marks = self.sent_marks.take()
+        try:
+            async with self.uow_factory() as uow:
+                await self.sent_marks.write(uow, marks)
+                if inbound.update_id is not None and await uow.updates.seen(inbound.channel, inbound.update_id):
+                    # Seen: no second effect; its replies go out now only if they were never sent (a crash).
+                    queued = await stored_replies.replay(uow, inbound, lease=self.reply_lease,
+                                                         window=self.reply_window)
+                    if queued or marks:
+                        await uow.commit()
+                    return []
+                inbound, refused = check_content(inbound)
+                # A refused message has no effect but its update record: a redelivery stays silent.
+                out = self._refused(inbound, refused) if refused else await self._handle(uow, inbound)
+                # The replies commit with the effects; the channel says when they were sent (`replied`).
+                await stored_replies.keep(uow, inbound, out)
+                await uow.commit()
+                return out
+        except BaseException:
+            self.sent_marks.restore(marks)
+            raise
 
     async def replied(self, inbound: Inbound) -> None:
         """The channel sent (or tried to send) the replies `handle` returned: they are not sent again."""
         await self.sent_marks.mark(inbound)
+
+    async def close(self) -> None:
+        """The process stops: the marks not yet written are written now (else those replies go again)."""
+        await self.sent_marks.flush()
 
     @staticmethod
     def _refused(inbound: Inbound, key: str) -> list[Reply]:

@@ -31,49 +31,60 @@ async def keep(uow: UnitOfWork, inbound: Inbound, out: Sequence[Outbound]) -> No
 
 
 class SentMarks:
-    """Forgets the replies the channel sent, several updates per transaction: while one batch is being
-    written the next gathers, so under load the mark costs a fraction of a transaction per update, and
-    alone one. Each caller waits for its own batch. A failure is logged, not raised: those replies would
-    go once more after the lease, the lesser harm than a reply never sent."""
+    """Forgets the replies the channel sent. A mark does not cost a transaction of its own while messages
+    keep coming: the next message's unit of work writes every mark gathered so far (`take`, then `write`,
+    one statement before it takes the ledger lock; `restore` if it does not commit). With nothing else
+    coming, a mark is written in its own transaction after `linger` seconds, and `flush` writes what is left
+    when the process stops. A crash loses at most the marks of the last moments (those replies go once more
+    after the lease: docs/OPERATIONS.md); a failed write is logged, not raised — a reply sent twice is the
+    lesser harm than one never sent."""
 
     def __init__(self, uow_factory: Callable[..., UnitOfWork], *, transient: Callable[[BaseException], bool],
-                 retries: int, delay: float) -> None:
+                 retries: int, delay: float, linger: float = 1.0) -> None:
         self.uow_factory = uow_factory
         self.transient = transient
         self.retries = retries
         self.delay = delay
-        self._pending: list[tuple[str, str, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self.linger = linger
+        self._pending: dict[str, list[str]] = {}
+        self._timer: asyncio.Task[None] | None = None
 
     async def mark(self, inbound: Inbound) -> None:
         if inbound.update_id is None:
             return
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((inbound.channel, inbound.update_id, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_all(), name="replies-sent")
-        await asyncio.shield(done)
+        self._pending.setdefault(inbound.channel, []).append(inbound.update_id)
+        if self._timer is None or self._timer.done():
+            self._timer = asyncio.create_task(self._later(), name="replies-sent")
 
-    async def _write_all(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-            by_channel: dict[str, list[str]] = {}
-            for channel, update_id, _ in batch:
-                by_channel.setdefault(channel, []).append(update_id)
-            try:
-                await self._write(by_channel)
-            finally:
-                for _, _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
+    def take(self) -> dict[str, list[str]]:
+        marks, self._pending = self._pending, {}
+        return marks
+
+    def restore(self, marks: dict[str, list[str]]) -> None:
+        for channel, update_ids in marks.items():
+            self._pending.setdefault(channel, []).extend(update_ids)
+
+    @staticmethod
+    async def write(uow: UnitOfWork, marks: dict[str, list[str]]) -> None:
+        for channel, update_ids in marks.items():
+            await uow.updates.replied(channel, update_ids)
+
+    async def flush(self) -> None:
+        """Write every mark gathered so far, in a transaction of its own."""
+        marks = self.take()
+        if marks:
+            await self._write(marks)
+
+    async def _later(self) -> None:
+        await asyncio.sleep(self.linger)
+        await self.flush()
 
     async def _write(self, by_channel: dict[str, list[str]]) -> None:
         delay = self.delay
         for attempt in range(1, self.retries + 1):
             try:
                 async with self.uow_factory() as uow:
-                    for channel, update_ids in by_channel.items():
-                        await uow.updates.replied(channel, update_ids)
+                    await self.write(uow, by_channel)
                     await uow.commit()
                 return
             except Exception as exc:

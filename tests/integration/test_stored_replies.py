@@ -89,15 +89,40 @@ async def test_the_pickup_sends_what_a_crash_left_within_the_window_and_drops_ol
     assert await resend_unsent(db.uow, "wecom", lease=LEASE) == (1, 0)  # each process picks up its own channel
 
 
-async def test_marks_sent_together_are_written_together_and_each_waits_for_its_own(
+async def stored(db: Database) -> set[str]:
+    """The updates whose replies are stored and not marked sent."""
+    async with db.uow(readonly=True) as uow:
+        found = await uow.updates.unsent("telegram", stored_before=uow.clock.now() + timedelta(days=1))
+    return {r.update_id for r in found}
+
+
+async def test_marks_ride_with_the_next_message_and_are_written_alone_when_nothing_follows(
         db: Database, clock: FixedClock) -> None:
     await setup_org(db)
-    conv = conversations(db, reply_lease=LEASE)
+    conv = conversations(db, reply_lease=LEASE, reply_linger=0.05)
     people = [Person(db, conv, sender_id=str(600 + i), channel="telegram") for i in range(8)]
     inbounds = [p.inbound(text="你好") for p in people]
-    for inbound in inbounds:
+    for inbound in inbounds[:3]:
         assert await conv.handle(inbound)
-    await asyncio.gather(*(conv.replied(inbound) for inbound in inbounds))  # every one marked when it returns
+    for inbound in inbounds[:3]:
+        await conv.replied(inbound)  # gathered, not a transaction each
+    assert await stored(db) == {i.update_id for i in inbounds[:3]}
+    assert await conv.handle(inbounds[3])  # its transaction writes the three marks
+    assert await stored(db) == {inbounds[3].update_id}
+
+    # Nothing follows: the mark is written alone a moment later; and at close what is left.
+    await conv.replied(inbounds[3])
+    for _ in range(100):
+        if not await stored(db):
+            break
+        await asyncio.sleep(0.02)
+    assert await stored(db) == set()
+    closing = conversations(db, reply_lease=LEASE, reply_linger=3600)
+    for inbound in inbounds[4:]:
+        assert await closing.handle(inbound)
+        await closing.replied(inbound)
+    assert await stored(db) == {inbounds[-1].update_id}  # the others rode with the next one
+    await closing.close()
     clock.advance(seconds=31)
     assert await resend_unsent(db.uow, "telegram", lease=LEASE) == (0, 0)
     assert await queued(db) == []
