@@ -73,6 +73,16 @@ async def decide(db: Database, clock: FixedClock, ids: dict[str, int]) -> None:
     await act(db, "王办公", ev_uc.return_funds, ev_uc.ReturnFunds(ids["west"], "缺银行进账单"))
 
 
+async def rebuilt_the_same(db: Database) -> None:
+    """Rebuilt from the ledger, the decisions' facts (and the months they reach) are the same rows."""
+    tables = (FundsDecisionRow.__table__, LateFactRow.__table__)
+    kept = await dump(db, tables)
+    async with db.uow() as uow:
+        await rebuild(uow.session)
+        await uow.commit()
+    assert await dump(db, tables) == kept
+
+
 async def test_only_verified_funds_count_from_the_verification_on(db: Database, clock: FixedClock) -> None:
     ids = await scripted(db, clock)
     clock.set(local(2026, 11, 2, 9))
@@ -102,13 +112,7 @@ async def test_only_verified_funds_count_from_the_verification_on(db: Database, 
     assert funds_of(await october(db), "west") == (3_000, 3_000, 3_000, 0)
     assert funds_of(await october(db, as_of=local(2026, 11, 6, 9)), "west") == (0, 3_000, 0, 3_000)
 
-    # Rebuilt from the ledger, the decisions' facts are the same rows.
-    tables = (FundsDecisionRow.__table__, LateFactRow.__table__)
-    kept = await dump(db, tables)
-    async with db.uow() as uow:
-        await rebuild(uow.session)
-        await uow.commit()
-    assert await dump(db, tables) == kept
+    await rebuilt_the_same(db)
 
 
 async def test_the_explain_digest_ledger_and_export_show_both_figures(db: Database, clock: FixedClock) -> None:
@@ -205,9 +209,4 @@ async def test_a_corrected_report_is_verified_at_its_corrected_amount(db: Databa
     await act(db, "西小张", cr.correct_funds, cr.CorrectFunds(ids["c"], ids["west"], 2_000, "按进账单改"))
     assert funds_of(await october(db), "west") == (0, 2_000, 0, 2_000)
 
-    tables = (FundsDecisionRow.__table__, LateFactRow.__table__)
-    kept = await dump(db, tables)
-    async with db.uow() as uow:
-        await rebuild(uow.session)
-        await uow.commit()
-    assert await dump(db, tables) == kept
+    await rebuilt_the_same(db)
