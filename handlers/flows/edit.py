@@ -17,7 +17,7 @@ from handlers.context import Answer, Choice, Ctx
 from handlers.flows.base import Flow, Step
 from handlers.registry import Command, Feature
 from handlers.steps import correction_values as cv
-from handlers.steps.pick_project import PickProject
+from handlers.steps.pick_project import PickProject, picked_project
 
 REASON, YES, NO = "__reason__", "yes", "no"
 
@@ -61,10 +61,7 @@ class EditFlow(Flow):
             await self.ask_value(ctx)
 
     async def project(self, ctx: Ctx) -> Project:
-        p = await ctx.uow.projects.get(ctx.data["project_id"])
-        if p is None:
-            raise Refusal("project_unknown", project_id=ctx.data["project_id"])
-        return p
+        return await picked_project(ctx)
 
     # -- which field ------------------------------------------------------------------------------
     async def ask_field(self, ctx: Ctx) -> None:

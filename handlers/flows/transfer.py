@@ -21,7 +21,7 @@ from handlers.flows.base import Flow, Step
 from handlers.matching import match_options
 from handlers.flows.transfer_decide import withdraw
 from handlers.registry import Command, Feature
-from handlers.steps.pick_project import PickProject
+from handlers.steps.pick_project import PickProject, picked_project
 
 SKIP = "__skip__"
 
@@ -69,10 +69,7 @@ class TransferFlow(Flow):
         await self.pick.begin(ctx, self.name, args)
 
     async def project(self, ctx: Ctx) -> Project:
-        p = await ctx.uow.projects.get(ctx.data["project_id"])
-        if p is None:
-            raise Refusal("project_unknown", project_id=ctx.data["project_id"])
-        return p
+        return await picked_project(ctx)
 
     async def _picked(self, ctx: Ctx, p: Project) -> None:
         if await ctx.uow.sharing.pending_transfer(p.id) is not None:

@@ -16,7 +16,7 @@ from handlers.flows.base import Flow, Step
 from handlers.flows.evidence import open_attach
 from handlers.registry import Command, Feature
 from handlers.steps.effective_date import TODAY, date_line, keep_date, on_date_answer, on_instant
-from handlers.steps.pick_project import PickProject
+from handlers.steps.pick_project import PickProject, picked_project
 from handlers.steps.project_steps import Around, StageSteps, TextStep, parse_cny
 
 UPDATE_ACTIONS = ("stage", "funds", "note", "problem")
@@ -56,10 +56,7 @@ class UpdateFlow(Flow):
         return may_write_for(ctx.me.role, ctx.me.unit, p.responsible_unit)
 
     async def project(self, ctx: Ctx) -> Project:
-        p = await ctx.uow.projects.get(ctx.data["project_id"])
-        if p is None:
-            raise Refusal("project_unknown", project_id=ctx.data["project_id"])
-        return p
+        return await picked_project(ctx)
 
     async def ask_action(self, ctx: Ctx) -> None:
         p = await self.project(ctx)

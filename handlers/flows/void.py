@@ -7,7 +7,6 @@ from typing import Any
 
 from core.errors import Refusal
 from core.projects import require_void_right
-from core.records import Project
 from core.usecases import corrections as fix
 from texts import t
 from handlers import cards
@@ -17,6 +16,7 @@ from handlers.matching import find_projects
 from handlers.parsing import normalize_input
 from handlers.parsing.ids import as_id
 from handlers.registry import Command, Feature
+from handlers.steps.pick_project import picked_project
 
 _REF = re.compile(r"^[#＃]?(\d{1,18})(?:\s+|$)(.*)$", re.DOTALL)
 YES, NO = "yes", "no"
@@ -58,12 +58,6 @@ class VoidFlow(Flow):
         else:
             await self.ask_reason(ctx)
 
-    async def _project(self, ctx: Ctx) -> Project:
-        p = await ctx.uow.projects.get(ctx.data["project_id"])
-        if p is None:
-            raise Refusal("project_unknown", project_id=ctx.data["project_id"])
-        return p
-
     async def ask_reason(self, ctx: Ctx) -> None:
         ctx.ask("reason", t("void.ask_reason", name=ctx.data["project_name"], id=ctx.data["project_id"]))
 
@@ -75,7 +69,7 @@ class VoidFlow(Flow):
         await self.ask_confirm(ctx)
 
     async def ask_confirm(self, ctx: Ctx) -> None:
-        p = await self._project(ctx)
+        p = await picked_project(ctx)
         ctx.ask("confirm", t("void.confirm", name=p.name, id=p.id, unit=ctx.unit_name(p.owner_unit),
                              reason=ctx.data["reason"]),
                 [Choice(t("void.yes"), YES), Choice(t("button.cancel"), NO)], columns=2)

@@ -16,6 +16,14 @@ from handlers.parsing.ids import as_id
 PICK_LIMIT = 8
 
 
+async def picked_project(ctx: Ctx) -> Project:
+    """The project the open flow picked (`project_id` in its fields), read afresh: it may have changed since."""
+    p = await ctx.uow.projects.get(ctx.data["project_id"])
+    if p is None:
+        raise Refusal("project_unknown", project_id=ctx.data["project_id"])
+    return p
+
+
 @dataclass(frozen=True)
 class PickProject:
     """Step `project`: several matches are offered again as choices; one allowed match goes to `then`
