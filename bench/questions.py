@@ -3,16 +3,18 @@ figures through the port, compute, render — on the seeded province ledgers of 
 under bench/results/), SQLite, one read-only unit of work per question as the chat opens one.
 
 `python -m bench.questions [events ...]` (default 100000). Target: < 200 ms server time per question.
-Three medians per question: cold (no month cached: a process just started), after an event (closed
-months cached, the running month read again: the usual case in a working day), warm (asked again).
+Three medians per question: cold (no month cached: a process just started), after an event (a unit member has
+just recorded 到位资金 on a signed project: the usual case in a working day, every recorded fact moves the running
+month's head), warm (asked again). The events are recorded on a copy of the cached ledger, which stays as generated.
 """
 from __future__ import annotations
 
 import asyncio
+import shutil
 import statistics
 import sys
 import time
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,28 +44,58 @@ def questions(cfg: Any) -> list[str]:
     ]
 
 
-def _forget(running_only: bool) -> None:
-    """Drop the cached month facts: all of them (a process just started), or the running month's (an event
-    was just recorded: closed months keep theirs, the running month must be read again)."""
+def _forget() -> None:
+    """Drop every cached month and figure: a process just started."""
     from reports import period_figures
     from storage.repositories import figures
 
-    running = f"{TODAY.year:04d}-{TODAY.month:02d}"
-    for key in list(figures._FACTS):
-        if not running_only or key[0] == running:
-            del figures._FACTS[key]
+    figures._FACTS.clear()
     period_figures._VALUES.clear()
     from handlers.questions import figures as question_figures
 
     question_figures._RANKINGS.clear()
 
 
+class Reporter:
+    """A member of a signed project's unit who records 到位资金 on it, a minute after the ledger's last event."""
+
+    def __init__(self, db: Any, clock: Any) -> None:
+        self.db, self.clock, self.count = db, clock, 0
+
+    async def prepare(self) -> None:
+        from sqlalchemy import text
+
+        async with self.db.uow(readonly=True) as uow:
+            row = (await uow.session.execute(text(
+                "SELECT p.id, m.id FROM projects p JOIN project_milestones s ON s.project_id = p.id "
+                "JOIN members m ON m.unit = p.responsible_unit AND m.active "
+                "WHERE s.signed_at IS NOT NULL AND p.voided_at IS NULL AND p.stage != '终止' LIMIT 1"))).one()
+            self.project_id, member_id = row
+            self.actor = await uow.org.member(member_id)
+            last = (await uow.session.execute(text("SELECT max(at) FROM events"))).scalar()
+        # Read as text, the stored instant is UTC without its zone.
+        self.clock.set(datetime.fromisoformat(str(last)).replace(tzinfo=timezone.utc) + timedelta(minutes=1))
+
+    async def record(self) -> None:
+        from core.usecases import projects as uc
+
+        self.clock.set(self.clock.now() + timedelta(seconds=1))
+        async with self.db.uow() as uow:
+            await uc.add_funds(uow, self.actor, uc.AddFunds(self.project_id, 100, confirmed_over_contract=True))
+            await uow.commit()
+        self.count += 1
+
+
 async def measure_one(path: Path) -> dict[str, Any]:
+    from core.clock import FixedClock
     from handlers.questions.reply import Viewer
     from handlers.questions.ask import ask
     from storage.database import Database
 
-    db = Database(f"sqlite:///{path}")
+    work = path.with_name(f"questions-{path.name}")
+    shutil.copyfile(path, work)
+    clock = FixedClock(datetime(2026, 11, 21, tzinfo=TZ))
+    db = Database(f"sqlite:///{work}", clock)
     await db.migrate()
     rows: list[dict[str, Any]] = []
     try:
@@ -71,13 +103,17 @@ async def measure_one(path: Path) -> dict[str, Any]:
             cfg = await uow.org.config()
             assert cfg is not None
             viewer = Viewer(unit=cfg.office_unit().code, name=None, reads_all=True)
+        reporter = Reporter(db, clock)
+        await reporter.prepare()
         for q in questions(cfg):
             row: dict[str, Any] = {"question": q}
             for mode in ("cold", "after_event", "warm"):
                 times = []
                 for _ in range(REPEAT):
-                    if mode != "warm":
-                        _forget(running_only=mode == "after_event")
+                    if mode == "cold":
+                        _forget()
+                    elif mode == "after_event":
+                        await reporter.record()
                     t0 = time.perf_counter()
                     async with db.uow(readonly=True) as uow:
                         reply = await ask(uow, cfg, q, viewer, TZ, TODAY)
@@ -87,11 +123,14 @@ async def measure_one(path: Path) -> dict[str, Any]:
             rows.append(row)
     finally:
         await db.dispose()
-    return {"questions": rows, "slowest": {m: max(r[f"{m}_ms"] for r in rows) for m in ("cold", "after_event", "warm")}}
+        work.unlink(missing_ok=True)
+    return {"questions": rows, "events_recorded": reporter.count,
+            "slowest": {m: max(r[f"{m}_ms"] for r in rows) for m in ("cold", "after_event", "warm")}}
 
 
 async def measure(results: Path, sizes: list[int]) -> list[dict[str, Any]]:
     out = []
+    results.mkdir(parents=True, exist_ok=True)
     for events in sizes:
         path, _ = await ensure(results, events)
         row = await measure_one(path)

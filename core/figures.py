@@ -37,6 +37,9 @@ class ProjectGroup:
     verified_year_wan: int = 0
     verified_all_wan: int = 0
     pending_year_wan: int = 0
+    # How many countable projects the group holds: a group whose sums are all zero still exists while it holds
+    # one, so a month brought forward event by event (storage/queries/running_facts.py) keeps the same groups.
+    projects: int = 0
 
     def flag(self, name: str) -> bool:
         return bool(getattr(self, f"flag_{name}", False))

@@ -8,12 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, true
+from sqlalchemy import BindParameter, and_, or_, true
 
 from storage.tables.facts import ProjectVersionRow
 
+# An instant, or the parameter a statement built once takes it by (storage/queries/rankings.py).
+Instant = datetime | BindParameter[datetime]
 
-def in_force(v: Any, until: datetime, as_of: datetime | None = None) -> Any:
+
+def in_force(v: Any, until: Instant, as_of: Instant | None = None) -> Any:
     """The version of each countable project valid at `until`, as known now or at `as_of`. `v` is the versions
     table or an alias of it."""
     if as_of is None:
@@ -25,7 +28,7 @@ def in_force(v: Any, until: datetime, as_of: datetime | None = None) -> Any:
                 or_(v.valid_to.is_(None), v.valid_to >= until, v.valid_to >= as_of))
 
 
-def recorded(column: Any, as_of: datetime | None) -> Any:
+def recorded(column: Any, as_of: Instant | None) -> Any:
     """A fact recorded before `as_of` (always true for today's knowledge)."""
     return true() if as_of is None else column < as_of
 

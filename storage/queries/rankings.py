@@ -7,17 +7,19 @@ few hundred groups, never to the events themselves.
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import local_midnight_utc
 from core.figures import MonthFacts, ProjectGroup, QuotaHolder, ReportCounts
 from storage.queries.known import in_force, recorded
+from storage.tables.base import UTCDateTime
 from storage.tables.evidence import FundsDecisionRow
 from storage.tables.facts import FundFactRow, LateFactRow, MilestoneRow, ProjectVersionRow
 from storage.tables.ledger import EventRow
@@ -31,26 +33,28 @@ GROUP_KEYS = ("owner_unit", "host_unit", "credit_owner_pct", "credit_host_pct", 
               "flag_strong", "flag_headquarters", "flag_digital", "flag_central_soe")
 
 
-async def project_groups(session: AsyncSession, *, year_start: datetime, until: datetime,
-                         as_of: datetime | None = None) -> list[ProjectGroup]:
-    """Three scans grouped by each version's class key: the funds (as cheap as a plain funds-per-unit
-    query) with their verification decisions, and the projects with their milestones, which also names each class's
-    attributes. Facts count by when they happened (before `until`), as known now or, with `as_of`, as recorded
-    before it — a verification counts from the instant it was recorded, for the month the funds belong to."""
+@cache
+def _group_statements(dated: bool, restricted: bool) -> tuple[Any, Any, Any]:
+    """The three statements of `project_groups`, built once per shape (as known now or as of an instant; every
+    project or a few): building them is most of the time a read restricted to a few projects takes."""
+    year_start, until = bindparam("year_start", type_=UTCDateTime()), bindparam("until", type_=UTCDateTime())
+    as_of = bindparam("as_of", type_=UTCDateTime()) if dated else None
+
+    def among(column: Any) -> Any:
+        return column.in_(bindparam("only", expanding=True)) if restricted else true()
+
     v = ProjectVersionRow
     f = FundFactRow
-    funds = await session.execute(
-        select(v.class_key, func.coalesce(func.sum(case((f.at >= year_start, f.amount_wan), else_=0)), 0),
-               func.coalesce(func.sum(f.amount_wan), 0))
-        .select_from(f).join(v, and_(v.project_id == f.project_id, in_force(v, until, as_of)))
-        .where(f.at < until, recorded(f.recorded_at, as_of)).group_by(v.class_key))
+    funds = (select(v.class_key, func.coalesce(func.sum(case((f.at >= year_start, f.amount_wan), else_=0)), 0),
+                    func.coalesce(func.sum(f.amount_wan), 0))
+             .select_from(f).join(v, and_(v.project_id == f.project_id, in_force(v, until, as_of)))
+             .where(f.at < until, recorded(f.recorded_at, as_of), among(f.project_id)).group_by(v.class_key))
     d = FundsDecisionRow
-    decisions = await session.execute(
-        select(v.class_key, func.coalesce(func.sum(case((d.at >= year_start, d.verified_wan), else_=0)), 0),
-               func.coalesce(func.sum(d.verified_wan), 0),
-               func.coalesce(func.sum(case((d.at >= year_start, d.settled_wan), else_=0)), 0))
-        .select_from(d).join(v, and_(v.project_id == d.project_id, in_force(v, until, as_of)))
-        .where(d.at < until, recorded(d.recorded_at, as_of)).group_by(v.class_key))
+    decisions = (select(v.class_key, func.coalesce(func.sum(case((d.at >= year_start, d.verified_wan), else_=0)), 0),
+                        func.coalesce(func.sum(d.verified_wan), 0),
+                        func.coalesce(func.sum(case((d.at >= year_start, d.settled_wan), else_=0)), 0))
+                 .select_from(d).join(v, and_(v.project_id == d.project_id, in_force(v, until, as_of)))
+                 .where(d.at < until, recorded(d.recorded_at, as_of), among(d.project_id)).group_by(v.class_key))
     m = MilestoneRow
 
     def reached(column: Any, *, this_year: bool) -> Any:
@@ -65,15 +69,34 @@ async def project_groups(session: AsyncSession, *, year_start: datetime, until: 
         return func.coalesce(func.sum(case((condition, func.coalesce(v.contract_wan, 0)), else_=0)), 0)
 
     keys = [getattr(v, k) for k in GROUP_KEYS]
-    counts = await session.execute(
-        select(v.class_key, *keys,
-               count(reached(m.signed_at, this_year=True)), count(reached(m.started_at, this_year=True)),
-               count(reached(m.producing_at, this_year=True)),
-               count(reached(m.signed_at, this_year=False)), count(reached(m.landed_at, this_year=False)),
-               count(reached(m.started_at, this_year=False)), count(reached(m.producing_at, this_year=False)),
-               contracts(reached(m.signed_at, this_year=False)), contracts(reached(m.signed_at, this_year=True)))
-        .select_from(v).outerjoin(m, m.project_id == v.project_id).where(in_force(v, until, as_of))
-        .group_by(v.class_key, *keys))
+    counts = (select(v.class_key, *keys,
+                     count(reached(m.signed_at, this_year=True)), count(reached(m.started_at, this_year=True)),
+                     count(reached(m.producing_at, this_year=True)),
+                     count(reached(m.signed_at, this_year=False)), count(reached(m.landed_at, this_year=False)),
+                     count(reached(m.started_at, this_year=False)), count(reached(m.producing_at, this_year=False)),
+                     contracts(reached(m.signed_at, this_year=False)),
+                     contracts(reached(m.signed_at, this_year=True)),
+                     func.count())
+              .select_from(v).outerjoin(m, m.project_id == v.project_id)
+              .where(in_force(v, until, as_of), among(v.project_id))
+              .group_by(v.class_key, *keys))
+    return funds, decisions, counts
+
+
+async def project_groups(session: AsyncSession, *, year_start: datetime, until: datetime,
+                         as_of: datetime | None = None, only: Collection[int] | None = None) -> list[ProjectGroup]:
+    """Three scans grouped by each version's class key: the funds (as cheap as a plain funds-per-unit
+    query) with their verification decisions, and the projects with their milestones, which also names each class's
+    attributes. Facts count by when they happened (before `until`), as known now or, with `as_of`, as recorded
+    before it — a verification counts from the instant it was recorded, for the month the funds belong to.
+    `only`: the sums over these projects alone (through each table's project index)."""
+    statements = _group_statements(as_of is not None, only is not None)
+    params: dict[str, Any] = {"year_start": year_start, "until": until}
+    if as_of is not None:
+        params["as_of"] = as_of
+    if only is not None:
+        params["only"] = list(only)
+    funds, decisions, counts = [await session.execute(stmt, params) for stmt in statements]
     money = {row[0]: (int(row[1]), int(row[2])) for row in funds.all()}
     decided = {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in decisions.all()}
     n = len(GROUP_KEYS)
@@ -83,9 +106,10 @@ async def project_groups(session: AsyncSession, *, year_start: datetime, until: 
         year, ever, settled = decided.get(key, (0, 0, 0))
         return year, ever, money.get(key, (0, 0))[0] - settled
 
-    # One row's fields in ProjectGroup's order: its class's attributes, its funds, its counts, its verification.
-    fields: list[tuple[Any, ...]] = [(*row[1:n + 1], *money.get(row[0], (0, 0)), *(int(x) for x in row[n + 1:]),
-                                      *checked(row[0])) for row in counts.all()]
+    # One row's fields in ProjectGroup's order: its class's attributes, its funds, its counts, its verification,
+    # its number of projects.
+    fields: list[tuple[Any, ...]] = [(*row[1:n + 1], *money.get(row[0], (0, 0)), *(int(x) for x in row[n + 1:-1]),
+                                      *checked(row[0]), int(row[-1])) for row in counts.all()]
     return [ProjectGroup(*values) for values in fields]
 
 
