@@ -16,35 +16,12 @@ counts are integers; rates are percentages. Conventions, each a choice the offic
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
-from core.credit_sharing import coefficient_pct, credit_shares
-from core.figures import MonthFacts, ProjectGroup
+from core.figures import MonthFacts
 from core.org import OrgConfig
-
-
-@dataclass
-class _Host:
-    funds_all: int = 0
-    contract: int = 0
-    signed: int = 0
-    landed: int = 0
-    started: int = 0
-    producing: int = 0
-
-
-@dataclass
-class _Unit:
-    # Integer numerators: funds in 万元 × coefficient% × share% (÷ 10000), contracts × share% (÷ 100).
-    funds: int = 0
-    industrial: int = 0
-    soe_contract: int = 0
-    reached: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    flagged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    reported: int = 0
-    verified: int = 0
-    pending: int = 0
+from reports.tally import Host, Unit, tally
 
 
 @dataclass(frozen=True)
@@ -67,7 +44,8 @@ Values = dict[str, dict[str, Fraction | None]]
 
 def indicator_values(cfg: OrgConfig, facts: MonthFacts) -> Values:
     """unit code → indicator code → value (None: nothing to measure, e.g. a rate with no signed project)."""
-    units, hosts = _tally(cfg, facts)
+    sums = tally(cfg, facts)
+    units, hosts = sums.units, sums.hosts
     trips: dict[str, int] = defaultdict(int)
     for holder in facts.quota_holders:
         trips[holder.unit] += facts.trips.get(holder.member_id, 0)
@@ -76,7 +54,7 @@ def indicator_values(cfg: OrgConfig, facts: MonthFacts) -> Values:
     for unit in cfg.units:
         if unit.peer_group is None:
             continue
-        u, h = units[unit.code], hosts[unit.code]
+        u, h = units.get(unit.code) or Unit(), hosts.get(unit.code) or Host()
         row: dict[str, Fraction | None] = {}
         for ind in cfg.indicators:
             row[ind.code] = _value(ind.kind, ind.stage.value if ind.stage else None, ind.flag, u, h,
@@ -87,52 +65,14 @@ def indicator_values(cfg: OrgConfig, facts: MonthFacts) -> Values:
 
 def funds_figures(cfg: OrgConfig, facts: MonthFacts) -> dict[str, FundsFigures]:
     """unit code → its funds this year reported / verified / waiting, for every unit credited with any."""
-    units, _ = _tally(cfg, facts)
+    units = tally(cfg, facts).units
     basis = cfg.verification.count_funds
     return {code: FundsFigures(Fraction(u.reported, 10_000), Fraction(u.verified, 10_000),
                                Fraction(u.pending, 10_000), basis)
             for code, u in units.items() if u.reported or u.verified or u.pending}
 
 
-def _tally(cfg: OrgConfig, facts: MonthFacts) -> tuple[dict[str, _Unit], dict[str, _Host]]:
-    units: dict[str, _Unit] = defaultdict(_Unit)
-    hosts: dict[str, _Host] = defaultdict(_Host)
-    basis = cfg.verification.count_funds
-    for g in facts.groups:
-        _credit(cfg, g, units, basis)
-        h = hosts[g.host_unit]
-        h.funds_all += g.counted_funds(basis)[1]
-        h.contract += g.contract_signed_ever_wan
-        h.signed += g.signed_ever
-        h.landed += g.landed_ever
-        h.started += g.started_ever
-        h.producing += g.producing_ever
-    return units, hosts
-
-
-def _credit(cfg: OrgConfig, g: ProjectGroup, units: dict[str, _Unit], basis: str) -> None:
-    coef = coefficient_pct(cfg, g.category)
-    for share in credit_shares(cfg, g.owner_unit, g.host_unit, recorded_owner_pct=g.credit_owner_pct,
-                               recorded_host_pct=g.credit_host_pct):
-        u = units[share.unit]
-        funds = g.counted_funds(basis)[0] * coef * share.pct
-        u.funds += funds
-        u.reported += g.funds_year_wan * coef * share.pct
-        u.verified += g.verified_year_wan * coef * share.pct
-        u.pending += g.pending_year_wan * coef * share.pct
-        if g.flag_industrial:
-            u.industrial += funds
-        if g.flag_central_soe:
-            u.soe_contract += g.contract_signed_year_wan * share.pct
-        u.reached["signed"] += g.signed_year
-        u.reached["started"] += g.started_year
-        u.reached["producing"] += g.producing_year
-        for flag in ("industrial", "strong", "headquarters", "digital", "central_soe"):
-            if g.flag(flag):
-                u.flagged[flag] += g.signed_year
-
-
-def _value(kind: str, stage: str | None, flag: str | None, u: _Unit, h: _Host, trips: int, facts: MonthFacts,
+def _value(kind: str, stage: str | None, flag: str | None, u: Unit, h: Host, trips: int, facts: MonthFacts,
            unit: str) -> Fraction | None:
     if kind == "funds_in_place":
         return Fraction(u.funds, 10_000)

@@ -8,14 +8,13 @@ Pure and exact.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
-from core.credit_sharing import coefficient_pct, credit_shares
 from core.figures import MonthFacts, ReportCounts
 from core.org import OrgConfig
 from reports.indicators import Values, indicator_values
+from reports.tally import tally
 
 CONTRACT = "contract_amount"        # contract amounts of projects first signed this year (万元), credit-shared
 ADDITIVE = frozenset({"funds_in_place", "industrial_funds", "projects_reached", "flagged_projects",
@@ -57,13 +56,10 @@ def unit_values(end: MonthEnd) -> Values:
 
 def _unit_values(end: MonthEnd) -> Values:
     values = indicator_values(end.cfg, end.facts)
-    contract: dict[str, int] = defaultdict(int)
-    for g in end.facts.groups:
-        for share in credit_shares(end.cfg, g.owner_unit, g.host_unit, recorded_owner_pct=g.credit_owner_pct,
-                                   recorded_host_pct=g.credit_host_pct):
-            contract[share.unit] += g.contract_signed_year_wan * share.pct
+    units = tally(end.cfg, end.facts).units
     for unit, row in values.items():
-        row[CONTRACT] = Fraction(contract.get(unit, 0), 100)
+        found = units.get(unit)
+        row[CONTRACT] = Fraction(found.contract if found is not None else 0, 100)
     return values
 
 
@@ -94,35 +90,24 @@ def city_value(end: MonthEnd, code: str) -> Fraction | None:
     cfg, facts = end.cfg, end.facts
     kind = kind_of(cfg, code)
     ind = None if code == CONTRACT else cfg.indicator(code)
-    total = Fraction(0)
-    top = bottom = 0
-    for g in facts.groups:
-        coef = coefficient_pct(cfg, g.category)
-        if kind == "funds_in_place" or (kind == "industrial_funds" and g.flag_industrial):
-            total += Fraction(g.counted_funds(cfg.verification.count_funds)[0] * coef, 100)
-        elif kind == "projects_reached":
-            stage = ind.stage.value if ind is not None and ind.stage else "signed"
-            total += {"signed": g.signed_year, "started": g.started_year, "producing": g.producing_year}.get(stage, 0)
-        elif kind == "flagged_projects" and ind is not None and g.flag(ind.flag or ""):
-            total += g.signed_year
-        elif kind == "central_soe_contract" and g.flag_central_soe:
-            total += g.contract_signed_year_wan
-        elif kind == CONTRACT:
-            total += g.contract_signed_year_wan
-        pairs = {"funds_rate": (g.counted_funds(cfg.verification.count_funds)[1], g.contract_signed_ever_wan),
-                 "start_rate": (g.started_ever, g.signed_ever), "production_rate": (g.producing_ever, g.signed_ever),
-                 "performance_rate": (g.landed_ever, g.signed_ever)}
-        if kind in pairs:
-            top, bottom = top + pairs[kind][0], bottom + pairs[kind][1]
+    sums = tally(cfg, facts)
+    city, host = sums.city, sums.city_host
     if kind == "leader_trips":
         return Fraction(sum(facts.trips.get(h.member_id, 0) for h in facts.quota_holders))
     if kind == "report_on_time_rate":
         counts = list((facts.reports or {}).values())
         due = sum(c.due for c in counts)
         return Fraction(sum(c.on_time for c in counts) * 100, due) if due else None
-    if kind in ("funds_rate", "start_rate", "production_rate", "performance_rate"):
+    rates = {"funds_rate": (host.funds_all, host.contract), "start_rate": (host.started, host.signed),
+             "production_rate": (host.producing, host.signed), "performance_rate": (host.landed, host.signed)}
+    if kind in rates:
+        top, bottom = rates[kind]
         return Fraction(top * 100, bottom) if bottom else None
-    return total
+    totals = {"funds_in_place": Fraction(city.funds, 10_000), "industrial_funds": Fraction(city.industrial, 10_000),
+              "central_soe_contract": Fraction(city.soe_contract, 100), CONTRACT: Fraction(city.contract, 100),
+              "projects_reached": Fraction(city.reached.get(ind.stage.value if ind and ind.stage else "signed", 0)),
+              "flagged_projects": Fraction(city.flagged.get(ind.flag or "", 0) if ind else 0)}
+    return totals.get(kind, Fraction(0))
 
 
 def period_city_value(end: MonthEnd, before: MonthEnd | None, code: str) -> Fraction | None:

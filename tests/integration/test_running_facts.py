@@ -1,8 +1,8 @@
 """The running month brought forward event by event (issue 21), on both engines: after every one of a few dozen
 random acts — leads, stages (some back-dated into October), funds and their corrections, verifications and
 returns, contract corrections, category corrections from the lead's start, transfers, voids and restores — the
-facts the process keeps for November and October equal a full read of the ledger, and so do the rankings built
-from them; most of them were brought forward rather than read in full, and a read that could not be (two
+facts the process keeps for November and October equal a full read of the ledger, and so do the rankings and
+every unit's figures built from them (summed from the previous facts' sums: reports/tally.py); most of them were brought forward rather than read in full, and a read that could not be (two
 events at one instant) falls back to the full one."""
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from core.usecases import corrections as fix
 from core.usecases import evidence as ev_uc
 from core.usecases import projects as uc
 from core.usecases import sharing as share_uc
+from reports.period_figures import CONTRACT, MonthEnd, city_value, unit_values
 from reports.ranking import rank_month, ranking_json
 from storage.database import Database
 from storage.queries import running_facts
@@ -157,6 +158,9 @@ async def test_the_running_month_brought_forward_equals_a_full_read(db: Database
             cfg, _, kept, full = await kept_and_full(db, month)
             assert canonical(kept) == canonical(full), (step, month)
             assert ranking_json(rank_month(cfg, kept)) == ranking_json(rank_month(cfg, full)), (step, month)
+            assert unit_values(MonthEnd(cfg, kept)) == unit_values(MonthEnd(cfg, full)), (step, month)
+            for code in [i.code for i in cfg.indicators] + [CONTRACT]:
+                assert city_value(MonthEnd(cfg, kept), code) == city_value(MonthEnd(cfg, full), code), (step, code)
     november = await kept_and_full(db, "2026-11")
     assert sum(g.verified_year_wan for g in november[2].groups) > 0   # the acts reached every kind of figure
     assert sum(g.signed_year for g in november[2].groups) > 0
