@@ -9,7 +9,8 @@ it stood just after the old head was recorded (`as_of`, the same reading that re
 ranking), which is exact only if every later event was recorded strictly after it; otherwise, or when too
 many events came in between, the caller reads the month in full.
 
-Trips, report counts and quota holders are small tables and are read again in full.
+Trips, report counts and quota holders are read again only when an event since may have changed them (one not
+about projects, their funds or their sharing): at a million events the trips alone take 40 ms.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import events as ev
 from core.clock import local_midnight_utc
 from core.figures import MonthFacts, ProjectGroup
 from storage.queries.rankings import GROUP_KEYS, ReportCounter, project_groups, quota_holders, trips_by_member
@@ -33,6 +35,13 @@ MAX_EVENTS = 200
 # The instants are stored to the microsecond: "recorded up to the head" is "recorded before the next tick".
 _TICK = timedelta(microseconds=1)
 _KEYS = len(GROUP_KEYS)
+# Events that change no trip, half-monthly report, member or configuration (new kinds are read again by default).
+_PROJECTS_ONLY = frozenset({
+    ev.LEAD_LOGGED, ev.PROJECT_CORRECTED, ev.STAGE_CHANGED, ev.FUNDS_ADDED, ev.NOTE_ADDED, ev.PROBLEM_RAISED,
+    ev.PROBLEM_RESOLVED, ev.PROJECT_VOIDED, ev.PROJECT_RESTORED, ev.FUNDS_CORRECTED, ev.CONTRACT_CORRECTED,
+    ev.FILE_ATTACHED, ev.FUNDS_VERIFIED, ev.FUNDS_RETURNED, ev.FUNDS_RESUBMITTED, ev.INTEREST_MARKED, ev.ROUTED,
+    ev.TRANSFER_PROPOSED, ev.TRANSFER_ACCEPTED, ev.TRANSFER_REFUSED, ev.TRANSFER_WITHDRAWN, ev.SUPPORTING_JOINED,
+    ev.CLAIM_OPENED, ev.CLAIM_RESOLVED})
 _FIELDS = [f.name for f in fields(ProjectGroup)]
 _SUMS = len(_FIELDS) - _KEYS
 _key: Callable[[ProjectGroup], tuple[Any, ...]] = attrgetter(*GROUP_KEYS)
@@ -44,7 +53,7 @@ async def brought_forward(session: AsyncSession, base: MonthFacts, seq: int, dig
     """`base` (read as known now) at the head `seq`, or None when it cannot be brought forward exactly."""
     if base.as_of is not None or base.head_hash is None or not base.head_seq < seq <= base.head_seq + MAX_EVENTS:
         return None
-    rows = (await session.execute(select(EventRow.seq, EventRow.at, EventRow.project_id, EventRow.hash)
+    rows = (await session.execute(select(EventRow.seq, EventRow.at, EventRow.project_id, EventRow.hash, EventRow.type)
                                   .where(EventRow.seq >= base.head_seq, EventRow.seq <= seq)
                                   .order_by(EventRow.seq))).all()
     if (len(rows) != seq - base.head_seq + 1 or rows[0].hash != base.head_hash or rows[-1].hash != digest
@@ -59,6 +68,8 @@ async def brought_forward(session: AsyncSession, base: MonthFacts, seq: int, dig
         after = await project_groups(session, year_start=start, until=base.until, as_of=rows[-1].at + _TICK,
                                      only=touched)
         groups = shifted(base.groups, before, after)
+    if all(r.type in _PROJECTS_ONLY for r in rows[1:]):
+        return replace(base, head_seq=seq, head_hash=digest, groups=groups)
     trips = await trips_by_member(session, year_start_date=base.year_start, until=base.until)
     holders = tuple(await quota_holders(session))
     counts = await reports(session, local_midnight_utc(base.year_start, tz), base.until) \

@@ -21,8 +21,12 @@ from core.org_file import load_org
 from core.stages import Stage
 from core.usecases import corrections as fix
 from core.usecases import evidence as ev_uc
+from core.usecases import halfmonthly as report_uc
+from core.usecases import org as org_uc
 from core.usecases import projects as uc
 from core.usecases import sharing as share_uc
+from core.usecases import trips as trips_uc
+from core.roles import Role
 from reports.period_figures import CONTRACT, MonthEnd, city_value, unit_values
 from reports.ranking import rank_month, ranking_json
 from storage.database import Database
@@ -81,7 +85,7 @@ class Acts:
         pid = rng.choice([p for p in self.projects if p not in self.voided] or self.projects)
         who = self.owners[pid]
         kind = rng.choice(["stage", "stage", "stage", "funds", "funds", "funds", "funds", "correct_funds", "verify", "return",
-                           "contract", "category", "transfer", "void", "restore", "restore"])
+                           "contract", "category", "transfer", "void", "restore", "restore", "trip", "report", "member"])
         back = now - timedelta(days=rng.choice([0, 0, 3, 30])) if rng.random() < 0.4 else None
         on = local(back.year, back.month, back.day) if back is not None else None
         if kind == "stage":
@@ -116,6 +120,22 @@ class Acts:
             offer = await self.act(owner, share_uc.propose_transfer, share_uc.ProposeTransfer(pid, "east", "东区有配套"))
             if offer is not None:
                 await self.act("王办公", share_uc.accept_transfer, share_uc.AcceptTransfer(offer.id))
+        elif kind == "trip":
+            leader = await member(self.db, "赵市长")
+            day = now.astimezone(TZ).date()
+            await self.act("赵市长", trips_uc.log_trip, trips_uc.TripDraft(
+                traveller="赵市长", destination="深圳", start_date=day, end_date=day, leader_member_id=leader.id))
+        elif kind == "report":
+            unit = rng.choice(["east", "west"])
+            period = rng.choice(["2026-11-10", "2026-10-25", "2026-10-10"])
+            await self.act({"east": "东小李", "west": "西小张"}[unit], report_uc.submit_report, report_uc.SubmitReport(
+                unit, period, deadline=now + timedelta(hours=rng.choice([-1, 1]))))
+        elif kind == "member":
+            async with self.db.uow() as uow:
+                await org_uc.add_member(uow, org_uc.AddMember(f"东区新人{len(self.projects)}{rng.random():.6f}", "east",
+                                                               Role.MEMBER, trip_quota=rng.choice([None, 4]),
+                                                               reporter=True))
+                await uow.commit()
         elif kind == "void":
             if await self.act(who, fix.void_project, fix.VoidProject(pid, "重复录入")) is not None:
                 self.voided.append(pid)
