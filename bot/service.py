@@ -83,7 +83,21 @@ async def start(settings: Settings, *, db: Database | None = None) -> Runtime:
     # Every process, for its own channel, from its start: replies a crash left committed and unsent.
     pickup = min(max(settings.reply_lease_seconds / 2, 1.0), 60.0)
     rt.tasks.append(asyncio.create_task(_every(pickup, rt.stop, _unsent_replies(rt)), name="unsent-replies"))
+    rt.tasks.append(asyncio.create_task(_warm_figures(rt), name="warm-figures"))
     return rt
+
+
+async def _warm_figures(rt: Runtime) -> None:
+    """Once, at start: the figures of the running month and the two before, so a leader's first question is not
+    the one that reads them (seconds at province scale; brought forward event by event afterwards)."""
+    from handlers.questions.figures import warm
+
+    try:
+        async with rt.db.uow(readonly=True) as uow:
+            months = await warm(uow, rt.settings.tz, rt.db.clock.now().astimezone(rt.settings.tz).date())
+        log.info("figures read for %s", ", ".join(months))
+    except Exception:
+        log.exception("reading the figures at start failed")
 
 
 async def _start_calendar(rt: Runtime, lock: LeaderLock) -> None:

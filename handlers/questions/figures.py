@@ -10,7 +10,7 @@ from core.figures import MonthFacts
 from core.org import OrgConfig
 from core.ports import UnitOfWork
 from handlers.questions.query import Period
-from reports.period_figures import MonthEnd
+from reports.period_figures import MonthEnd, unit_values
 from reports.ranking import Ranking, rank_month, time_progress
 
 
@@ -54,6 +54,20 @@ async def read_period(uow: UnitOfWork, period: Period, tz: ZoneInfo, today: date
         before = MonthEnd(*prior) if prior is not None else None
     is_open = (period.year, period.last) >= (today.year, today.month)
     return PeriodEnds(period, MonthEnd(*found), before, is_open, today)
+
+
+async def warm(uow: UnitOfWork, tz: ZoneInfo, today: date) -> list[str]:
+    """Read the month ends most questions need — the running month's and the two before it — with their figures,
+    so the first questions after a start cost what later ones do. Returns the months read."""
+    months = []
+    year, month = today.year, today.month
+    for _ in range(3):
+        found = await uow.figures.month(f"{year:04d}-{month:02d}", tz)
+        if found is not None:
+            unit_values(MonthEnd(*found))
+            months.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months
 
 
 def this_year(today: date) -> Period:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections import OrderedDict
 from dataclasses import astuple
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -36,7 +36,10 @@ from storage.queries.report_rates import report_counter
 from storage.repositories import figures as figures_repo
 from tests.conftest import TZ, local
 from tests.helpers import MINI_ORG, member, setup_org
-from tests.integration.test_ranking import lead
+from handlers.questions.figures import warm
+from tests.conversation import conversations, registered
+from tests.integration.test_questions import text_of
+from tests.integration.test_ranking import act, lead, october
 
 pytestmark = pytest.mark.asyncio
 VERIFIED = '\n[verification]\ncount_funds = "verified"\n'
@@ -206,3 +209,28 @@ async def test_a_group_left_empty_is_gone_and_one_emptied_of_sums_stays() -> Non
     after = (group("east", 0, 1), group("zone", 300, 1))
     assert sorted(running_facts.shifted(kept, before, after), key=lambda g: g.owner_unit) == [
         group("east", 0, 2), group("zone", 300, 1)]
+
+
+async def test_figures_read_at_start_answer_the_first_questions_without_a_full_read(
+        db: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `zsbot run` reads at start (bot/service.py): after it, a new funds entry and the mayor's questions about
+    this month, this year and last month are answered from kept facts, brought forward — no month read in full."""
+    monkeypatch.setattr(figures_repo, "_FACTS", OrderedDict())
+    await october(db, clock)
+    clock.set(local(2026, 11, 5, 10))
+    mayor = await registered(db, conversations(db), "赵市长")
+    async with db.uow(readonly=True) as uow:
+        assert await warm(uow, TZ, date(2026, 11, 5)) == ["2026-11", "2026-10", "2026-09"]
+    clock.set(local(2026, 11, 5, 10, 30))   # a fixed clock: the next event is recorded later than the last
+    east = await lead(db, "东小李", "东方新能源有限公司")
+    clock.set(local(2026, 11, 5, 11))
+    await act(db, "东小李", uc.change_stage, uc.ChangeStage(east, Stage.SIGNED, contract_wan=9_000))
+    await act(db, "东小李", uc.add_funds, uc.AddFunds(east, 2_000))
+
+    async def no_full_read(*args: Any, **kwargs: Any) -> MonthFacts:
+        raise AssertionError("a month read in full")
+
+    monkeypatch.setattr(figures_repo, "month_facts", no_full_read)
+    assert text_of(await mayor.say("本月东区到位资金多少")).startswith("本月（截至目前），东区到位资金为 7000万元。")
+    assert text_of(await mayor.say("今年东区到位资金多少")).startswith("今年以来（截至目前），东区到位资金为 3.7亿元。")
+    assert text_of(await mayor.say("上月东区到位资金多少")).startswith("上月，东区到位资金为 3亿元。")
