@@ -1,6 +1,7 @@
 """The console's aiohttp application: routes, middlewares, static files; and serving it."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from aiohttp import web
@@ -67,10 +68,16 @@ async def serve(db: Store, cfg: WebConfig, host: str, port: int) -> None:
     """Run until cancelled (Ctrl-C / SIGTERM)."""
     import asyncio
 
-    runner = web.AppRunner(make_app(db, cfg), access_log=None)
+    app = make_app(db, cfg)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
+    try:
+        async with db.uow(readonly=True) as uow:
+            await app[FIGURES].warm(uow, cfg.tz, db.clock.now().astimezone(cfg.tz).date())
+    except Exception:   # the pages read them when asked
+        logging.getLogger("zsbot.web").exception("reading the figures at start failed")
     try:
         await asyncio.Event().wait()
     finally:

@@ -8,9 +8,10 @@ of facts for every reader (seconds at province scale, docs/BENCHMARKS.md)."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from datetime import date
 from zoneinfo import ZoneInfo
 
-from core.figures import MonthFacts
+from core.figures import MonthFacts, last_complete_month
 from core.org import OrgConfig
 from core.ports import UnitOfWork
 from reports.ranking import Ranking, rank_month
@@ -40,6 +41,16 @@ class MonthCache:
                 _, (_, gone) = self._kept.popitem(last=False)
                 self._ranked = {k: v for k, v in self._ranked.items() if k[0] != id(gone)}
         return fresh
+
+    async def warm(self, uow: UnitOfWork, tz: ZoneInfo, today: date) -> None:
+        """Read the months the 驾驶舱 shows (the month in progress and the last one) and rank them, so the first
+        view after a start is as quick as later ones; the month in progress is then brought forward event by
+        event (storage/queries/running_facts.py)."""
+        current = f"{today.year:04d}-{today.month:02d}"
+        for month in (current, last_complete_month(today)):
+            found = await self.month(uow, month, tz, current=current)
+            if found is not None:
+                self.ranking(found)
 
     def ranking(self, figures: Figures, group: str | None = None) -> Ranking:
         """`rank_month` of figures this cache returned (pure over them, so kept beside them)."""

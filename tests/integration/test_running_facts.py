@@ -37,9 +37,10 @@ from storage.repositories import figures as figures_repo
 from tests.conftest import TZ, local
 from tests.helpers import MINI_ORG, member, setup_org
 from handlers.questions.figures import warm
+from web.figures_cache import MonthCache
 from tests.conversation import conversations, registered
 from tests.integration.test_questions import text_of
-from tests.integration.test_ranking import act, lead, october
+from tests.integration.test_ranking import act, lead, october, units
 
 pytestmark = pytest.mark.asyncio
 VERIFIED = '\n[verification]\ncount_funds = "verified"\n'
@@ -213,14 +214,16 @@ async def test_a_group_left_empty_is_gone_and_one_emptied_of_sums_stays() -> Non
 
 async def test_figures_read_at_start_answer_the_first_questions_without_a_full_read(
         db: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """What `zsbot run` reads at start (bot/service.py): after it, a new funds entry and the mayor's questions about
+    """What `zsbot run` and the web console read at start (bot/service.py, web/app.py): after it, a new funds entry and the mayor's questions about
     this month, this year and last month are answered from kept facts, brought forward — no month read in full."""
     monkeypatch.setattr(figures_repo, "_FACTS", OrderedDict())
     await october(db, clock)
     clock.set(local(2026, 11, 5, 10))
     mayor = await registered(db, conversations(db), "赵市长")
+    console = MonthCache()
     async with db.uow(readonly=True) as uow:
         assert await warm(uow, TZ, date(2026, 11, 5)) == ["2026-11", "2026-10", "2026-09"]
+        await console.warm(uow, TZ, date(2026, 11, 5))
     clock.set(local(2026, 11, 5, 10, 30))   # a fixed clock: the next event is recorded later than the last
     east = await lead(db, "东小李", "东方新能源有限公司")
     clock.set(local(2026, 11, 5, 11))
@@ -234,3 +237,8 @@ async def test_figures_read_at_start_answer_the_first_questions_without_a_full_r
     assert text_of(await mayor.say("本月东区到位资金多少")).startswith("本月（截至目前），东区到位资金为 7000万元。")
     assert text_of(await mayor.say("今年东区到位资金多少")).startswith("今年以来（截至目前），东区到位资金为 3.7亿元。")
     assert text_of(await mayor.say("上月东区到位资金多少")).startswith("上月，东区到位资金为 3亿元。")
+    async with db.uow(readonly=True) as uow:   # the console's 驾驶舱 reads the same two months
+        found = await console.month(uow, "2026-11", TZ, current="2026-11")
+        assert found is not None and await console.month(uow, "2026-10", TZ, current="2026-11") is not None
+    east_row = units(ranking_json(console.ranking(found)), "districts")["east"]
+    assert east_row["indicators"][0]["value"] == 37_000
