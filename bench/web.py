@@ -1,7 +1,9 @@
 """Server time of each web console page over one database: `python -m bench.web [DATABASE_URL]`
 (default: ZSBOT_DATABASE_URL). Logs in as the first office member through a real link and asks each
 page `--rounds` times on 127.0.0.1; prints the first (cold: the month's figures computed) and the median
-(warm: from the console's figure cache) time of each page and the slowest page (docs/BENCHMARKS.md)."""
+(warm: from the console's figure cache) time of each page and the slowest page (docs/BENCHMARKS.md).
+`--after-event` then records 到位资金 on a signed project before each of `--rounds` more 驾驶舱 views (it writes
+to the database: give it a copy)."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +15,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
-async def measure(url: str, rounds: int = 5, *, downloads: bool = True) -> list[tuple[str, float, float]]:
+async def measure(url: str, rounds: int = 5, *, downloads: bool = True, after_event: bool = False
+                  ) -> list[tuple[str, float, float]]:
     from aiohttp.test_utils import TestClient, TestServer
 
     from core.roles import Role
@@ -57,6 +60,19 @@ async def measure(url: str, rounds: int = 5, *, downloads: bool = True) -> list[
                 times.append(time.perf_counter() - t0)
                 assert resp.status == 200, (path, resp.status)
             out.append((path, times[0], statistics.median(times)))
+        if after_event:
+            from bench.questions import Reporter
+
+            reporter = Reporter(db, None)
+            await reporter.prepare()
+            times = []
+            for _ in range(rounds):
+                await reporter.record()
+                t0 = time.perf_counter()
+                resp = await client.get("/")
+                await resp.read()
+                times.append(time.perf_counter() - t0)
+            out.append(("/ after an event", max(times), statistics.median(times)))
     await db.dispose()
     return out
 
@@ -77,8 +93,11 @@ def main() -> None:
     parser.add_argument("url", nargs="?", default=os.environ.get("ZSBOT_DATABASE_URL", "sqlite:///zsbot.db"))
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-downloads", action="store_true", help="skip the xlsx and the 台账 workbook")
+    parser.add_argument("--after-event", action="store_true", help="also the 驾驶舱 right after a new event "
+                        "(records events: use a copy)")
     args = parser.parse_args()
-    results = asyncio.run(measure(args.url, args.rounds, downloads=not args.no_downloads))
+    results = asyncio.run(measure(args.url, args.rounds, downloads=not args.no_downloads,
+                                  after_event=args.after_event))
     print("     first     median  page")
     for path, first, median in results:
         print(f"  {first * 1000:8.1f} ms {median * 1000:8.1f} ms  {path}", flush=True)
