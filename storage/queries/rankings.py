@@ -144,7 +144,13 @@ async def figures_head(session: AsyncSession, until: datetime, as_of: datetime |
                        ) -> tuple[int, str | None]:
     """The newest event a month's figures depend on: the head at the month's end, or a later event that changed
     facts before it (a correction, a back-dated entry, a void), as known now or at `as_of`."""
-    seq, digest = await head_as_of(session, until if as_of is None else min(until, as_of))
+    bound = until if as_of is None else min(until, as_of)
+    seq, digest = await head_as_of(session, bound)
+    # The newest event by time is the head, unless a clock was set back: then the newest by seq also counts.
+    newest = (await session.execute(select(EventRow.seq, EventRow.hash, EventRow.at)
+                                    .order_by(EventRow.seq.desc()).limit(1))).first()
+    if newest is not None and newest.seq > seq and newest.at < bound:
+        seq, digest = newest.seq, newest.hash
     late = (await session.execute(select(func.max(LateFactRow.event_seq))
                                   .where(LateFactRow.at < until, recorded(LateFactRow.recorded_at, as_of)))).scalar()
     if late is None or late <= seq:

@@ -6,8 +6,9 @@ question about it after a new event paid that scan. Its groups are sums over pro
 new head are the cached ones, less what the projects the new events touched summed before them, plus what
 they sum now — two reads restricted to those projects through their indexes. "Before them" is the ledger as
 it stood just after the old head was recorded (`as_of`, the same reading that reproduces a published
-ranking), which is exact only if every later event was recorded strictly after it; otherwise, or when too
-many events came in between, the caller reads the month in full.
+ranking), and "now" the ledger just after the new head; exact only if each head was the last event recorded by
+its instant (a clock set back breaks that); otherwise, or when too many events came in between, the caller reads the month in
+full.
 
 Trips, report counts and quota holders are read again only when an event since may have changed them (one not
 about projects, their funds or their sharing): at a million events the trips alone take 40 ms.
@@ -56,8 +57,14 @@ async def brought_forward(session: AsyncSession, base: MonthFacts, seq: int, dig
     rows = (await session.execute(select(EventRow.seq, EventRow.at, EventRow.project_id, EventRow.hash, EventRow.type)
                                   .where(EventRow.seq >= base.head_seq, EventRow.seq <= seq)
                                   .order_by(EventRow.seq))).all()
+    # Each head must be the last event recorded by its instant: the events since recorded after the old head and
+    # by the new one (one transaction's events share an instant),
     if (len(rows) != seq - base.head_seq + 1 or rows[0].hash != base.head_hash or rows[-1].hash != digest
-            or any(r.at <= rows[0].at for r in rows[1:])):
+            or any(r.at <= rows[0].at or r.at > rows[-1].at for r in rows[1:])):
+        return None
+    # ...and no earlier event recorded after the old head (a clock set back): the index on `at` finds it at once.
+    if (await session.execute(select(EventRow.seq).where(EventRow.at > rows[0].at, EventRow.seq < base.head_seq)
+                              .limit(1))).first() is not None:
         return None
     touched = sorted({r.project_id for r in rows[1:] if r.project_id is not None})
     groups = base.groups

@@ -174,8 +174,11 @@ async def test_the_running_month_brought_forward_equals_a_full_read(db: Database
     acts = Acts(db, clock, seed=21)
     clock.set(local(2026, 11, 2, 9))
     for step in range(60):
-        # Mostly a minute apart; now and then two acts at one instant, which cannot be told apart by time.
-        if step % 9 != 4:
+        # Mostly a minute apart; now and then two acts at one instant, which cannot be told apart by time, and
+        # twice the clock set back (an event recorded before the one before it).
+        if step in (23, 47):
+            clock.set(clock.now() - timedelta(minutes=3))
+        elif step % 9 != 4:
             clock.set(clock.now() + timedelta(minutes=rng_minutes(step)))
         await acts.one()
         for month in ("2026-11", "2026-10"):
@@ -242,3 +245,22 @@ async def test_figures_read_at_start_answer_the_first_questions_without_a_full_r
         assert found is not None and await console.month(uow, "2026-10", TZ, current="2026-11") is not None
     east_row = units(ranking_json(console.ranking(found)), "districts")["east"]
     assert east_row["indicators"][0]["value"] == 37_000
+
+
+async def test_a_clock_set_back_reads_the_month_in_full(db: Database, clock: FixedClock,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """East's funds at 10:00, then the clock is set back: west's at 9:58 and east's again at 9:59. The facts at
+    each head equal a full read — the 10:00 entry, recorded after both later heads' instants, is never lost — and
+    a question sees every entry."""
+    monkeypatch.setattr(figures_repo, "_FACTS", OrderedDict())
+    clock.set(local(2026, 11, 1, 9))
+    await setup_org(db)
+    east, west = await lead(db, "东小李", "东方电子有限公司"), await lead(db, "西小张", "西部测试公司")
+    for who, pid in (("东小李", east), ("西小张", west)):
+        await act(db, who, uc.change_stage, uc.ChangeStage(pid, Stage.SIGNED, contract_wan=50_000))
+    for minute, who, pid in ((0, "东小李", east), (58, "西小张", west), (59, "东小李", east)):
+        clock.set(local(2026, 11, 2, 10 if minute == 0 else 9, minute))
+        await act(db, who, uc.add_funds, uc.AddFunds(pid, 1_000))
+        cfg, _, kept, full = await kept_and_full(db, "2026-11")
+        assert canonical(kept) == canonical(full), minute
+    assert sum(g.funds_year_wan for g in kept.groups) == 3_000
