@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,7 +11,7 @@ from core.ports import (CalendarStore, ConversationRepository, Evidence, Figures
                         ProjectRepository, ReportRepository, SharingRepository, TripRepository, UpdateLog, Chain,
                         WebAccess)
 from core.records import Event
-from storage import ledger, projectors
+from storage import combined, ledger, projectors
 from storage.engine import BEGIN_OPTION, RETRIED
 from storage.ledger_lock import WRITER
 from storage.repositories.calendar import SqlCalendarStore
@@ -30,6 +30,20 @@ from storage.repositories.update_log import SqlUpdateLog
 from storage.repositories.web import SqlWebAccess
 from storage.session_connection import SessionConnection
 
+class KeptHead:
+    """The ledger head (seq, hash) as this process's last commit left it, shared by a database's units of work
+    on PostgreSQL: an append starts from it instead of reading it, and the append's own statement checks it
+    (storage/combined.py), since another process may have appended since."""
+
+    def __init__(self) -> None:
+        self.head: tuple[int, str] | None = None
+
+    def advance(self, head: tuple[int, str]) -> None:
+        # Two commits' continuations may run in either order: the later event wins.
+        if self.head is None or head[0] > self.head[0]:
+            self.head = head
+
+
 class SqlUnitOfWork:
     """`async with uow: ... await uow.commit()`; leaving without commit rolls back.
 
@@ -39,7 +53,7 @@ class SqlUnitOfWork:
     """
 
     def __init__(self, sessionmaker: Callable[[], AsyncSession], clock: Clock, *, readonly: bool = False,
-                 channels: tuple[str, ...] | None = None, retried: bool = False) -> None:
+                 channels: tuple[str, ...] | None = None, retried: bool = False, kept: KeptHead | None = None) -> None:
         # `sessionmaker`: an async_sessionmaker, or on SQLite the inline one (storage/sqlite_inline.py),
         # whose InlineSession has the face of the AsyncSession methods the repositories use.
         self._sessionmaker = sessionmaker
@@ -52,6 +66,7 @@ class SqlUnitOfWork:
         # The head this transaction's last append left (seq, hash); None once the transaction ends, since
         # another writer may append between two transactions of one unit of work.
         self._head: tuple[int, str] | None = None
+        self._kept = kept  # PostgreSQL: the head this process last committed, and appends in one statement
 
     async def __aenter__(self) -> "SqlUnitOfWork":
         self.session = self._sessionmaker()
@@ -99,6 +114,9 @@ class SqlUnitOfWork:
         """Append an event and apply it to the current-state tables, in this transaction."""
         if self.readonly:
             raise RuntimeError("read-only unit of work cannot record events")
+        if self._kept is not None:
+            return await self._record_combined(type, payload, actor=actor, unit=unit, project_id=project_id,
+                                               new_project=new_project)
         event = await ledger.append(self.conn, type=type, payload=payload, at=self.clock.now(), actor=actor,
                                     unit=unit, project_id=project_id, new_project=new_project, after=self._head)
         self._head = (event.seq, event.hash)
@@ -106,12 +124,39 @@ class SqlUnitOfWork:
         await projectors.apply(self.session, event)
         return event
 
+    async def _record_combined(self, type: str, payload: dict[str, Any], **fields: Any) -> Event:
+        """PostgreSQL: the event and its projection rows in one statement, after the head this transaction or
+        this process's last commit left; a stale one (another process appended) is read and the event drafted
+        again (storage/combined.py)."""
+        assert self._kept is not None
+        at = self.clock.now()
+        after = self._head or self._kept.head
+        for _ in range(2):
+            if after is None:
+                after = await ledger.head(self.conn)
+            event, row = ledger.draft(after, type=type, payload=payload, at=at, **fields)
+            self._projects.recent.pop(event.project_id or 0, None)
+            appending = combined.Appending(self.session, self.conn, row)
+            try:
+                # Projectors take a session: Appending has the part of one they use (execute, sync_session).
+                await projectors.apply(cast(AsyncSession, appending), event)
+                await appending.flush()
+            except combined.StaleHead:
+                self._kept.head = after = None
+                continue
+            self._head = (event.seq, event.hash)
+            return event
+        raise AssertionError("the head read under the ledger lock moved")
+
     async def opening(self, channel: str, external_id: str, key_prefix: str) -> Opening:
         return await opening(self.conn, self._org, channel, external_id, key_prefix)
 
     async def commit(self) -> None:
+        head = self._head
         self._forget()
         await self.session.commit()
+        if head is not None and self._kept is not None:
+            self._kept.advance(head)
 
     async def rollback(self) -> None:
         self._forget()

@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ClauseElement
 from core import events as ev
 from core.projects import CORRECTABLE
 from core.records import Event
+from storage.combined import plain_insert
 from storage.ledger import canonical_json
 from storage.projectors.registry import projects
 from storage.tables.org import IdentityRow, InviteRow, MemberRow, OrgConfigRow, UnitRow
@@ -34,7 +35,7 @@ FLAG_COLUMNS = {
 }
 
 
-_INSERT_PROJECT = insert(ProjectRow.__table__)  # built once: every lead runs it
+_INSERT_PROJECT = plain_insert(ProjectRow.__table__)  # built once: every lead runs it (storage/combined.py)
 _P = ProjectRow.__table__
 # Built once per set of columns and run with parameters: every stage move, funds entry and note updates the
 # project, and building the statement cost more than running it (an import's thousands, docs/BENCHMARKS.md).
