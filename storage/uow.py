@@ -10,6 +10,7 @@ from core.clock import Clock
 from core.ports import (CalendarStore, ConversationRepository, Evidence, Figures, Opening, OrgRepository, Outbox,
                         ProjectRepository, ReportRepository, SharingRepository, TripRepository, UpdateLog, Chain,
                         WebAccess)
+from core.events import LEAD_LOGGED
 from core.records import Event
 from storage import combined, ledger, projectors
 from storage.engine import BEGIN_OPTION, RETRIED
@@ -122,6 +123,7 @@ class SqlUnitOfWork:
         self._head = (event.seq, event.hash)
         self._projects.recent.pop(event.project_id or 0, None)
         await projectors.apply(self.session, event)
+        self._created(event)
         return event
 
     async def _record_combined(self, type: str, payload: dict[str, Any], **fields: Any) -> Event:
@@ -145,8 +147,14 @@ class SqlUnitOfWork:
                 self._kept.head = after = None
                 continue
             self._head = (event.seq, event.hash)
+            self._created(event)
             return event
         raise AssertionError("the head read under the ledger lock moved")
+
+    def _created(self, event: Event) -> None:
+        # The use case reads a new project back (core/usecases/lookups.py reread): it is the row just written.
+        if event.type == LEAD_LOGGED:
+            self._projects.created(event)
 
     async def opening(self, channel: str, external_id: str, key_prefix: str) -> Opening:
         return await opening(self.conn, self._org, channel, external_id, key_prefix)

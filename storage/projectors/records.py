@@ -131,11 +131,12 @@ async def _invite_used(session: AsyncSession, e: Event) -> None:
         used_at=e.at, used_by=p.member_id))
 
 
-@projects(ev.LEAD_LOGGED)
-async def _lead(session: AsyncSession, e: Event) -> None:
+def lead_row(e: Event) -> dict[str, Any]:
+    """The projects row a lead creates: its projector's INSERT, and the project the writer keeps as the
+    use case's read after logging (storage/repositories/projects.py `created`)."""
     p = ev.LeadLogged.from_dict(e.payload)
     # A lead is logged without a planned amount; only a correction sets one.
-    await session.execute(_INSERT_PROJECT, dict(
+    return dict(
         id=e.project_id, name=p.name, normalized_name=p.normalized_name, credit_code=p.credit_code,
         industry=p.industry, industry_other=p.industry_other, stage=p.stage, category=p.category,
         source=p.source, contact=p.contact, content=p.content,
@@ -144,7 +145,12 @@ async def _lead(session: AsyncSession, e: Event) -> None:
         owner_unit=p.owner_unit, responsible_unit=p.responsible_unit or p.owner_unit,
         responsible_person=p.responsible_person, leader_member_id=p.leader_member_id,
         created_by=e.actor, created_at=e.at, updated_at=e.at, duplicate_of=p.duplicate_of,
-        **_flag_values(p.flags)))
+        **_flag_values(p.flags))
+
+
+@projects(ev.LEAD_LOGGED)
+async def _lead(session: AsyncSession, e: Event) -> None:
+    await session.execute(_INSERT_PROJECT, lead_row(e))
 
 
 @projects(ev.PROJECT_CORRECTED)

@@ -1,7 +1,8 @@
 """`uow.projects`: projects, their notes and problems, and their events, as core records."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select
@@ -12,7 +13,7 @@ from core.records import Event, FundEntry, Note, Project, ProjectTraits, Timelin
 from core.stages import Stage, rank
 from storage.ledger import row_to_event
 from storage.ledger_lock import FREE
-from storage.projectors.records import FLAG_COLUMNS
+from storage.projectors.records import FLAG_COLUMNS, lead_row
 from storage.tables.facts import FundFactRow, StageFactRow
 from storage.session_connection import SessionConnection
 from storage.tables.ledger import EventRow
@@ -46,6 +47,7 @@ def to_note(r: NoteRow) -> Note:
 # Read as plain rows on the unit of work's connection: ORM entities cost more to load than the query
 # (a lead's duplicate check and re-read were a tenth of a message's CPU, docs/BENCHMARKS.md).
 _PROJECT = select(ProjectRow.__table__).where(ProjectRow.__table__.c.id == bindparam("id"))
+_UNSET = {c.name: None for c in ProjectRow.__table__.c}
 
 
 class SqlProjectRepository:
@@ -57,6 +59,15 @@ class SqlProjectRepository:
         # a use case's read before appending is often the previous one's read after (an import's thousands).
         self.remember = remember
         self.recent: dict[int, Project] = {}
+
+    def created(self, lead: Event) -> None:
+        """The project a lead just created, as its projector wrote it: the use case's read after logging costs
+        no statement. The columns a lead leaves empty are None; times come back from the table as aware UTC."""
+        if not self.remember:
+            return
+        row = {**_UNSET, **lead_row(lead)}
+        row["created_at"] = row["updated_at"] = lead.at.astimezone(timezone.utc)
+        self.recent[lead.project_id or lead.seq] = to_project(SimpleNamespace(**row))
 
     async def _list(self, q: Any) -> list[Project]:
         # An ORM select of ProjectRow run on a connection yields rows of its columns, not entities.

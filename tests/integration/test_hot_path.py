@@ -135,3 +135,23 @@ async def test_a_unit_of_work_goes_on_after_a_commit(db: Database) -> None:
     assert await seen(db, "60") is True and await seen(db, "61") is True
     async with db.uow(readonly=True) as uow:
         assert (await ledger.verify(uow.session)).ok
+
+
+async def test_a_new_project_is_what_its_row_reads_back(db: Database) -> None:
+    """log_lead reads the project it created: the writer keeps it as the projector wrote it (no statement),
+    and it must be the project a later read of its row gives."""
+    from core.names import normalize_company_name
+    from core.usecases import leads
+    from tests.helpers import member
+
+    await setup_org(db)
+    actor = await member(db, "东小李")
+    draft = leads.LeadDraft(name="庚科技有限公司", normalized_name=normalize_company_name("庚科技有限公司"),
+                            owner_unit=actor.unit, industry="电子信息制造", intended_wan=20000, contact="王先生",
+                            source="驻点", flags=frozenset({"industrial", "digital"}), content="新能源汽车零部件")
+    async with db.uow() as uow:
+        kept = await leads.log_lead(uow, actor, leads.LogLead(draft))
+        assert uow.projects.recent.get(kept.id) is kept  # type: ignore[attr-defined]
+        await uow.commit()
+    async with db.uow(readonly=True) as uow:
+        assert await uow.projects.get(kept.id) == kept
