@@ -34,8 +34,9 @@ class UnsentReplies:
 
 
 class UpdateLog(Protocol):
-    async def seen(self, channel: str, update_id: str) -> bool:
-        """Record a delivery; True when it was already recorded (a duplicate)."""
+    async def seen(self, channel: str, update_id: str, *, sent: Sequence[str] = ()) -> bool:
+        """Record a delivery; True when it was already recorded (a duplicate). `sent`: updates of the channel whose
+        replies were sent since, forgotten first (as `replied`; on PostgreSQL in the same statement)."""
 
     async def keep_replies(self, channel: str, update_id: str, chat_id: str, actions: Sequence[Outbound]) -> None:
         """Store the replies with the update's record, in its transaction, until `replied`."""

@@ -104,8 +104,11 @@ class Conversations:
         marks = self.sent_marks.take()
         try:
             async with self.uow_factory() as uow:
-                await self.sent_marks.write(uow, marks)
-                if inbound.update_id is not None and await uow.updates.seen(inbound.channel, inbound.update_id):
+                # This channel's marks ride in the update's record (one statement on PostgreSQL); others go first.
+                sent = marks.get(inbound.channel, []) if inbound.update_id is not None else []
+                await self.sent_marks.write(uow, {c: ids for c, ids in marks.items() if not sent or c != inbound.channel})
+                if inbound.update_id is not None and await uow.updates.seen(inbound.channel, inbound.update_id,
+                                                                            sent=sent):
                     # Seen: no second effect; its replies go out now only if they were never sent (a crash).
                     queued = await stored_replies.replay(uow, inbound, lease=self.reply_lease,
                                                          window=self.reply_window)

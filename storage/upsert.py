@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import String, any_, bindparam, func, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.tables.operational import ConversationRow, ProcessedUpdateRow
@@ -36,3 +36,22 @@ def record_update(dialect: str) -> Any:
     return stmt.on_conflict_do_update(index_elements=["channel", "update_id"], set_={"at": stmt.excluded.at},
                                       where=table.c.at <= bindparam("cutoff", type_=table.c.at.type))
 
+
+
+@cache
+def record_update_after_sent() -> Any:
+    """PostgreSQL: `record_update`, which first forgets the replies of the channel's updates sent since (one
+    round trip where there were two, every message while others arrive: handlers/stored_replies.py SentMarks).
+    Parameters: `record_update`'s and `sent` (the update ids, not the one recorded). One row: how many
+    updates were recorded (0 = seen recently)."""
+    table = ProcessedUpdateRow.__table__
+    forget = (update(table).where(table.c.channel == bindparam("sent_channel"),
+                                  table.c.update_id == any_(bindparam("sent", type_=postgresql.ARRAY(String))),
+                                  table.c.replies.is_not(None))
+              .values(replies=null(), replies_at=null()).cte("sent"))
+    stmt = postgresql.insert(table).values(channel=bindparam("sent_channel"), update_id=bindparam("record_update"),
+                                           at=bindparam("record_at", type_=table.c.at.type))
+    recorded = (stmt.on_conflict_do_update(index_elements=["channel", "update_id"], set_={"at": stmt.excluded.at},
+                                           where=table.c.at <= bindparam("cutoff", type_=table.c.at.type))
+                .returning(table.c.update_id).cte("recorded"))
+    return select(func.count()).select_from(recorded).add_cte(forget)

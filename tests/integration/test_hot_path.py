@@ -155,3 +155,31 @@ async def test_a_new_project_is_what_its_row_reads_back(db: Database) -> None:
         await uow.commit()
     async with db.uow(readonly=True) as uow:
         assert await uow.projects.get(kept.id) == kept
+
+
+async def test_the_sent_marks_ride_in_the_next_update_record(db: Database, clock: FixedClock) -> None:
+    """`seen(..., sent=...)` forgets the replies of the updates sent since (on PostgreSQL in the same statement)
+    and still says whether the update itself was seen; with the update itself among them, it is both."""
+    from core.messages import SendText
+
+    async with db.uow() as uow:
+        for update_id in ("1", "2", "3"):
+            assert await uow.updates.seen("telegram", update_id) is False
+            await uow.updates.keep_replies("telegram", update_id, "c1", [SendText(text=f"答复{update_id}")])
+        await uow.commit()
+    clock.advance(minutes=1)
+
+    async def waiting() -> list[str]:
+        async with db.uow(readonly=True) as uow:
+            return [r.update_id for r in await uow.updates.unsent("telegram", stored_before=clock.now())]
+
+    assert await waiting() == ["1", "2", "3"]
+    async with db.uow() as uow:
+        assert await uow.updates.seen("telegram", "4", sent=["1", "2"]) is False
+        await uow.commit()
+    assert await waiting() == ["3"]
+    async with db.uow() as uow:
+        assert await uow.updates.seen("telegram", "3", sent=["3"]) is True
+        assert await uow.updates.seen("telegram", "2", sent=["9"]) is True
+        await uow.commit()
+    assert await waiting() == []
