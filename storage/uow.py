@@ -101,7 +101,7 @@ class SqlUnitOfWork:
     def _forget(self) -> None:
         """What this transaction's own writes told: another writer may change things before the next one."""
         self._head = None
-        self._projects.recent.clear()
+        self._projects.forget()
 
     async def __aexit__(self, *exc: object) -> None:
         self._forget()
@@ -121,7 +121,7 @@ class SqlUnitOfWork:
         event = await ledger.append(self.conn, type=type, payload=payload, at=self.clock.now(), actor=actor,
                                     unit=unit, project_id=project_id, new_project=new_project, after=self._head)
         self._head = (event.seq, event.hash)
-        self._projects.recent.pop(event.project_id or 0, None)
+        self._projects.forget(event.project_id or 0)
         await projectors.apply(self.session, event)
         self._created(event)
         return event
@@ -137,7 +137,7 @@ class SqlUnitOfWork:
             if after is None:
                 after = await ledger.head(self.conn)
             event, row = ledger.draft(after, type=type, payload=payload, at=at, **fields)
-            self._projects.recent.pop(event.project_id or 0, None)
+            self._projects.forget(event.project_id or 0)
             appending = combined.Appending(self.session, self.conn, row)
             try:
                 # Projectors take a session: Appending has the part of one they use (execute, sync_session).

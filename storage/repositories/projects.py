@@ -59,6 +59,17 @@ class SqlProjectRepository:
         # a use case's read before appending is often the previous one's read after (an import's thousands).
         self.remember = remember
         self.recent: dict[int, Project] = {}
+        # The duplicate hints' scan, kept likewise until anything is recorded: a lead line checks the same name
+        # and then the related entries (handlers/matching.py), one scan where there were two.
+        self._traits: list[ProjectTraits] | None = None
+
+    def forget(self, project_id: int | None = None) -> None:
+        """An event of this project was recorded (None: the transaction ended): its read and the scan are stale."""
+        self._traits = None
+        if project_id is None:
+            self.recent.clear()
+        else:
+            self.recent.pop(project_id, None)
 
     def created(self, lead: Event) -> None:
         """The project a lead just created, as its projector wrote it: the use case's read after logging costs
@@ -108,9 +119,14 @@ class SqlProjectRepository:
         r = ProjectRow
         # Lock-free like `names`: the possible duplicates are a hint the person decides on, never what an append
         # relies on (log_lead re-checks the same code and the same name under the lock).
+        if self._traits is not None:
+            return self._traits
         rows = await self.s.execute(select(r.id, r.normalized_name, r.credit_code, r.industry, r.intended_wan, r.contact)
                                     .where(LISTED), execution_options=FREE)
-        return [ProjectTraits(*row) for row in rows]
+        found = [ProjectTraits(*row) for row in rows]
+        if self.remember:
+            self._traits = found
+        return found
 
     async def of_unit(self, unit: str, *, live_only: bool = True) -> list[Project]:
         q = select(ProjectRow).where(or_(ProjectRow.responsible_unit == unit, ProjectRow.owner_unit == unit), LISTED)
