@@ -163,10 +163,11 @@ class Conversations:
         if member is not None:
             forms.notices(ctx)
         if ctx.state_dirty and member is not None:
+            # Last: only the replies are stored after it (one statement with them on PostgreSQL).
             if ctx.state is None:
-                await uow.conversations.clear(conversation_key(member.id))
+                await uow.conversations.clear(conversation_key(member.id), last=True)
             else:
-                await uow.conversations.save(ctx.state)
+                await uow.conversations.save(ctx.state, last=True)
         return ctx.out
 
     # -- pausing and resuming -------------------------------------------------------------------

@@ -105,6 +105,7 @@ class SqlUnitOfWork:
 
     async def __aexit__(self, *exc: object) -> None:
         self._forget()
+        self.conn.waiting = None
         try:
             await self.session.rollback()
         finally:
@@ -160,6 +161,7 @@ class SqlUnitOfWork:
         return await opening(self.conn, self._org, channel, external_id, key_prefix)
 
     async def commit(self) -> None:
+        await self.conn.flush()  # a write waiting to go with the replies, when none came
         head = self._head
         self._forget()
         await self.session.commit()
@@ -168,4 +170,5 @@ class SqlUnitOfWork:
 
     async def rollback(self) -> None:
         self._forget()
+        self.conn.waiting = None
         await self.session.rollback()

@@ -21,9 +21,7 @@ _ACTIONS: TypeAdapter[list[Outbound]] = TypeAdapter(list[Outbound])
 _T = ProcessedUpdateRow.__table__
 
 
-# Built once: every message that answers runs the first, and the next message the second (its marks).
-_KEEP = update(_T).where(_T.c.channel == bindparam("k_channel"), _T.c.update_id == bindparam("k_update")) \
-    .values(replies=bindparam("k_replies"), replies_at=bindparam("k_at"))
+# Built once: the next message runs it (the marks of the replies sent), or the timer a second later.
 _REPLIED = update(_T).where(_T.c.channel == bindparam("r_channel"),
                             _T.c.update_id.in_(bindparam("r_updates", expanding=True)),
                             _T.c.replies.is_not(None)).values(replies=None, replies_at=None)
@@ -58,8 +56,14 @@ class SqlUpdateLog:
         # One statement by primary key, in the update's own transaction (the row `seen` wrote or refreshed).
         stored = json.dumps({"chat": chat_id, "actions": _ACTIONS.dump_python(list(actions), mode="json")},
                             ensure_ascii=False)
-        await self.c.execute(_KEEP, {"k_channel": channel, "k_update": update_id, "k_replies": stored,
-                                     "k_at": self._now()}, lock_free=True)
+        values = {"k_channel": channel, "k_update": update_id, "k_replies": stored, "k_at": self._now()}
+        statement = upsert.KEEP_REPLIES
+        waiting = self.c.take_waiting()
+        if waiting is not None:  # the conversation's write, in the same statement (SqlConversationRepository)
+            kind, _, conversation = waiting
+            values.update({f"c_{k}": v for k, v in conversation.items()})
+            statement = upsert.keep_after_conversation(kind)
+        await self.c.execute(statement, values, lock_free=True)
 
     async def replied(self, channel: str, update_ids: Sequence[str]) -> int:
         done: CursorResult[Any] = await self.c.execute(

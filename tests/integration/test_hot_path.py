@@ -183,3 +183,44 @@ async def test_the_sent_marks_ride_in_the_next_update_record(db: Database, clock
         assert await uow.updates.seen("telegram", "2", sent=["9"]) is True
         await uow.commit()
     assert await waiting() == []
+
+
+async def test_a_conversation_saved_last_goes_with_the_replies_or_the_commit(db: Database, clock: FixedClock) -> None:
+    """The router's last write (the conversation row) may wait to go with the replies' statement: it is written
+    with them, or by the commit when no replies follow, and not at all when the unit of work rolls back."""
+    from datetime import timedelta
+
+    from core.conversation_state import ConversationState
+    from core.messages import SendText
+
+    def state(step: str) -> ConversationState:
+        return ConversationState(key="conv:1", flow="lead", step=step, data={"name": "辛"}, version=1,
+                                 expires_at=clock.now() + timedelta(minutes=30), channel="telegram", chat_id="c1")
+
+    async def step() -> str | None:
+        async with db.uow(readonly=True) as uow:
+            found = await uow.conversations.load("conv:1")
+        return found.step if found else None
+
+    async with db.uow() as uow:
+        await uow.conversations.save(state("a"), last=True)
+        await uow.commit()
+    assert await step() == "a"
+    async with db.uow() as uow:
+        await uow.conversations.save(state("b"), last=True)
+        await uow.rollback()
+    assert await step() == "a"
+    async with db.uow() as uow:
+        assert await uow.updates.seen("telegram", "70") is False
+        await uow.conversations.save(state("c"), last=True)
+        await uow.updates.keep_replies("telegram", "70", "c1", [SendText(text="好")])
+        await uow.commit()
+    assert await step() == "c"
+    clock.advance(minutes=1)
+    async with db.uow(readonly=True) as uow:
+        assert [r.update_id for r in await uow.updates.unsent("telegram", stored_before=clock.now())] == ["70"]
+    async with db.uow() as uow:
+        await uow.conversations.clear("conv:1", last=True)
+        assert await uow.updates.seen("telegram", "71") is False  # another statement first: the write goes alone
+        await uow.commit()
+    assert await step() is None
