@@ -48,6 +48,11 @@ def to_note(r: NoteRow) -> Note:
 # (a lead's duplicate check and re-read were a tenth of a message's CPU, docs/BENCHMARKS.md).
 _PROJECT = select(ProjectRow.__table__).where(ProjectRow.__table__.c.id == bindparam("id"))
 _UNSET = {c.name: None for c in ProjectRow.__table__.c}
+_P = ProjectRow.__table__
+# A 确认 runs the first (log_lead's same-company check), a lead line the second (the duplicate hints): built once.
+_BY_NAME = select(_P).where(_P.c.normalized_name == bindparam("normalized"), _P.c.voided_at.is_(None)).order_by(_P.c.id)
+_TRAITS = select(_P.c.id, _P.c.normalized_name, _P.c.credit_code, _P.c.industry, _P.c.intended_wan, _P.c.contact) \
+    .where(_P.c.voided_at.is_(None))
 
 
 class SqlProjectRepository:
@@ -105,8 +110,7 @@ class SqlProjectRepository:
                                 .order_by(ProjectRow.id))
 
     async def by_normalized_name(self, normalized: str) -> list[Project]:
-        return await self._list(select(ProjectRow).where(ProjectRow.normalized_name == normalized, LISTED)
-                                .order_by(ProjectRow.id))
+        return [to_project(r) for r in (await self.c.execute(_BY_NAME, {"normalized": normalized})).all()]
 
     async def names(self) -> list[tuple[int, str]]:
         # Lock-free: the scan behind the "similar name?" hint and the search by name, never what an
@@ -116,13 +120,11 @@ class SqlProjectRepository:
         return [(r.id, r.normalized_name) for r in rows]
 
     async def traits(self) -> list[ProjectTraits]:
-        r = ProjectRow
         # Lock-free like `names`: the possible duplicates are a hint the person decides on, never what an append
         # relies on (log_lead re-checks the same code and the same name under the lock).
         if self._traits is not None:
             return self._traits
-        rows = await self.s.execute(select(r.id, r.normalized_name, r.credit_code, r.industry, r.intended_wan, r.contact)
-                                    .where(LISTED), execution_options=FREE)
+        rows = await self.s.execute(_TRAITS, execution_options=FREE)
         found = [ProjectTraits(*row) for row in rows]
         if self.remember:
             self._traits = found
