@@ -1,7 +1,7 @@
 """The SQL unit of work: one transaction, the ledger lock for writers, repositories over it."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,7 +88,8 @@ class SqlUnitOfWork:
         self.trips: TripRepository = SqlTripRepository(s)
         self.sharing: SharingRepository = SqlSharingRepository(s)
         self.conversations: ConversationRepository = SqlConversationRepository(s, now, c)
-        self.updates: UpdateLog = SqlUpdateLog(s, now, c)
+        self._updates = SqlUpdateLog(s, now, c)
+        self.updates: UpdateLog = self._updates
         self.outbox: Outbox = SqlOutbox(s, now, self.channels)
         self.reports: ReportRepository = SqlReportRepository(s)
         self.calendar: CalendarStore = SqlCalendarStore(s)
@@ -157,8 +158,10 @@ class SqlUnitOfWork:
         if event.type == LEAD_LOGGED:
             self._projects.created(event)
 
-    async def opening(self, channel: str, external_id: str, key_prefix: str) -> Opening:
-        return await opening(self.conn, self._org, channel, external_id, key_prefix)
+    async def opening(self, channel: str, external_id: str, key_prefix: str, *, update_id: str | None = None,
+                      sent: Sequence[str] = ()) -> Opening:
+        return await opening(self.conn, self._org, self._updates, channel, external_id, key_prefix,
+                             update_id=update_id, sent=sent)
 
     async def commit(self) -> None:
         await self.conn.flush()  # a write waiting to go with the replies, when none came

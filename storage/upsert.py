@@ -44,11 +44,10 @@ def record_update(dialect: str) -> Any:
 
 
 @cache
-def record_update_after_sent() -> Any:
-    """PostgreSQL: `record_update`, which first forgets the replies of the channel's updates sent since (one
-    round trip where there were two, every message while others arrive: handlers/stored_replies.py SentMarks).
-    Parameters: `record_update`'s and `sent` (the update ids, not the one recorded). One row: how many
-    updates were recorded (0 = seen recently)."""
+def sent_and_recorded() -> tuple[Any, Any]:
+    """PostgreSQL, as CTEs: forget the replies of the channel's updates sent since (`sent`, not the update
+    recorded: one statement would touch its row twice), then `record_update` returning a row when recorded.
+    Parameters: sent_channel, sent (the update ids), record_update, record_at, cutoff."""
     table = ProcessedUpdateRow.__table__
     forget = (update(table).where(table.c.channel == bindparam("sent_channel"),
                                   table.c.update_id == any_(bindparam("sent", type_=postgresql.ARRAY(String))),
@@ -59,6 +58,15 @@ def record_update_after_sent() -> Any:
     recorded = (stmt.on_conflict_do_update(index_elements=["channel", "update_id"], set_={"at": stmt.excluded.at},
                                            where=table.c.at <= bindparam("cutoff", type_=table.c.at.type))
                 .returning(table.c.update_id).cte("recorded"))
+    return forget, recorded
+
+
+@cache
+def record_update_after_sent() -> Any:
+    """PostgreSQL: `record_update`, which first forgets the replies of the channel's updates sent since (one
+    round trip where there were two, every message while others arrive: handlers/stored_replies.py SentMarks).
+    Parameters: `sent_and_recorded`'s. One row: how many updates were recorded (0 = seen recently)."""
+    forget, recorded = sent_and_recorded()
     return select(func.count()).select_from(recorded).add_cte(forget)
 
 

@@ -33,6 +33,10 @@ class SqlUpdateLog:
         self.c = conn
         self._now = clock_now
 
+    def now(self) -> datetime:
+        now: datetime = self._now()
+        return now
+
     async def seen(self, channel: str, update_id: str, *, sent: Sequence[str] = ()) -> bool:
         """True when this update was handled in the last 24 hours; otherwise it is recorded as handled now.
         One statement: the row is inserted, or an older one (an id the channel reused) refreshed; on PostgreSQL

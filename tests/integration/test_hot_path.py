@@ -224,3 +224,20 @@ async def test_a_conversation_saved_last_goes_with_the_replies_or_the_commit(db:
         assert await uow.updates.seen("telegram", "71") is False  # another statement first: the write goes alone
         await uow.commit()
     assert await step() is None
+
+
+async def test_the_opening_read_records_the_update(db: Database) -> None:
+    """`uow.opening(..., update_id=...)` records the update first (on PostgreSQL in the same statement): a
+    repeat is seen and reads nothing else; without a configuration the update is still recorded."""
+    async with db.uow() as uow:
+        first = await uow.opening("telegram", "u1", "conv:", update_id="80")
+        await uow.commit()
+    assert not first.seen and first.config is None
+    async with db.uow() as uow:
+        assert (await uow.opening("telegram", "u1", "conv:", update_id="80")).seen
+    await setup_org(db)
+    async with db.uow() as uow:
+        fresh = await uow.opening("telegram", "u1", "conv:", update_id="81", sent=["80"])
+        await uow.commit()
+    assert not fresh.seen and fresh.config is not None and fresh.member is None
+    assert await seen(db, "81") is True
