@@ -15,8 +15,10 @@ from core.messages import Delivery, Outbound
 
 class ConversationRepository(Protocol):
     async def load(self, key: str) -> ConversationState | None: ...
-    async def save(self, state: ConversationState) -> None: ...
-    async def clear(self, key: str) -> None: ...
+    async def save(self, state: ConversationState, *, last: bool = False) -> None:
+        """`last`: only the replies (`UpdateLog.keep_replies`) and the commit follow in this unit of work, so the
+        write may wait to go with the replies (one round trip on PostgreSQL)."""
+    async def clear(self, key: str, *, last: bool = False) -> None: ...
 
     async def expired(self, now: datetime) -> list[ConversationState]:
         """Open flows whose expiry has passed (they are parked, not dropped)."""
@@ -34,8 +36,9 @@ class UnsentReplies:
 
 
 class UpdateLog(Protocol):
-    async def seen(self, channel: str, update_id: str) -> bool:
-        """Record a delivery; True when it was already recorded (a duplicate)."""
+    async def seen(self, channel: str, update_id: str, *, sent: Sequence[str] = ()) -> bool:
+        """Record a delivery; True when it was already recorded (a duplicate). `sent`: updates of the channel whose
+        replies were sent since, forgotten first (as `replied`; on PostgreSQL in the same statement)."""
 
     async def keep_replies(self, channel: str, update_id: str, chat_id: str, actions: Sequence[Outbound]) -> None:
         """Store the replies with the update's record, in its transaction, until `replied`."""

@@ -209,6 +209,7 @@ class Opening:
     identity: Identity | None
     member: Member | None
     state: ConversationState | None
+    seen: bool = False  # the update was handled before (asked with `update_id`): nothing else was read
 
 
 class UnitOfWork(Protocol):
@@ -232,8 +233,10 @@ class UnitOfWork(Protocol):
     async def record(self, type: str, payload: dict[str, Any], *, actor: int | None = None,
                      unit: str | None = None, project_id: int | None = None,
                      new_project: bool = False) -> Event: ...
-    async def opening(self, channel: str, external_id: str, key_prefix: str) -> Opening:
-        """The configuration, the sender and their conversation (keyed `key_prefix` + member id) in one read."""
+    async def opening(self, channel: str, external_id: str, key_prefix: str, *, update_id: str | None = None,
+                      sent: Sequence[str] = ()) -> Opening:
+        """The configuration, the sender and their conversation (keyed `key_prefix` + member id) in one read.
+        With `update_id`, first `updates.seen(channel, update_id, sent=sent)` (on PostgreSQL in the same statement)."""
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
     async def __aenter__(self) -> UnitOfWork: ...

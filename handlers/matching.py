@@ -42,8 +42,9 @@ async def find_duplicates(uow: UnitOfWork, normalized: str, credit_code: str | N
     if credit_code:
         for p in await uow.projects.by_credit_code(credit_code):
             found.setdefault(p.id, Duplicate(p, "code"))
-    # One scan of the names finds the exact and the close ones alike (a lead is logged with one read).
-    names = [(pid, name) for pid, name in await uow.projects.names() if pid not in found]
+    # One scan finds the exact and the close names alike (a lead is logged with one read); the traits' scan,
+    # which the related entries' check reads next (possible_duplicates), so the writer reads it once.
+    names = [(t.id, t.normalized_name) for t in await uow.projects.traits() if t.id not in found]
     same = sorted(pid for pid, name in names if name == normalized)
     similar = sorted(pid for pid, name in names if name != normalized and _similar(normalized, name))[:5]
     wanted = same + similar

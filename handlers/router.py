@@ -16,7 +16,7 @@ from core.errors import Refusal, Unavailable
 from core.evidence import FilePolicy
 from core.messages import ChatType, Delivery, EditText, Inbound, SendFile, SendPhoto, SendText
 from core.org import Calendar
-from core.ports import ConversationState, UnitOfWork
+from core.ports import ConversationState, Opening, UnitOfWork
 from core.workdays import Workdays
 from texts import t
 from handlers import forms, stored_replies
@@ -104,8 +104,13 @@ class Conversations:
         marks = self.sent_marks.take()
         try:
             async with self.uow_factory() as uow:
-                await self.sent_marks.write(uow, marks)
-                if inbound.update_id is not None and await uow.updates.seen(inbound.channel, inbound.update_id):
+                # This channel's marks ride in the update's record; others go first. The record and the opening
+                # read are one statement on PostgreSQL (storage/repositories/opening.py).
+                sent = marks.get(inbound.channel, []) if inbound.update_id is not None else []
+                await self.sent_marks.write(uow, {c: ids for c, ids in marks.items() if not sent or c != inbound.channel})
+                opening = await uow.opening(inbound.channel, inbound.sender_id, CONVERSATION_PREFIX,
+                                            update_id=inbound.update_id, sent=sent)
+                if opening.seen:
                     # Seen: no second effect; its replies go out now only if they were never sent (a crash).
                     queued = await stored_replies.replay(uow, inbound, lease=self.reply_lease,
                                                          window=self.reply_window)
@@ -114,7 +119,7 @@ class Conversations:
                     return []
                 inbound, refused = check_content(inbound)
                 # A refused message has no effect but its update record: a redelivery stays silent.
-                out = self._refused(inbound, refused) if refused else await self._handle(uow, inbound)
+                out = self._refused(inbound, refused) if refused else await self._handle(uow, inbound, opening)
                 # The replies commit with the effects; the channel says when they were sent (`replied`).
                 await stored_replies.keep(uow, inbound, out)
                 await uow.commit()
@@ -138,9 +143,8 @@ class Conversations:
             return []
         return [SendText(text=t(key))]
 
-    async def _handle(self, uow: UnitOfWork, inbound: Inbound) -> list[Reply]:
-        # The configuration, the sender and their conversation in one read (docs/BENCHMARKS.md).
-        opening = await uow.opening(inbound.channel, inbound.sender_id, CONVERSATION_PREFIX)
+    async def _handle(self, uow: UnitOfWork, inbound: Inbound, opening: Opening) -> list[Reply]:
+        # The configuration, the sender and their conversation, read in one statement (docs/BENCHMARKS.md).
         cfg = opening.config
         if cfg is None:
             return [SendText(text=t("error.no_org"))]
@@ -160,10 +164,11 @@ class Conversations:
         if member is not None:
             forms.notices(ctx)
         if ctx.state_dirty and member is not None:
+            # Last: only the replies are stored after it (one statement with them on PostgreSQL).
             if ctx.state is None:
-                await uow.conversations.clear(conversation_key(member.id))
+                await uow.conversations.clear(conversation_key(member.id), last=True)
             else:
-                await uow.conversations.save(ctx.state)
+                await uow.conversations.save(ctx.state, last=True)
         return ctx.out
 
     # -- pausing and resuming -------------------------------------------------------------------

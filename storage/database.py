@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.clock import Clock, SystemClock
 from storage.engine import BEGIN_OPTION, is_sqlite, make_engine, make_sessionmaker, sync_url
 from storage.sqlite_inline import inline_sessionmaker, make_inline_engine
-from storage.uow import SqlUnitOfWork
+from storage.uow import KeptHead, SqlUnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger("zsbot.storage")
@@ -31,9 +31,12 @@ class Database:
         self._inline: Engine | None = make_inline_engine(sync_url(url), BEGIN_OPTION) if is_sqlite(url) else None
         self.sessionmaker: Callable[[], Any] = (inline_sessionmaker(self._inline) if self._inline is not None
                                                 else make_sessionmaker(self.engine))
+        # PostgreSQL: the head this process last committed, which an append starts from (storage/combined.py).
+        self.kept_head: KeptHead | None = None if self._inline is not None else KeptHead()
 
     def uow(self, *, readonly: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.sessionmaker, self.clock, readonly=readonly, channels=self.channels)
+        return SqlUnitOfWork(self.sessionmaker, self.clock, readonly=readonly, channels=self.channels,
+                             kept=self.kept_head)
 
     __call__ = uow
 
@@ -46,7 +49,8 @@ class Database:
     def retried_uow(self, *, readonly: bool = False) -> SqlUnitOfWork:
         """A unit of work for a caller that retries it on a lost connection (Conversations.handle):
         its connection is taken from the pool without the pre-ping round trip (storage/engine.py)."""
-        return SqlUnitOfWork(self.sessionmaker, self.clock, readonly=readonly, channels=self.channels, retried=True)
+        return SqlUnitOfWork(self.sessionmaker, self.clock, readonly=readonly, channels=self.channels, retried=True,
+                             kept=self.kept_head)
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

@@ -68,17 +68,29 @@ async def append(
     `after`: the head as the caller's own last append in this transaction left it (the lock held since, so
     nobody else appended): spares the read of the head, one statement per event of a long import.
     """
-    seq, prev = after if after is not None else await head(session)
+    event, row = draft(after if after is not None else await head(session), type=type, payload=payload, at=at,
+                       actor=actor, unit=unit, project_id=project_id, new_project=new_project)
+    await session.execute(_INSERT, row)
+    return event
+
+
+def draft(
+    after: tuple[int, str], *, type: str, payload: dict[str, Any], at: datetime, actor: int | None = None,
+    unit: str | None = None, project_id: int | None = None, new_project: bool = False,
+) -> tuple[Event, dict[str, Any]]:
+    """The event that follows the head `after`, and its row: what `append` writes (storage/combined.py
+    writes it with its projection rows)."""
+    seq, prev = after
     seq += 1
     if new_project:
         project_id = seq
     body = canonical_json(payload)
     digest = event_hash(seq=seq, at=at, actor=actor, unit=unit, project_id=project_id, type=type,
                         payload=body, prev_hash=prev)
-    await session.execute(_INSERT, dict(seq=seq, at=at, actor=actor, unit=unit, project_id=project_id, type=type,
-                                        payload=body, prev_hash=prev, hash=digest))
+    row = dict(seq=seq, at=at, actor=actor, unit=unit, project_id=project_id, type=type, payload=body,
+               prev_hash=prev, hash=digest)
     return Event(seq=seq, at=at, actor=actor, unit=unit, type=type, payload=json.loads(body),
-                 prev_hash=prev, hash=digest, project_id=project_id)
+                 prev_hash=prev, hash=digest, project_id=project_id), row
 
 
 def row_to_event(row: Any) -> Event:

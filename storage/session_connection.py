@@ -20,6 +20,19 @@ class SessionConnection:
         self.options = options
         self.writer = writer
         self.current: Any = None
+        # A message's last write, waiting to go with its replies in one statement (PostgreSQL: the conversation
+        # row, storage/upsert.py keep_after_conversation): (its kind, statement, parameters). Any other
+        # statement, and the commit, send it alone first.
+        self.waiting: tuple[str, Any, dict[str, Any]] | None = None
+
+    def take_waiting(self) -> tuple[str, Any, dict[str, Any]] | None:
+        waiting, self.waiting = self.waiting, None
+        return waiting
+
+    async def flush(self) -> None:
+        waiting = self.take_waiting()
+        if waiting is not None:
+            await self.execute(waiting[1], waiting[2], lock_free=True)
 
     @property
     def dialect(self) -> Any:
@@ -36,6 +49,8 @@ class SessionConnection:
     async def execute(self, statement: Any, parameters: Any = None, *, lock_free: bool = False) -> Any:
         """`lock_free`: a message's own bookkeeping, which a writer runs without the ledger lock
         (storage/ledger_lock.py says which statements are, and why)."""
+        if self.waiting is not None:
+            await self.flush()
         conn = self.current
         if conn is None or conn.closed or not conn.in_transaction():
             conn = await self.begin()

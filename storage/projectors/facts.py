@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Update
@@ -16,6 +16,7 @@ from sqlalchemy.sql.dml import Update
 from core import events as ev
 from core.records import Event
 from core.stages import Stage, rank
+from storage.combined import plain_insert
 from storage.ledger import canonical_json
 from storage.projectors.records import FLAG_COLUMNS
 from storage.projectors.registry import projects
@@ -24,13 +25,14 @@ from storage.tables.projects import ProjectRow
 
 _VERSIONED = ("owner_unit", "host_unit", "category", "industry", "leader_member_id", "countable",
               "credit_owner_pct", "credit_host_pct", "credit_rule", "contract_wan", *FLAG_COLUMNS.values())
-# Built once and run with parameters: every lead and stage change writes these rows.
+# Built once and run with parameters: every lead and stage change writes these rows (on PostgreSQL in the
+# event's own statement: storage/combined.py).
 V = ProjectVersionRow.__table__
-_INSERT_VERSION = insert(V)
-_INSERT_MILESTONES = insert(MilestoneRow.__table__)
-_INSERT_STAGE = insert(StageFactRow.__table__)
-_INSERT_FUNDS = insert(FundFactRow.__table__)
-_INSERT_LATE = insert(LateFactRow.__table__)
+_INSERT_VERSION = plain_insert(V)
+_INSERT_MILESTONES = plain_insert(MilestoneRow.__table__)
+_INSERT_STAGE = plain_insert(StageFactRow.__table__)
+_INSERT_FUNDS = plain_insert(FundFactRow.__table__)
+_INSERT_LATE = plain_insert(LateFactRow.__table__)
 _OPEN_VERSION = select(V).where(V.c.project_id == bindparam("f_project"), V.c.valid_to.is_(None),
                                 V.c.replaced_at.is_(None))
 _VERSIONS = select(V).where(V.c.project_id == bindparam("f_project"), V.c.replaced_at.is_(None)) \

@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ClauseElement
 from core import events as ev
 from core.projects import CORRECTABLE
 from core.records import Event
+from storage.combined import plain_insert
 from storage.ledger import canonical_json
 from storage.projectors.registry import projects
 from storage.tables.org import IdentityRow, InviteRow, MemberRow, OrgConfigRow, UnitRow
@@ -34,7 +35,7 @@ FLAG_COLUMNS = {
 }
 
 
-_INSERT_PROJECT = insert(ProjectRow.__table__)  # built once: every lead runs it
+_INSERT_PROJECT = plain_insert(ProjectRow.__table__)  # built once: every lead runs it (storage/combined.py)
 _P = ProjectRow.__table__
 # Built once per set of columns and run with parameters: every stage move, funds entry and note updates the
 # project, and building the statement cost more than running it (an import's thousands, docs/BENCHMARKS.md).
@@ -130,11 +131,12 @@ async def _invite_used(session: AsyncSession, e: Event) -> None:
         used_at=e.at, used_by=p.member_id))
 
 
-@projects(ev.LEAD_LOGGED)
-async def _lead(session: AsyncSession, e: Event) -> None:
+def lead_row(e: Event) -> dict[str, Any]:
+    """The projects row a lead creates: its projector's INSERT, and the project the writer keeps as the
+    use case's read after logging (storage/repositories/projects.py `created`)."""
     p = ev.LeadLogged.from_dict(e.payload)
     # A lead is logged without a planned amount; only a correction sets one.
-    await session.execute(_INSERT_PROJECT, dict(
+    return dict(
         id=e.project_id, name=p.name, normalized_name=p.normalized_name, credit_code=p.credit_code,
         industry=p.industry, industry_other=p.industry_other, stage=p.stage, category=p.category,
         source=p.source, contact=p.contact, content=p.content,
@@ -143,7 +145,12 @@ async def _lead(session: AsyncSession, e: Event) -> None:
         owner_unit=p.owner_unit, responsible_unit=p.responsible_unit or p.owner_unit,
         responsible_person=p.responsible_person, leader_member_id=p.leader_member_id,
         created_by=e.actor, created_at=e.at, updated_at=e.at, duplicate_of=p.duplicate_of,
-        **_flag_values(p.flags)))
+        **_flag_values(p.flags))
+
+
+@projects(ev.LEAD_LOGGED)
+async def _lead(session: AsyncSession, e: Event) -> None:
+    await session.execute(_INSERT_PROJECT, lead_row(e))
 
 
 @projects(ev.PROJECT_CORRECTED)

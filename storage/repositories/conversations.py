@@ -34,15 +34,22 @@ class SqlConversationRepository:
                                  version=row.version, expires_at=row.expires_at, channel=row.channel,
                                  chat_id=row.chat_id, control=control)
 
-    async def save(self, state: ConversationState) -> None:
+    async def save(self, state: ConversationState, *, last: bool = False) -> None:
         values = dict(key=state.key, flow=state.flow, step=state.step,
                       data=json.dumps(stored_data(state), ensure_ascii=False), version=state.version,
                       expires_at=state.expires_at, updated_at=self._now(), channel=state.channel,
                       chat_id=state.chat_id)
+        statement = upsert.save_conversation(self.c.dialect.name)
+        if last and self.c.dialect.name == "postgresql":
+            self.c.waiting = ("save", statement, values)  # goes with the replies (storage/upsert.py)
+            return
         # Lock-free: the message's own row, locked by its opening read (storage/ledger_lock.py).
-        await self.c.execute(upsert.save_conversation(self.c.dialect.name), values, lock_free=True)
+        await self.c.execute(statement, values, lock_free=True)
 
-    async def clear(self, key: str) -> None:
+    async def clear(self, key: str, *, last: bool = False) -> None:
+        if last and self.c.dialect.name == "postgresql":
+            self.c.waiting = ("clear", _CLEAR_CONVERSATION, {"key": key})
+            return
         await self.c.execute(_CLEAR_CONVERSATION, {"key": key}, lock_free=True)
 
     async def expired(self, now: datetime) -> list[ConversationState]:

@@ -3,16 +3,20 @@ and member, and their conversation — in one statement instead of three round t
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, select, true
+from sqlalchemy import String, bindparam, cast, func, literal, select, true
 
 from core.conversation_state import ConversationState, split_stored
 from core.ports import Opening
 from core.records import Identity, Member
 from core.roles import Role
+from storage import upsert
 from storage.repositories.org import SqlOrgRepository
+from storage.repositories.update_log import SqlUpdateLog
 from storage.session_connection import SessionConnection
 from storage.tables.operational import ConversationRow
 from storage.tables.org import IdentityRow, MemberRow, OrgConfigRow
@@ -24,7 +28,7 @@ _CONVERSATIONS = ConversationRow.__table__
 # no row (and the message is answered with "no organisation" before anything else matters).
 _DIGEST = select(OrgConfigRow.digest).order_by(OrgConfigRow.seq.desc()).limit(1).subquery("config")
 _SENDER = (_DIGEST
-           .outerjoin(_IDENTITIES, (_IDENTITIES.c.channel == bindparam("channel"))
+           .outerjoin(_IDENTITIES, (_IDENTITIES.c.channel == bindparam("identity_channel"))
                       & (_IDENTITIES.c.external_id == bindparam("external_id")))
            .outerjoin(_MEMBERS, _MEMBERS.c.id == _IDENTITIES.c.member_id))
 _KEY = bindparam("prefix", type_=String) + cast(_MEMBERS.c.id, String)
@@ -44,13 +48,40 @@ def _opening(dialect: str) -> Any:
     return (select(*_COLUMNS, *(c.label(f"c_{c.name}") for c in conversation.c))
             .select_from(_SENDER.outerjoin(conversation, true())))
 
-async def opening(conn: SessionConnection, org: SqlOrgRepository, channel: str, external_id: str,
-                  key_prefix: str) -> Opening:
-    row = (await conn.execute(_opening(conn.dialect.name),
-                              {"channel": channel, "external_id": external_id, "prefix": key_prefix},
-                              lock_free=True)).first()
-    if row is None:
-        return Opening(config=None, identity=None, member=None, state=None)
+@cache
+def _recorded_opening() -> Any:
+    """PostgreSQL: the update recorded (and the replies sent since forgotten, storage/upsert.py) and the opening
+    read in one statement — one round trip fewer per message. Always one row: `recorded` (0: seen recently)
+    and the opening's columns (a null digest: no configuration)."""
+    forget, recorded = upsert.sent_and_recorded()
+    read = _opening("postgresql").lateral("opening")
+    one = select(literal(1).label("one")).subquery("one")
+    return (select(select(func.count()).select_from(recorded).scalar_subquery().label("recorded"), *read.c)
+            .select_from(one.outerjoin(read, true())).add_cte(forget))
+
+
+async def opening(conn: SessionConnection, org: SqlOrgRepository, updates: SqlUpdateLog, channel: str,
+                  external_id: str, key_prefix: str, *, update_id: str | None = None,
+                  sent: Sequence[str] = ()) -> Opening:
+    # No parameter is named after a column of processed_updates: its UPDATE and INSERT would take it as a value.
+    values: dict[str, Any] = {"identity_channel": channel, "external_id": external_id, "prefix": key_prefix}
+    if update_id is not None and conn.dialect.name == "postgresql" and update_id not in sent:
+        now = updates.now()
+        # Lock-free, as each part is alone (storage/ledger_lock.py): the update's primary key decides, and
+        # the conversation row is locked; a concurrent second delivery waits for the first's commit.
+        row = (await conn.execute(_recorded_opening(), {
+            **values, "sent_channel": channel, "sent": list(sent), "record_update": update_id, "record_at": now,
+            "cutoff": now - timedelta(hours=24)}, lock_free=True)).one()
+        if row.recorded == 0:
+            return Opening(config=None, identity=None, member=None, state=None, seen=True)
+        if row.digest is None:
+            return Opening(config=None, identity=None, member=None, state=None)
+    else:
+        if update_id is not None and await updates.seen(channel, update_id, sent=sent):
+            return Opening(config=None, identity=None, member=None, state=None, seen=True)
+        row = (await conn.execute(_opening(conn.dialect.name), values, lock_free=True)).first()
+        if row is None:
+            return Opening(config=None, identity=None, member=None, state=None)
     config = await org.config_with_digest(row.digest)
     if row.member_id is None:
         return Opening(config=config, identity=None, member=None, state=None)

@@ -1,7 +1,8 @@
 """`uow.projects`: projects, their notes and problems, and their events, as core records."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select
@@ -12,7 +13,7 @@ from core.records import Event, FundEntry, Note, Project, ProjectTraits, Timelin
 from core.stages import Stage, rank
 from storage.ledger import row_to_event
 from storage.ledger_lock import FREE
-from storage.projectors.records import FLAG_COLUMNS
+from storage.projectors.records import FLAG_COLUMNS, lead_row
 from storage.tables.facts import FundFactRow, StageFactRow
 from storage.session_connection import SessionConnection
 from storage.tables.ledger import EventRow
@@ -46,6 +47,12 @@ def to_note(r: NoteRow) -> Note:
 # Read as plain rows on the unit of work's connection: ORM entities cost more to load than the query
 # (a lead's duplicate check and re-read were a tenth of a message's CPU, docs/BENCHMARKS.md).
 _PROJECT = select(ProjectRow.__table__).where(ProjectRow.__table__.c.id == bindparam("id"))
+_UNSET = {c.name: None for c in ProjectRow.__table__.c}
+_P = ProjectRow.__table__
+# A 确认 runs the first (log_lead's same-company check), a lead line the second (the duplicate hints): built once.
+_BY_NAME = select(_P).where(_P.c.normalized_name == bindparam("normalized"), _P.c.voided_at.is_(None)).order_by(_P.c.id)
+_TRAITS = select(_P.c.id, _P.c.normalized_name, _P.c.credit_code, _P.c.industry, _P.c.intended_wan, _P.c.contact) \
+    .where(_P.c.voided_at.is_(None))
 
 
 class SqlProjectRepository:
@@ -57,6 +64,26 @@ class SqlProjectRepository:
         # a use case's read before appending is often the previous one's read after (an import's thousands).
         self.remember = remember
         self.recent: dict[int, Project] = {}
+        # The duplicate hints' scan, kept likewise until anything is recorded: a lead line checks the same name
+        # and then the related entries (handlers/matching.py), one scan where there were two.
+        self._traits: list[ProjectTraits] | None = None
+
+    def forget(self, project_id: int | None = None) -> None:
+        """An event of this project was recorded (None: the transaction ended): its read and the scan are stale."""
+        self._traits = None
+        if project_id is None:
+            self.recent.clear()
+        else:
+            self.recent.pop(project_id, None)
+
+    def created(self, lead: Event) -> None:
+        """The project a lead just created, as its projector wrote it: the use case's read after logging costs
+        no statement. The columns a lead leaves empty are None; times come back from the table as aware UTC."""
+        if not self.remember:
+            return
+        row = {**_UNSET, **lead_row(lead)}
+        row["created_at"] = row["updated_at"] = lead.at.astimezone(timezone.utc)
+        self.recent[lead.project_id or lead.seq] = to_project(SimpleNamespace(**row))
 
     async def _list(self, q: Any) -> list[Project]:
         # An ORM select of ProjectRow run on a connection yields rows of its columns, not entities.
@@ -83,8 +110,7 @@ class SqlProjectRepository:
                                 .order_by(ProjectRow.id))
 
     async def by_normalized_name(self, normalized: str) -> list[Project]:
-        return await self._list(select(ProjectRow).where(ProjectRow.normalized_name == normalized, LISTED)
-                                .order_by(ProjectRow.id))
+        return [to_project(r) for r in (await self.c.execute(_BY_NAME, {"normalized": normalized})).all()]
 
     async def names(self) -> list[tuple[int, str]]:
         # Lock-free: the scan behind the "similar name?" hint and the search by name, never what an
@@ -94,12 +120,15 @@ class SqlProjectRepository:
         return [(r.id, r.normalized_name) for r in rows]
 
     async def traits(self) -> list[ProjectTraits]:
-        r = ProjectRow
         # Lock-free like `names`: the possible duplicates are a hint the person decides on, never what an append
         # relies on (log_lead re-checks the same code and the same name under the lock).
-        rows = await self.s.execute(select(r.id, r.normalized_name, r.credit_code, r.industry, r.intended_wan, r.contact)
-                                    .where(LISTED), execution_options=FREE)
-        return [ProjectTraits(*row) for row in rows]
+        if self._traits is not None:
+            return self._traits
+        rows = await self.s.execute(_TRAITS, execution_options=FREE)
+        found = [ProjectTraits(*row) for row in rows]
+        if self.remember:
+            self._traits = found
+        return found
 
     async def of_unit(self, unit: str, *, live_only: bool = True) -> list[Project]:
         q = select(ProjectRow).where(or_(ProjectRow.responsible_unit == unit, ProjectRow.owner_unit == unit), LISTED)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import CursorResult, and_, delete, select, update
+from sqlalchemy import CursorResult, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.messages import Outbound
@@ -21,8 +21,10 @@ _ACTIONS: TypeAdapter[list[Outbound]] = TypeAdapter(list[Outbound])
 _T = ProcessedUpdateRow.__table__
 
 
-def _row(channel: str, update_id: str) -> Any:
-    return and_(_T.c.channel == channel, _T.c.update_id == update_id)
+# Built once: the next message runs it (the marks of the replies sent), or the timer a second later.
+_REPLIED = update(_T).where(_T.c.channel == bindparam("r_channel"),
+                            _T.c.update_id.in_(bindparam("r_updates", expanding=True)),
+                            _T.c.replies.is_not(None)).values(replies=None, replies_at=None)
 
 
 class SqlUpdateLog:
@@ -31,11 +33,24 @@ class SqlUpdateLog:
         self.c = conn
         self._now = clock_now
 
-    async def seen(self, channel: str, update_id: str) -> bool:
+    def now(self) -> datetime:
+        now: datetime = self._now()
+        return now
+
+    async def seen(self, channel: str, update_id: str, *, sent: Sequence[str] = ()) -> bool:
         """True when this update was handled in the last 24 hours; otherwise it is recorded as handled now.
-        One statement: the row is inserted, or an older one (an id the channel reused) refreshed."""
+        One statement: the row is inserted, or an older one (an id the channel reused) refreshed; on PostgreSQL
+        it also forgets the replies `sent` (a statement there is a round trip)."""
         now = self._now()
         values = {"channel": channel, "update_id": update_id, "at": now, "cutoff": now - timedelta(hours=24)}
+        if sent and self.c.dialect.name == "postgresql" and update_id not in sent:
+            # Not when the update itself is among them: one statement would touch its row twice.
+            found = await self.c.execute(upsert.record_update_after_sent(), {
+                "sent_channel": channel, "record_update": update_id, "record_at": now, "cutoff": values["cutoff"],
+                "sent": list(sent)}, lock_free=True)
+            return bool(found.scalar() == 0)
+        if sent:
+            await self.replied(channel, sent)
         # Lock-free: the primary key decides, a concurrent second delivery waits for the first's commit.
         done: CursorResult[Any] = await self.c.execute(upsert.record_update(self.c.dialect.name), values,
                                                        lock_free=True)
@@ -45,13 +60,18 @@ class SqlUpdateLog:
         # One statement by primary key, in the update's own transaction (the row `seen` wrote or refreshed).
         stored = json.dumps({"chat": chat_id, "actions": _ACTIONS.dump_python(list(actions), mode="json")},
                             ensure_ascii=False)
-        await self.c.execute(update(_T).where(_row(channel, update_id)).values(replies=stored, replies_at=self._now()),
-                             lock_free=True)
+        values = {"k_channel": channel, "k_update": update_id, "k_replies": stored, "k_at": self._now()}
+        statement = upsert.KEEP_REPLIES
+        waiting = self.c.take_waiting()
+        if waiting is not None:  # the conversation's write, in the same statement (SqlConversationRepository)
+            kind, _, conversation = waiting
+            values.update({f"c_{k}": v for k, v in conversation.items()})
+            statement = upsert.keep_after_conversation(kind)
+        await self.c.execute(statement, values, lock_free=True)
 
     async def replied(self, channel: str, update_ids: Sequence[str]) -> int:
         done: CursorResult[Any] = await self.c.execute(
-            update(_T).where(_T.c.channel == channel, _T.c.update_id.in_(list(update_ids)), _T.c.replies.is_not(None))
-            .values(replies=None, replies_at=None), lock_free=True)
+            _REPLIED, {"r_channel": channel, "r_updates": list(update_ids)}, lock_free=True)
         return done.rowcount or 0
 
     async def unsent(self, channel: str, *, stored_before: datetime, update_id: str | None = None,

@@ -135,3 +135,109 @@ async def test_a_unit_of_work_goes_on_after_a_commit(db: Database) -> None:
     assert await seen(db, "60") is True and await seen(db, "61") is True
     async with db.uow(readonly=True) as uow:
         assert (await ledger.verify(uow.session)).ok
+
+
+async def test_a_new_project_is_what_its_row_reads_back(db: Database) -> None:
+    """log_lead reads the project it created: the writer keeps it as the projector wrote it (no statement),
+    and it must be the project a later read of its row gives."""
+    from core.names import normalize_company_name
+    from core.usecases import leads
+    from tests.helpers import member
+
+    await setup_org(db)
+    actor = await member(db, "东小李")
+    draft = leads.LeadDraft(name="庚科技有限公司", normalized_name=normalize_company_name("庚科技有限公司"),
+                            owner_unit=actor.unit, industry="电子信息制造", intended_wan=20000, contact="王先生",
+                            source="驻点", flags=frozenset({"industrial", "digital"}), content="新能源汽车零部件")
+    async with db.uow() as uow:
+        kept = await leads.log_lead(uow, actor, leads.LogLead(draft))
+        assert uow.projects.recent.get(kept.id) is kept  # type: ignore[attr-defined]
+        await uow.commit()
+    async with db.uow(readonly=True) as uow:
+        assert await uow.projects.get(kept.id) == kept
+
+
+async def test_the_sent_marks_ride_in_the_next_update_record(db: Database, clock: FixedClock) -> None:
+    """`seen(..., sent=...)` forgets the replies of the updates sent since (on PostgreSQL in the same statement)
+    and still says whether the update itself was seen; with the update itself among them, it is both."""
+    from core.messages import SendText
+
+    async with db.uow() as uow:
+        for update_id in ("1", "2", "3"):
+            assert await uow.updates.seen("telegram", update_id) is False
+            await uow.updates.keep_replies("telegram", update_id, "c1", [SendText(text=f"答复{update_id}")])
+        await uow.commit()
+    clock.advance(minutes=1)
+
+    async def waiting() -> list[str]:
+        async with db.uow(readonly=True) as uow:
+            return [r.update_id for r in await uow.updates.unsent("telegram", stored_before=clock.now())]
+
+    assert await waiting() == ["1", "2", "3"]
+    async with db.uow() as uow:
+        assert await uow.updates.seen("telegram", "4", sent=["1", "2"]) is False
+        await uow.commit()
+    assert await waiting() == ["3"]
+    async with db.uow() as uow:
+        assert await uow.updates.seen("telegram", "3", sent=["3"]) is True
+        assert await uow.updates.seen("telegram", "2", sent=["9"]) is True
+        await uow.commit()
+    assert await waiting() == []
+
+
+async def test_a_conversation_saved_last_goes_with_the_replies_or_the_commit(db: Database, clock: FixedClock) -> None:
+    """The router's last write (the conversation row) may wait to go with the replies' statement: it is written
+    with them, or by the commit when no replies follow, and not at all when the unit of work rolls back."""
+    from datetime import timedelta
+
+    from core.conversation_state import ConversationState
+    from core.messages import SendText
+
+    def state(step: str) -> ConversationState:
+        return ConversationState(key="conv:1", flow="lead", step=step, data={"name": "辛"}, version=1,
+                                 expires_at=clock.now() + timedelta(minutes=30), channel="telegram", chat_id="c1")
+
+    async def step() -> str | None:
+        async with db.uow(readonly=True) as uow:
+            found = await uow.conversations.load("conv:1")
+        return found.step if found else None
+
+    async with db.uow() as uow:
+        await uow.conversations.save(state("a"), last=True)
+        await uow.commit()
+    assert await step() == "a"
+    async with db.uow() as uow:
+        await uow.conversations.save(state("b"), last=True)
+        await uow.rollback()
+    assert await step() == "a"
+    async with db.uow() as uow:
+        assert await uow.updates.seen("telegram", "70") is False
+        await uow.conversations.save(state("c"), last=True)
+        await uow.updates.keep_replies("telegram", "70", "c1", [SendText(text="好")])
+        await uow.commit()
+    assert await step() == "c"
+    clock.advance(minutes=1)
+    async with db.uow(readonly=True) as uow:
+        assert [r.update_id for r in await uow.updates.unsent("telegram", stored_before=clock.now())] == ["70"]
+    async with db.uow() as uow:
+        await uow.conversations.clear("conv:1", last=True)
+        assert await uow.updates.seen("telegram", "71") is False  # another statement first: the write goes alone
+        await uow.commit()
+    assert await step() is None
+
+
+async def test_the_opening_read_records_the_update(db: Database) -> None:
+    """`uow.opening(..., update_id=...)` records the update first (on PostgreSQL in the same statement): a
+    repeat is seen and reads nothing else; without a configuration the update is still recorded."""
+    async with db.uow() as uow:
+        first = await uow.opening("telegram", "u1", "conv:", update_id="80")
+        await uow.commit()
+    assert not first.seen and first.config is None
+    async with db.uow() as uow:
+        assert (await uow.opening("telegram", "u1", "conv:", update_id="80")).seen
+    await setup_org(db)
+    async with db.uow() as uow:
+        fresh = await uow.opening("telegram", "u1", "conv:", update_id="81", sent=["80"])
+        await uow.commit()
+    assert not fresh.seen and fresh.config is not None and fresh.member is None
+    assert await seen(db, "81") is True
