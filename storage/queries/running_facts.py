@@ -68,8 +68,8 @@ async def brought_forward(session: AsyncSession, base: MonthFacts, seq: int, dig
         return None
     touched = sorted({r.project_id for r in rows[1:] if r.project_id is not None})
     groups = base.groups
+    start = local_midnight_utc(base.year_start, tz)
     if touched:
-        start = local_midnight_utc(base.year_start, tz)
         before = await project_groups(session, year_start=start, until=base.until, as_of=rows[0].at + _TICK,
                                       only=touched)
         after = await project_groups(session, year_start=start, until=base.until, as_of=rows[-1].at + _TICK,
@@ -79,8 +79,7 @@ async def brought_forward(session: AsyncSession, base: MonthFacts, seq: int, dig
         return replace(base, head_seq=seq, head_hash=digest, groups=groups)
     trips = await trips_by_member(session, year_start_date=base.year_start, until=base.until)
     holders = tuple(await quota_holders(session))
-    counts = await reports(session, local_midnight_utc(base.year_start, tz), base.until) \
-        if base.reports is not None else None
+    counts = await reports(session, start, base.until) if base.reports is not None else None
     return replace(base, head_seq=seq, head_hash=digest, groups=groups, trips=trips, quota_holders=holders,
                    reports=counts)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -77,6 +78,17 @@ class Cli:
         match = VERIFIED.match(result.out.strip())
         assert match, str(result)
         return int(match.group(1)), match.group(2)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a `zsbot run` as a service manager would: SIGTERM, then a kill if it has not left in 15 s."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
 
 
 def run(args: Sequence[str], *, cwd: Path, env: dict[str, str], input: str | None = None) -> Result:

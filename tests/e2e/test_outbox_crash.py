@@ -20,7 +20,7 @@ from storage.database import Database
 from storage.tables.operational import OutboxRow
 from tests.fakes.telegram import FakeTelegram
 from tests.helpers import setup_org
-from tests.e2e.cli_runner import SOURCE
+from tests.e2e.cli_runner import SOURCE, stop
 
 pytestmark = pytest.mark.asyncio
 ZSBOT = Path(sys.executable).parent / "zsbot"
@@ -79,13 +79,7 @@ async def test_kill_9_while_draining_loses_nothing_and_repeats_at_most_the_bound
                 return s.get("pending", 0) == 0 and s.get("sending", 0) == 0
             await wait(settled, 60)
         finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=5)
+            stop(proc)
         received = Counter(int(m.chat_id) for m in fake.sent())
     final = await statuses(db)
     await db.dispose()

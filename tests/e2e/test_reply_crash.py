@@ -21,6 +21,7 @@ from bot.channels.wecom.crypto import WeComCrypto
 from storage.database import Database
 from storage.tables.operational import ProcessedUpdateRow
 from storage.tables.org import IdentityRow
+from tests.e2e.cli_runner import stop
 from tests.e2e.test_telegram import invite
 from tests.e2e.test_wecom import AES_KEY, TOKEN, free_port
 from tests.fakes.telegram import FakeTelegram
@@ -46,16 +47,6 @@ def spawn(db_url: str, tmp_path: Path, **env: str) -> subprocess.Popen[bytes]:
 def telegram_env(fake: FakeTelegram, framework: str) -> dict[str, str]:
     return {"ZSBOT_CHANNEL": "telegram", "ZSBOT_TELEGRAM_TOKEN": fake.token, "ZSBOT_TELEGRAM_API_URL": fake.base_url,
             "ZSBOT_TELEGRAM_FRAMEWORK": framework}
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def kill_9(proc: subprocess.Popen[bytes]) -> None:
