@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommand, Update
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -23,6 +23,9 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import ApplicationBuilder, TypeHandler
+from telegram.request import RequestData
+# PTB's own parameter class (JSON-encodes a value as its Bot methods do); public only through RequestData.
+from telegram.request._requestparameter import RequestParameter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram.contract import (ALLOWED_UPDATES, FileTooBig, OnIncoming, TelegramStartError,
@@ -85,16 +88,25 @@ class PtbBackend:
     async def send(self, chat_id: str, action: Action) -> None:
         bot = self.app.bot
         if isinstance(action, SendText):
-            await _mapped(bot.send_message(chat_id, action.text, reply_markup=_markup(action.buttons)))
+            await _mapped(self._call("sendMessage", {"chat_id": chat_id, "text": action.text,
+                                                     "reply_markup": _keyboard(action.buttons)}))
         elif isinstance(action, EditText):
-            await _mapped(bot.edit_message_text(action.text, chat_id=chat_id, message_id=int(action.message_id),
-                                                reply_markup=_markup(action.buttons)))
+            await _mapped(self._call("editMessageText", {"chat_id": chat_id, "message_id": int(action.message_id),
+                                                         "text": action.text, "reply_markup": _keyboard(action.buttons)}))
         elif isinstance(action, SendPhoto):
             await _mapped(bot.send_photo(chat_id, action.data, caption=action.caption or None,
                                          filename=action.filename))
         elif isinstance(action, SendFile):
             await _mapped(bot.send_document(chat_id, action.data, filename=action.filename,
                                             caption=action.caption or None))
+
+    async def _call(self, endpoint: str, params: dict[str, Any]) -> Any:
+        """A text reply through PTB's request object (its HTTP client, timeouts and error classes), without
+        the Message PTB would build from Telegram's answer: nothing reads it, and building it was most of a
+        reply's own cost (docs/BENCHMARKS.md, section 1)."""
+        bot = self.app.bot
+        data = RequestData([RequestParameter.from_input(k, v) for k, v in params.items() if v is not None])
+        return await bot.request.post(f"{bot.base_url}/{endpoint}", request_data=data)
 
     async def answer_callback(self, callback_query_id: str) -> None:
         await _mapped(self.app.bot.answer_callback_query(callback_query_id))
@@ -123,11 +135,11 @@ class PtbBackend:
         await _mapped(self.app.bot.delete_webhook())
 
 
-def _markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any] | None:
+    """The inline keyboard as the Bot API takes it."""
     if not rows:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row]
-                                 for row in rows])
+    return {"inline_keyboard": [[{"text": b.label, "callback_data": b.payload} for b in row] for row in rows]}
 
 
 async def _mapped(call: Awaitable[Any]) -> Any:
