@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import Insert
 
+from storage.direct import direct
 from storage.ledger import GENESIS
 from storage.session_connection import SessionConnection
 from storage.tables.ledger import EventRow
@@ -39,8 +40,9 @@ class StaleHead(Exception):
 
 
 def plain_insert(table: Any) -> Insert:
-    """`insert(table)`, to be run with one parameter dict; a projector's may wait to go with its event."""
-    stmt = insert(table)
+    """`insert(table)`, to be run with one parameter dict; a projector's may wait to go with its event (on SQLite it
+    runs on the driver's connection, storage/direct.py)."""
+    stmt = direct(insert(table))
     _PLAIN[id(stmt)] = table
     return stmt
 
@@ -59,7 +61,7 @@ def _statement(shape: tuple[tuple[str, tuple[str, ...]], ...], tables: Sequence[
     for i, ((_, keys), table) in enumerate(zip(shape, tables)):
         values = select(*[bindparam(f"r{i}_{k}", type_=table.c[k].type) for k in keys]).where(written)
         rows.append(insert(table).from_select(list(keys), values).cte(f"r{i}"))
-    stmt = _STATEMENTS[shape] = select(event.c.seq).add_cte(*rows)
+    stmt = _STATEMENTS[shape] = direct(select(event.c.seq).add_cte(*rows))
     return stmt
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.checkpoints import Checkpoint
 from core.records import Event
+from storage.direct import direct
 from storage.tables.ledger import EventRow
 
 GENESIS = "0" * 64
@@ -39,8 +40,8 @@ def event_hash(
 
 
 # Built once: every message that records something runs these (see docs/BENCHMARKS.md).
-_HEAD = select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
-_INSERT = insert(EventRow.__table__)
+_HEAD = direct(select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1))
+_INSERT = direct(insert(EventRow.__table__))
 
 
 async def head(session: AsyncSession | Any) -> tuple[int, str]:

@@ -39,6 +39,7 @@ WRITER = "zsbot_writer"  # Session.info: this session belongs to a writing unit 
 LOCK_FREE = "zsbot_lock_free"  # execution option: this statement does not need the ledger lock (above)
 _OWED = "zsbot_lock_owed"  # Connection.info: the transaction whose lock is not taken yet
 LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+LOCK_SQL = "SELECT pg_advisory_xact_lock($1)"  # the same on asyncpg's own connection
 FREE = {LOCK_FREE: True}
 
 
@@ -57,6 +58,13 @@ def held(connection: Connection) -> bool:
     """Whether this connection's transaction holds the ledger lock (a writer's, once it needed it)."""
     pending = connection.info.get(_OWED)
     return pending is None or pending is not connection.get_transaction()
+
+
+def owed(connection: Connection) -> bool:
+    """Whether this transaction owes the lock, which the caller takes now (storage/direct.py, a statement run
+    on the driver's connection, which fires no SQLAlchemy event)."""
+    pending = connection.info.pop(_OWED, None)
+    return pending is not None and pending is connection.get_transaction()
 
 
 def install(engine: AsyncEngine) -> None:

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import ledger_lock
+from storage.direct import Direct, marked, run_asyncpg, run_sqlite
+from storage.sqlite_inline import InlineConnection
 
 
 class SessionConnection:
@@ -20,6 +23,7 @@ class SessionConnection:
         self.options = options
         self.writer = writer
         self.current: Any = None
+        self._adapted: Any = None  # PostgreSQL: SQLAlchemy's asyncpg adaptation of `current`'s connection
         # A message's last write, waiting to go with its replies in one statement (PostgreSQL: the conversation
         # row, storage/upsert.py keep_after_conversation): (its kind, statement, parameters). Any other
         # statement, and the commit, send it alone first.
@@ -44,6 +48,7 @@ class SessionConnection:
         # Options apply only to a transaction not yet begun (an ORM statement may have begun it).
         options = None if self.session.in_transaction() else self.options
         self.current = await self.session.connection(execution_options=options)
+        self._adapted = None
         return self.current
 
     async def execute(self, statement: Any, parameters: Any = None, *, lock_free: bool = False) -> Any:
@@ -54,4 +59,22 @@ class SessionConnection:
         conn = self.current
         if conn is None or conn.closed or not conn.in_transaction():
             conn = await self.begin()
+        found = marked(statement)
+        if found is not None:
+            return await self._direct(conn, found, parameters, lock_free)
         return await conn.execute(statement, parameters, execution_options=ledger_lock.FREE if lock_free else None)
+
+    async def _direct(self, conn: Any, statement: Direct, parameters: Any, lock_free: bool) -> Any:
+        """A statement on the driver's connection, in this transaction (storage/direct.py)."""
+        compiled = statement.compiled(conn.dialect, parameters)
+        if isinstance(conn, InlineConnection):
+            return run_sqlite(conn.sync.connection.dbapi_connection, conn.dialect, compiled, parameters)
+        if self._adapted is None:
+            self._adapted = (await conn.get_raw_connection()).dbapi_connection
+        lock = not lock_free and ledger_lock.owed(conn.sync_connection)
+        try:
+            return await run_asyncpg(self._adapted, conn.dialect, compiled, parameters, lock=lock)
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                await conn.invalidate(exc)  # as SQLAlchemy does with a lost connection: the pool drops it
+            raise

@@ -27,6 +27,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from storage.direct import marked, run_sqlite
+
 LOCK_WAIT = 30.0  # seconds, as the aiosqlite engine's busy timeout
 BUSY_TIMEOUT_MS = 30000
 
@@ -107,6 +109,13 @@ class InlineSession:
 
     async def execute(self, statement: Any, params: Any = None, **kw: Any) -> Any:
         await self._begun()
+        found = marked(statement)
+        if found is not None and not kw:
+            # A projector's statement built once, on the driver's connection (storage/direct.py). The session
+            # does not autoflush, so nothing the ORM holds was due to go first.
+            conn = self.sync.connection()
+            return run_sqlite(conn.connection.dbapi_connection, conn.dialect, found.compiled(conn.dialect, params),
+                              params)
         return self.sync.execute(statement, params, **kw)
 
     async def get(self, entity: Any, ident: Any, **kw: Any) -> Any:

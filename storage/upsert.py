@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy import String, any_, bindparam, delete, func, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from storage.direct import direct
 from storage.tables.operational import ConversationRow, ProcessedUpdateRow
 
 _U = ProcessedUpdateRow.__table__
 # An update's replies, stored with its record: every message that answers runs it.
-KEEP_REPLIES = update(_U).where(_U.c.channel == bindparam("k_channel"), _U.c.update_id == bindparam("k_update")) \
-    .values(replies=bindparam("k_replies"), replies_at=bindparam("k_at"))
+KEEP_REPLIES = direct(update(_U).where(_U.c.channel == bindparam("k_channel"), _U.c.update_id == bindparam("k_update")) \
+    .values(replies=bindparam("k_replies"), replies_at=bindparam("k_at")))
 
 
 def _insert(dialect: str, table: Any) -> Any:
@@ -28,8 +29,8 @@ def save_conversation(dialect: str) -> Any:
     """Insert the member's conversation row, or overwrite it. Parameters: every column."""
     table = ConversationRow.__table__
     stmt = _insert(dialect, table)
-    return stmt.on_conflict_do_update(index_elements=["key"],
-                                      set_={c.name: stmt.excluded[c.name] for c in table.c if c.name != "key"})
+    return direct(stmt.on_conflict_do_update(index_elements=["key"],
+                                             set_={c.name: stmt.excluded[c.name] for c in table.c if c.name != "key"}))
 
 
 @cache
@@ -38,8 +39,8 @@ def record_update(dialect: str) -> Any:
     `cutoff`) is refreshed. Parameters: channel, update_id, at, cutoff. Rowcount 0 = seen recently."""
     table = ProcessedUpdateRow.__table__
     stmt = _insert(dialect, table)
-    return stmt.on_conflict_do_update(index_elements=["channel", "update_id"], set_={"at": stmt.excluded.at},
-                                      where=table.c.at <= bindparam("cutoff", type_=table.c.at.type))
+    return direct(stmt.on_conflict_do_update(index_elements=["channel", "update_id"], set_={"at": stmt.excluded.at},
+                                             where=table.c.at <= bindparam("cutoff", type_=table.c.at.type)))
 
 
 
@@ -67,7 +68,7 @@ def record_update_after_sent() -> Any:
     round trip where there were two, every message while others arrive: handlers/stored_replies.py SentMarks).
     Parameters: `sent_and_recorded`'s. One row: how many updates were recorded (0 = seen recently)."""
     forget, recorded = sent_and_recorded()
-    return select(func.count()).select_from(recorded).add_cte(forget)
+    return direct(select(func.count()).select_from(recorded).add_cte(forget))
 
 
 @cache
@@ -81,4 +82,4 @@ def keep_after_conversation(kind: str) -> Any:
             c.name: stmt.excluded[c.name] for c in table.c if c.name != "key"}).cte("conversation")
     else:
         write = delete(table).where(table.c.key == bindparam("c_key")).cte("conversation")
-    return KEEP_REPLIES.add_cte(write)
+    return direct(KEEP_REPLIES.add_cte(write))

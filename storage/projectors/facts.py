@@ -17,6 +17,7 @@ from core import events as ev
 from core.records import Event
 from core.stages import Stage, rank
 from storage.combined import plain_insert
+from storage.direct import direct
 from storage.ledger import canonical_json
 from storage.projectors.records import FLAG_COLUMNS
 from storage.projectors.registry import projects
@@ -33,15 +34,15 @@ _INSERT_MILESTONES = plain_insert(MilestoneRow.__table__)
 _INSERT_STAGE = plain_insert(StageFactRow.__table__)
 _INSERT_FUNDS = plain_insert(FundFactRow.__table__)
 _INSERT_LATE = plain_insert(LateFactRow.__table__)
-_OPEN_VERSION = select(V).where(V.c.project_id == bindparam("f_project"), V.c.valid_to.is_(None),
-                                V.c.replaced_at.is_(None))
+_OPEN_VERSION = direct(select(V).where(V.c.project_id == bindparam("f_project"), V.c.valid_to.is_(None),
+                                       V.c.replaced_at.is_(None)))
 _VERSIONS = select(V).where(V.c.project_id == bindparam("f_project"), V.c.replaced_at.is_(None)) \
     .order_by(V.c.at, V.c.event_seq)
 _THIS_VERSION = (V.c.event_seq == bindparam("f_event"), V.c.row_seq == bindparam("f_row"))
-_CLOSE_VERSION = update(V).where(*_THIS_VERSION).values(valid_to=bindparam("f_at"))
-_REPLACE_VERSION = update(V).where(*_THIS_VERSION).values(replaced_at=bindparam("f_at"))
+_CLOSE_VERSION = direct(update(V).where(*_THIS_VERSION).values(valid_to=bindparam("f_at")))
+_REPLACE_VERSION = direct(update(V).where(*_THIS_VERSION).values(replaced_at=bindparam("f_at")))
 M = MilestoneRow.__table__
-_MILESTONE = select(M).where(M.c.project_id == bindparam("f_project"))
+_MILESTONE = direct(select(M).where(M.c.project_id == bindparam("f_project")))
 _REACHED: dict[tuple[str, ...], Update] = {}     # the milestone update, per set of milestones reached
 _MILESTONES = ((Stage.SIGNED, "signed"), (Stage.LANDED, "landed"), (Stage.STARTED, "started"),
                (Stage.PRODUCING, "producing"))
@@ -116,9 +117,9 @@ async def _reach(session: AsyncSession, e: Event, stage: Stage, at: datetime, *,
         # One statement where a read and a write were: each milestone column is set only while still empty.
         stmt = _REACHED.get(names)
         if stmt is None:
-            stmt = _REACHED[names] = update(M).where(M.c.project_id == bindparam("f_project")).values(
+            stmt = _REACHED[names] = direct(update(M).where(M.c.project_id == bindparam("f_project")).values(
                 **{c: case((M.c[f"{n}_at"].is_(None), bindparam(f"f_{s}", type_=M.c[c].type)), else_=M.c[c])
-                   for n in names for c, s in ((f"{n}_at", "at"), (f"{n}_recorded", "recorded"))})
+                   for n in names for c, s in ((f"{n}_at", "at"), (f"{n}_recorded", "recorded"))}))
         # An UPDATE's result is a CursorResult, which has the rowcount; Session.execute types it as a Result.
         done = cast(CursorResult[Any], await session.execute(
             stmt, {"f_project": e.project_id, "f_at": at, "f_recorded": e.at}))

@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.conversation_state import ConversationState, split_stored, stored_data
 from storage import upsert
+from storage.direct import direct
 from storage.ledger_lock import FREE
 from storage.session_connection import SessionConnection
 from storage.tables.operational import ConversationRow
 
 # Every message reads its conversation, and most save or clear it: built once.
-_CONVERSATION = select(ConversationRow.__table__).where(ConversationRow.__table__.c.key == bindparam("key"))
-_CLEAR_CONVERSATION = delete(ConversationRow.__table__).where(ConversationRow.__table__.c.key == bindparam("key"))
+_CONVERSATION = direct(select(ConversationRow.__table__).where(ConversationRow.__table__.c.key == bindparam("key")))
+_CLEAR_CONVERSATION = direct(delete(ConversationRow.__table__).where(ConversationRow.__table__.c.key == bindparam("key")))
 
 
 class SqlConversationRepository:

@@ -15,6 +15,7 @@ from core.ports import Opening
 from core.records import Identity, Member
 from core.roles import Role
 from storage import upsert
+from storage.direct import direct
 from storage.repositories.org import SqlOrgRepository
 from storage.repositories.update_log import SqlUpdateLog
 from storage.session_connection import SessionConnection
@@ -39,14 +40,14 @@ _COLUMNS = (_DIGEST.c.digest, _IDENTITIES.c.member_id, _IDENTITIES.c.chat_id,
 @cache
 def _opening(dialect: str) -> Any:
     if dialect != "postgresql":
-        return (select(*_COLUMNS, *(c.label(f"c_{c.name}") for c in _CONVERSATIONS.c))
-                .select_from(_SENDER.outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.key == _KEY)))
+        return direct(select(*_COLUMNS, *(c.label(f"c_{c.name}") for c in _CONVERSATIONS.c))
+                      .select_from(_SENDER.outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.key == _KEY)))
     # PostgreSQL: the conversation row is locked (FOR UPDATE, in a LATERAL subquery because an outer
     # join's nullable side cannot be), so a person's messages run one after another even without the
     # ledger lock, and the second reads what the first saved (storage/ledger_lock.py).
     conversation = select(_CONVERSATIONS).where(_CONVERSATIONS.c.key == _KEY).with_for_update().lateral("conversation")
-    return (select(*_COLUMNS, *(c.label(f"c_{c.name}") for c in conversation.c))
-            .select_from(_SENDER.outerjoin(conversation, true())))
+    return direct(select(*_COLUMNS, *(c.label(f"c_{c.name}") for c in conversation.c))
+                  .select_from(_SENDER.outerjoin(conversation, true())))
 
 @cache
 def _recorded_opening() -> Any:
@@ -56,8 +57,8 @@ def _recorded_opening() -> Any:
     forget, recorded = upsert.sent_and_recorded()
     read = _opening("postgresql").lateral("opening")
     one = select(literal(1).label("one")).subquery("one")
-    return (select(select(func.count()).select_from(recorded).scalar_subquery().label("recorded"), *read.c)
-            .select_from(one.outerjoin(read, true())).add_cte(forget))
+    return direct(select(select(func.count()).select_from(recorded).scalar_subquery().label("recorded"), *read.c)
+                  .select_from(one.outerjoin(read, true())).add_cte(forget))
 
 
 async def opening(conn: SessionConnection, org: SqlOrgRepository, updates: SqlUpdateLog, channel: str,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.project_list import ProjectPage, ProjectQuery
 from core.records import Event, FundEntry, Note, Project, ProjectTraits, Timeline
 from core.stages import Stage, rank
+from storage.direct import direct
 from storage.ledger import row_to_event
 from storage.ledger_lock import FREE
 from storage.projectors.records import FLAG_COLUMNS, lead_row
@@ -46,13 +47,14 @@ def to_note(r: NoteRow) -> Note:
 
 # Read as plain rows on the unit of work's connection: ORM entities cost more to load than the query
 # (a lead's duplicate check and re-read were a tenth of a message's CPU, docs/BENCHMARKS.md).
-_PROJECT = select(ProjectRow.__table__).where(ProjectRow.__table__.c.id == bindparam("id"))
+_PROJECT = direct(select(ProjectRow.__table__).where(ProjectRow.__table__.c.id == bindparam("id")))
 _UNSET = {c.name: None for c in ProjectRow.__table__.c}
 _P = ProjectRow.__table__
 # A 确认 runs the first (log_lead's same-company check), a lead line the second (the duplicate hints): built once.
-_BY_NAME = select(_P).where(_P.c.normalized_name == bindparam("normalized"), _P.c.voided_at.is_(None)).order_by(_P.c.id)
-_TRAITS = select(_P.c.id, _P.c.normalized_name, _P.c.credit_code, _P.c.industry, _P.c.intended_wan, _P.c.contact) \
-    .where(_P.c.voided_at.is_(None))
+_BY_NAME = direct(select(_P).where(_P.c.normalized_name == bindparam("normalized"), _P.c.voided_at.is_(None))
+                  .order_by(_P.c.id))
+_TRAITS = direct(select(_P.c.id, _P.c.normalized_name, _P.c.credit_code, _P.c.industry, _P.c.intended_wan, _P.c.contact)
+                 .where(_P.c.voided_at.is_(None)))
 
 
 class SqlProjectRepository:
@@ -124,7 +126,10 @@ class SqlProjectRepository:
         # relies on (log_lead re-checks the same code and the same name under the lock).
         if self._traits is not None:
             return self._traits
-        rows = await self.s.execute(_TRAITS, execution_options=FREE)
+        if isinstance(self.c, SessionConnection):
+            rows: Any = await self.c.execute(_TRAITS, lock_free=True)
+        else:
+            rows = await self.s.execute(_TRAITS, execution_options=FREE)
         found = [ProjectTraits(*row) for row in rows]
         if self.remember:
             self._traits = found
