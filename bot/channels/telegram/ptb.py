@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram import BotCommand, Update
+from telegram import BotCommand, Message, Update, User
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -63,7 +63,7 @@ class PtbBackend:
         await self.app.shutdown()
 
     async def _on_update(self, update: Update, _context: Any) -> None:
-        incoming = inbound_from_update(update.to_dict())
+        incoming = inbound_from_update(read(update))
         if incoming is not None:
             await report_unkept(self.on_incoming(incoming))
 
@@ -140,6 +140,42 @@ def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any] | None:
     if not rows:
         return None
     return {"inline_keyboard": [[{"text": b.label, "callback_data": b.payload} for b in row] for row in rows]}
+
+
+def read(update: Update) -> dict[str, Any]:
+    """What bot/channels/telegram/inbound.py reads of an update, as the Bot API's JSON has it. `Update.to_dict`
+    converted all of it, the pressed card's text and keyboard included, only for most of it to be dropped."""
+    data: dict[str, Any] = {"update_id": update.update_id}
+    if update.message is not None:
+        data["message"] = _message(update.message)
+    query = update.callback_query
+    if query is not None:
+        data["callback_query"] = {"id": query.id, "data": query.data, "from": _user(query.from_user)}
+        if query.message is not None:
+            data["callback_query"]["message"] = _message(query.message)
+    return data
+
+
+def _user(user: User) -> dict[str, Any]:
+    return {"id": user.id, "first_name": user.first_name, "last_name": user.last_name, "username": user.username}
+
+
+def _message(message: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"message_id": message.message_id, "date": int(message.date.timestamp()),
+                            "chat": {"id": message.chat.id, "type": message.chat.type}}
+    if not isinstance(message, Message):
+        return data  # a pressed message too old to be shown: its chat and id only
+    if message.from_user is not None:
+        data["from"] = _user(message.from_user)
+    data.update(text=message.text, caption=message.caption)
+    if message.photo:
+        data["photo"] = [{"file_id": p.file_id, "file_unique_id": p.file_unique_id, "file_size": p.file_size,
+                          "width": p.width, "height": p.height} for p in message.photo]
+    if message.document is not None:
+        d = message.document
+        data["document"] = {"file_id": d.file_id, "file_name": d.file_name, "mime_type": d.mime_type,
+                            "file_size": d.file_size}
+    return data
 
 
 async def _mapped(call: Awaitable[Any]) -> Any:
