@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import CursorResult, bindparam, delete, select, update
+from sqlalchemy import CursorResult, String, any_, bindparam, column, delete, func, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.messages import Outbound
 from core.ports import UnsentReplies
 from storage import upsert
+from storage.direct import direct
 from storage.session_connection import SessionConnection
 from storage.tables.operational import ProcessedUpdateRow
 
@@ -21,10 +24,19 @@ _ACTIONS: TypeAdapter[list[Outbound]] = TypeAdapter(list[Outbound])
 _T = ProcessedUpdateRow.__table__
 
 
-# Built once: the next message runs it (the marks of the replies sent), or the timer a second later.
-_REPLIED = update(_T).where(_T.c.channel == bindparam("r_channel"),
-                            _T.c.update_id.in_(bindparam("r_updates", expanding=True)),
-                            _T.c.replies.is_not(None)).values(replies=None, replies_at=None)
+
+
+@cache
+def _replied(dialect: str) -> Any:
+    """Built once: the next message runs it (the marks of the replies sent), or the timer a second later. The ids
+    are one parameter (an array; on SQLite a JSON list), so the statement is the same for any number of them and
+    runs on the driver's connection (storage/direct.py). Parameters: r_channel, r_updates."""
+    if dialect == "postgresql":
+        listed = _T.c.update_id == any_(bindparam("r_updates", type_=postgresql.ARRAY(String)))
+    else:
+        listed = _T.c.update_id.in_(select(column("value")).select_from(func.json_each(bindparam("r_updates"))))
+    return direct(update(_T).where(_T.c.channel == bindparam("r_channel"), listed, _T.c.replies.is_not(None))
+                  .values(replies=None, replies_at=None))
 
 
 class SqlUpdateLog:
@@ -70,8 +82,10 @@ class SqlUpdateLog:
         await self.c.execute(statement, values, lock_free=True)
 
     async def replied(self, channel: str, update_ids: Sequence[str]) -> int:
-        done: CursorResult[Any] = await self.c.execute(
-            _REPLIED, {"r_channel": channel, "r_updates": list(update_ids)}, lock_free=True)
+        dialect = self.c.dialect.name
+        ids = list(update_ids) if dialect == "postgresql" else json.dumps(list(update_ids))
+        done: CursorResult[Any] = await self.c.execute(_replied(dialect), {"r_channel": channel, "r_updates": ids},
+                                                       lock_free=True)
         return done.rowcount or 0
 
     async def unsent(self, channel: str, *, stored_before: datetime, update_id: str | None = None,
