@@ -60,7 +60,7 @@ class SessionConnection:
         if conn is None or conn.closed or not conn.in_transaction():
             conn = await self.begin()
         found = marked(statement)
-        if found is not None:
+        if found is not None and (parameters is None or isinstance(parameters, dict)):  # not an executemany
             return await self._direct(conn, found, parameters, lock_free)
         return await conn.execute(statement, parameters, execution_options=ledger_lock.FREE if lock_free else None)
 

@@ -110,7 +110,7 @@ class InlineSession:
     async def execute(self, statement: Any, params: Any = None, **kw: Any) -> Any:
         await self._begun()
         found = marked(statement)
-        if found is not None and not kw:
+        if found is not None and not kw and (params is None or isinstance(params, dict)):
             # A projector's statement built once, on the driver's connection (storage/direct.py). The session
             # does not autoflush, so nothing the ORM holds was due to go first.
             conn = self.sync.connection()
