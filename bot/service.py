@@ -93,7 +93,7 @@ async def start(settings: Settings, *, db: Database | None = None) -> Runtime:
 def _keep_out_of_collections() -> None:
     """What start-up made (modules, the configuration, the frameworks, the pools) lives as long as the
     process, yet every full garbage collection walked it again: about 200,000 objects, 60–120 ms each
-    time, 0.3–0.5 ms of every update's CPU in the update benchmark (docs/BENCHMARKS.md, section 1).
+    time, 0.2–0.5 ms of every update's CPU in the update benchmark (docs/BENCHMARKS.md, section 1).
     Frozen, collections walk only what messages made since."""
     gc.collect()
     gc.freeze()
