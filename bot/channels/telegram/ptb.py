@@ -102,8 +102,8 @@ class PtbBackend:
 
     async def _call(self, endpoint: str, params: dict[str, Any]) -> Any:
         """A text reply through PTB's request object (its HTTP client, timeouts and error classes), without
-        the Message PTB would build from Telegram's answer: nothing reads it, and building it was most of a
-        reply's own cost (docs/BENCHMARKS.md, section 1)."""
+        the Message PTB would build from Telegram's answer: nothing reads it, and building it (the card's
+        keyboard too) was a sixth of a reply's cost in this process (docs/BENCHMARKS.md, section 1)."""
         bot = self.app.bot
         data = RequestData([RequestParameter.from_input(k, v) for k, v in params.items() if v is not None])
         return await bot.request.post(f"{bot.base_url}/{endpoint}", request_data=data)
