@@ -61,8 +61,8 @@ def held(connection: Connection) -> bool:
 
 
 def owed(connection: Connection) -> bool:
-    """Whether this transaction owes the lock, which the caller takes now (storage/direct.py, a statement run
-    on the driver's connection, which fires no SQLAlchemy event)."""
+    """Whether this transaction owes the lock, which the caller takes now: the listener below, or a statement
+    run on the driver's connection, which fires no SQLAlchemy event (storage/direct.py)."""
     pending = connection.info.pop(_OWED, None)
     return pending is not None and pending is connection.get_transaction()
 
@@ -72,8 +72,5 @@ def install(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "before_execute")
     def _take(conn: Connection, _statement: Any, _multi: Any, _params: Any, options: Any) -> None:
-        if _OWED not in conn.info or options.get(LOCK_FREE):
-            return
-        pending = conn.info.pop(_OWED)
-        if pending is conn.get_transaction():
+        if not options.get(LOCK_FREE) and owed(conn):
             conn.execute(LOCK, {"k": LEDGER_LOCK_KEY})
